@@ -1,0 +1,280 @@
+{#
+    One row per dossier seen in the events (facts and rejects alike): its attributes, the
+    moments that time it, the supplement waits, and the on-time judgement of finished
+    dossiers (macro `timeliness`, design/indicators.md section A).
+#}
+
+with
+
+events as (
+
+    select * from {{ ref('stg_procedure_logs__events') }}
+
+),
+
+procedures as (
+
+    select
+        procedure_code,
+        cast(statutory_days as {{ dbt.type_int() }}) as statutory_days
+    from {{ ref('procedure_catalogue') }}
+
+),
+
+supplement_waits as (
+
+    select * from {{ ref('int_supplement_waits_paired') }}
+
+),
+
+opening_events as (
+
+    -- the event that opens the dossier (first submission or receipt) carries the
+    -- dossier's procedure, unit, channel and applicant
+    select
+        dossier_code,
+        procedure_code,
+        unit_code,
+        province_code,
+        channel,
+        applicant_type,
+        row_number() over (
+            partition by dossier_code
+            order by
+                event_at,
+                case when event_type = 'submitted' then 1 else 2 end
+        ) as opening_rank
+    from events
+    where event_type in ('submitted', 'received')
+
+),
+
+first_receipts as (
+
+    -- the first receipt starts the clock and sets the promise
+    select
+        dossier_code,
+        event_at as received_at,
+        due_at,
+        row_number() over (
+            partition by dossier_code
+            order by
+                event_at,
+                due_at
+        ) as receipt_rank
+    from events
+    where event_type = 'received'
+
+),
+
+first_finishes as (
+
+    -- end of processing: the first of processed, result returned, stopped/refused,
+    -- withdrawn; simultaneous ends are ranked in that order
+    select
+        dossier_code,
+        event_at as finished_at,
+        event_type as finish_event,
+        row_number() over (
+            partition by dossier_code
+            order by
+                event_at,
+                case event_type
+                    when 'completed' then 1
+                    when 'result_returned' then 2
+                    when 'rejected' then 3
+                    else 4
+                end
+        ) as finish_rank
+    from events
+    where event_type in ('completed', 'result_returned', 'rejected', 'withdrawn')
+
+),
+
+per_dossier as (
+
+    select
+        dossier_code,
+        min(case when event_type = 'submitted' then event_at end) as submitted_at,
+        min(case when event_type = 'result_returned' then event_at end) as result_returned_at,
+        min(event_at) as first_event_at,
+        max(event_at) as last_event_at,
+        count(*) as event_count,
+        count(distinct unit_code) as unit_count,
+        count(distinct procedure_code) as procedure_count,
+        min(unit_code) as any_unit_code,
+        min(province_code) as any_province_code,
+        min(procedure_code) as any_procedure_code,
+        min(channel) as any_channel,
+        max(applicant_type) as any_applicant_type,
+        {{ dbt.bool_or('fee_paid_online') }} as fee_paid_online,
+        {{ dbt.bool_or('synced_to_portal') }} as synced_to_portal,
+        {{ dbt.bool_or('components_digitised') }} as components_digitised,
+        {{ dbt.bool_or('result_digitised') }} as result_digitised,
+        {{ dbt.bool_or('data_reused') }} as data_reused,
+        max(case when event_type = 'result_returned' then satisfaction_score end) as satisfaction_score
+    from events
+    group by dossier_code
+
+),
+
+dossiers as (
+
+    select
+        per_dossier.dossier_code,
+        coalesce(opening_events.procedure_code, per_dossier.any_procedure_code) as procedure_code,
+        coalesce(opening_events.unit_code, per_dossier.any_unit_code) as unit_code,
+        coalesce(opening_events.province_code, per_dossier.any_province_code) as province_code,
+        coalesce(opening_events.channel, per_dossier.any_channel) as channel,
+        coalesce(opening_events.applicant_type, per_dossier.any_applicant_type) as applicant_type,
+        per_dossier.submitted_at,
+        first_receipts.received_at,
+        first_receipts.due_at,
+        first_finishes.finished_at,
+        first_finishes.finish_event,
+        per_dossier.result_returned_at,
+        per_dossier.first_event_at,
+        per_dossier.last_event_at,
+        per_dossier.event_count,
+        per_dossier.unit_count,
+        per_dossier.procedure_count,
+        per_dossier.fee_paid_online,
+        per_dossier.synced_to_portal,
+        per_dossier.components_digitised,
+        per_dossier.result_digitised,
+        per_dossier.data_reused,
+        per_dossier.satisfaction_score
+    from per_dossier
+    left join opening_events
+        on per_dossier.dossier_code = opening_events.dossier_code
+        and opening_events.opening_rank = 1
+    left join first_receipts
+        on per_dossier.dossier_code = first_receipts.dossier_code
+        and first_receipts.receipt_rank = 1
+    left join first_finishes
+        on per_dossier.dossier_code = first_finishes.dossier_code
+        and first_finishes.finish_rank = 1
+
+),
+
+waits_clipped as (
+
+    -- requests after the end of processing are ignored; a wait still running when
+    -- processing ended stops there; a wait still running now has no end yet
+    select
+        supplement_waits.dossier_code,
+        supplement_waits.requested_at,
+        case
+            when dossiers.finished_at is not null
+                and (
+                    supplement_waits.wait_ended_at is null
+                    or supplement_waits.wait_ended_at > dossiers.finished_at
+                )
+                then dossiers.finished_at
+            else supplement_waits.wait_ended_at
+        end as wait_ended_at
+    from supplement_waits
+    inner join dossiers
+        on supplement_waits.dossier_code = dossiers.dossier_code
+    where dossiers.finished_at is null
+        or supplement_waits.requested_at < dossiers.finished_at
+
+),
+
+waits_per_dossier as (
+
+    select
+        dossier_code,
+        count(*) as supplement_requests,
+        -- completed waits only: the wait of an open dossier still waiting is counted
+        -- when it is judged (int_dossier_month_ends_judged)
+        cast(
+            sum(
+                case
+                    when wait_ended_at is null then 0
+                    else {{ dbt.datediff('requested_at', 'wait_ended_at', 'second') }}
+                end
+            ) as {{ dbt.type_bigint() }}
+        ) as supplement_seconds
+    from waits_clipped
+    group by dossier_code
+
+),
+
+timed as (
+
+    select
+        dossiers.*,
+        case
+            when dossiers.due_at is not null then dossiers.due_at
+            else {{ dbt.dateadd('day', 'procedures.statutory_days', 'dossiers.received_at') }}
+        end as promised_at,
+        dossiers.due_at is null and dossiers.received_at is not null as is_promise_imputed,
+        coalesce(waits_per_dossier.supplement_requests, 0) as supplement_requests,
+        coalesce(waits_per_dossier.supplement_seconds, 0) as supplement_seconds
+    from dossiers
+    left join procedures
+        on dossiers.procedure_code = procedures.procedure_code
+    left join waits_per_dossier
+        on dossiers.dossier_code = waits_per_dossier.dossier_code
+
+),
+
+final as (
+
+    select
+        dossier_code,
+        procedure_code,
+        unit_code,
+        province_code,
+        channel,
+        applicant_type,
+        submitted_at,
+        received_at,
+        promised_at,
+        is_promise_imputed,
+        finished_at,
+        finish_event,
+        result_returned_at,
+        first_event_at,
+        last_event_at,
+        event_count,
+        unit_count,
+        procedure_count,
+        supplement_requests,
+        supplement_seconds,
+        cast(supplement_seconds as {{ type_double() }}) / 86400 as supplement_days,
+        case
+            when finished_at is not null
+                then {{ adjusted_end_at('finished_at', 'supplement_seconds') }}
+        end as adjusted_finished_at,
+        case
+            when finished_at is not null and received_at is not null
+                then {{ days_between(
+                    'received_at',
+                    adjusted_end_at('finished_at', 'supplement_seconds')
+                ) }}
+        end as processing_days,
+        case
+            when received_at is not null
+                then {{ timeliness('finished_at', 'supplement_seconds', 'promised_at', 'supplement_requests') }}
+        end as timeliness,
+        fee_paid_online,
+        synced_to_portal,
+        components_digitised,
+        result_digitised,
+        data_reused,
+        satisfaction_score,
+        case
+            when submitted_at is null and received_at is null
+                then 'no submission or receipt event'
+            when unit_count > 1
+                then 'events reference conflicting units'
+            when procedure_count > 1
+                then 'events reference conflicting procedures'
+        end as reject_reason
+    from timed
+
+)
+
+select * from final

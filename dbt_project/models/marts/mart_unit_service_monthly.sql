@@ -1,0 +1,283 @@
+{#
+    The service indicators of the national index (Decision 766, design/indicators.md A),
+    one row per unit × month with any activity. Each measure is counted in its own month:
+      received-based  the month of received_at
+      finished-based  the month of finished_at
+      open            each month end at which the dossier was still open
+      satisfaction    the month the result was returned (when the rating is given)
+    Every rate is numerator ÷ denominator through macro `safe_divide` (null on 0).
+#}
+
+with
+
+dossiers as (
+
+    select * from {{ ref('fct_dossiers') }}
+
+),
+
+month_ends as (
+
+    select * from {{ ref('int_dossier_month_ends_judged') }}
+
+),
+
+received as (
+
+    select
+        unit_code,
+        province_code,
+        {{ month_start('received_at') }} as month_start,
+        count(*) as dossiers_received,
+        sum(case when is_full_online_capable and is_fully_online then 1 else 0 end) as full_online_numerator,
+        sum(case when is_full_online_capable then 1 else 0 end) as full_online_denominator,
+        sum(case when fee_bearing and fee_paid_online then 1 else 0 end) as online_payment_numerator,
+        sum(case when fee_bearing then 1 else 0 end) as online_payment_denominator,
+        sum(case when is_online then 1 else 0 end) as online_numerator
+    from dossiers
+    where received_at is not null
+    group by
+        unit_code,
+        province_code,
+        {{ month_start('received_at') }}
+
+),
+
+finished as (
+
+    -- judged dossiers only: received (the clock started) and finished
+    select
+        unit_code,
+        province_code,
+        {{ month_start('finished_at') }} as month_start,
+        count(*) as dossiers_finished,
+        sum(case when timeliness = 'early' then 1 else 0 end) as finished_early,
+        sum(case when timeliness = 'on_time' then 1 else 0 end) as finished_on_time,
+        sum(case when timeliness = 'overdue' then 1 else 0 end) as finished_overdue,
+        -- average processing time of dossiers processed to a result (not rejected, withdrawn)
+        sum(
+            case
+                when finish_event in ('completed', 'result_returned') then processing_days
+                else 0
+            end
+        ) as processing_days_sum,
+        sum(
+            case
+                when finish_event in ('completed', 'result_returned') then 1
+                else 0
+            end
+        ) as processing_days_count
+    from dossiers
+    where received_at is not null
+        and finished_at is not null
+    group by
+        unit_code,
+        province_code,
+        {{ month_start('finished_at') }}
+
+),
+
+open_at_month_end as (
+
+    select
+        unit_code,
+        province_code,
+        month_start,
+        sum(case when not is_past_due then 1 else 0 end) as open_within_due,
+        sum(case when is_past_due then 1 else 0 end) as open_past_due
+    from month_ends
+    group by
+        unit_code,
+        province_code,
+        month_start
+
+),
+
+rated as (
+
+    select
+        unit_code,
+        province_code,
+        {{ month_start('coalesce(result_returned_at, finished_at)') }} as month_start,
+        sum(case when satisfaction_score >= 4 then 1 else 0 end) as satisfaction_high,
+        count(*) as satisfaction_rated
+    from dossiers
+    where satisfaction_score is not null
+    group by
+        unit_code,
+        province_code,
+        {{ month_start('coalesce(result_returned_at, finished_at)') }}
+
+),
+
+activity as (
+
+    -- one long list of partial counts, summed below: no full outer joins
+    select
+        unit_code,
+        province_code,
+        month_start,
+        dossiers_received,
+        0 as dossiers_finished,
+        0 as finished_early,
+        0 as finished_on_time,
+        0 as finished_overdue,
+        0 as open_within_due,
+        0 as open_past_due,
+        full_online_numerator,
+        full_online_denominator,
+        online_payment_numerator,
+        online_payment_denominator,
+        online_numerator,
+        cast(0 as {{ type_double() }}) as processing_days_sum,
+        0 as processing_days_count,
+        0 as satisfaction_high,
+        0 as satisfaction_rated
+    from received
+
+    union all
+
+    select
+        unit_code,
+        province_code,
+        month_start,
+        0 as dossiers_received,
+        dossiers_finished,
+        finished_early,
+        finished_on_time,
+        finished_overdue,
+        0 as open_within_due,
+        0 as open_past_due,
+        0 as full_online_numerator,
+        0 as full_online_denominator,
+        0 as online_payment_numerator,
+        0 as online_payment_denominator,
+        0 as online_numerator,
+        processing_days_sum,
+        processing_days_count,
+        0 as satisfaction_high,
+        0 as satisfaction_rated
+    from finished
+
+    union all
+
+    select
+        unit_code,
+        province_code,
+        month_start,
+        0 as dossiers_received,
+        0 as dossiers_finished,
+        0 as finished_early,
+        0 as finished_on_time,
+        0 as finished_overdue,
+        open_within_due,
+        open_past_due,
+        0 as full_online_numerator,
+        0 as full_online_denominator,
+        0 as online_payment_numerator,
+        0 as online_payment_denominator,
+        0 as online_numerator,
+        cast(0 as {{ type_double() }}) as processing_days_sum,
+        0 as processing_days_count,
+        0 as satisfaction_high,
+        0 as satisfaction_rated
+    from open_at_month_end
+
+    union all
+
+    select
+        unit_code,
+        province_code,
+        month_start,
+        0 as dossiers_received,
+        0 as dossiers_finished,
+        0 as finished_early,
+        0 as finished_on_time,
+        0 as finished_overdue,
+        0 as open_within_due,
+        0 as open_past_due,
+        0 as full_online_numerator,
+        0 as full_online_denominator,
+        0 as online_payment_numerator,
+        0 as online_payment_denominator,
+        0 as online_numerator,
+        cast(0 as {{ type_double() }}) as processing_days_sum,
+        0 as processing_days_count,
+        satisfaction_high,
+        satisfaction_rated
+    from rated
+
+),
+
+unit_months as (
+
+    select
+        unit_code,
+        province_code,
+        month_start,
+        cast(sum(dossiers_received) as {{ dbt.type_bigint() }}) as dossiers_received,
+        cast(sum(dossiers_finished) as {{ dbt.type_bigint() }}) as dossiers_finished,
+        cast(sum(finished_early) as {{ dbt.type_bigint() }}) as finished_early,
+        cast(sum(finished_on_time) as {{ dbt.type_bigint() }}) as finished_on_time,
+        cast(sum(finished_overdue) as {{ dbt.type_bigint() }}) as finished_overdue,
+        cast(sum(open_within_due) as {{ dbt.type_bigint() }}) as open_within_due,
+        cast(sum(open_past_due) as {{ dbt.type_bigint() }}) as open_past_due,
+        cast(sum(full_online_numerator) as {{ dbt.type_bigint() }}) as full_online_numerator,
+        cast(sum(full_online_denominator) as {{ dbt.type_bigint() }}) as full_online_denominator,
+        cast(sum(online_payment_numerator) as {{ dbt.type_bigint() }}) as online_payment_numerator,
+        cast(sum(online_payment_denominator) as {{ dbt.type_bigint() }}) as online_payment_denominator,
+        cast(sum(online_numerator) as {{ dbt.type_bigint() }}) as online_numerator,
+        cast(sum(processing_days_sum) as {{ type_double() }}) as processing_days_sum,
+        cast(sum(processing_days_count) as {{ dbt.type_bigint() }}) as processing_days_count,
+        cast(sum(satisfaction_high) as {{ dbt.type_bigint() }}) as satisfaction_high,
+        cast(sum(satisfaction_rated) as {{ dbt.type_bigint() }}) as satisfaction_rated
+    from activity
+    group by
+        unit_code,
+        province_code,
+        month_start
+
+),
+
+final as (
+
+    select
+        unit_code,
+        province_code,
+        month_start,
+        dossiers_received,
+        dossiers_finished,
+        finished_early,
+        finished_on_time,
+        finished_overdue,
+        open_within_due,
+        open_past_due,
+        finished_early + finished_on_time + open_within_due as on_time_numerator,
+        dossiers_finished + open_within_due + open_past_due as on_time_denominator,
+        {{ safe_divide(
+            'finished_early + finished_on_time + open_within_due',
+            'dossiers_finished + open_within_due + open_past_due'
+        ) }} as on_time_rate,
+        {{ safe_divide(
+            'finished_overdue + open_past_due',
+            'dossiers_finished + open_within_due + open_past_due'
+        ) }} as overdue_rate,
+        full_online_numerator,
+        full_online_denominator,
+        {{ safe_divide('full_online_numerator', 'full_online_denominator') }} as full_online_share,
+        online_payment_numerator,
+        online_payment_denominator,
+        {{ safe_divide('online_payment_numerator', 'online_payment_denominator') }} as online_payment_share,
+        online_numerator,
+        {{ safe_divide('online_numerator', 'dossiers_received') }} as online_share,
+        processing_days_sum,
+        processing_days_count,
+        {{ safe_divide('processing_days_sum', 'processing_days_count') }} as avg_processing_days,
+        satisfaction_high,
+        satisfaction_rated,
+        {{ safe_divide('satisfaction_high', 'satisfaction_rated') }} as satisfaction_share
+    from unit_months
+
+)
+
+select * from final

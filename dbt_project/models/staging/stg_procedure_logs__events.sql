@@ -1,0 +1,120 @@
+{{
+    config(
+        materialized='table'
+    )
+}}
+
+{#
+    A table, not a view: the dedupe window runs over every raw event (100 million rows a
+    year at national scale) and several downstream models read the result; a view would
+    redo the window for each of them.
+#}
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'procedure_log_events') }}
+
+),
+
+renamed as (
+
+    select
+        _file_id as file_id,
+        cast(_line_no as {{ dbt.type_bigint() }}) as line_no,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        dossier_code,
+        procedure_code,
+        unit_code,
+        lower(event_type) as event_type,
+        cast(event_at as {{ dbt.type_timestamp() }}) as event_at,
+        lower(channel) as channel,
+        cast(due_at as {{ dbt.type_timestamp() }}) as due_at,
+        nullif(trim(step_name), '') as step_name,
+        nullif(trim(handler_ref), '') as handler_ref,
+        nullif(trim(applicant_key), '') as applicant_key,
+        nullif(lower(trim(applicant_type)), '') as applicant_type,
+        cast(fee_paid_online as {{ dbt.type_boolean() }}) as fee_paid_online,
+        cast(result_digitised as {{ dbt.type_boolean() }}) as result_digitised,
+        cast(synced_to_portal as {{ dbt.type_boolean() }}) as synced_to_portal,
+        cast(components_digitised as {{ dbt.type_boolean() }}) as components_digitised,
+        cast(data_reused as {{ dbt.type_boolean() }}) as data_reused,
+        cast(satisfaction_score as {{ dbt.type_int() }}) as satisfaction_score
+    from source
+
+),
+
+ranked as (
+
+    -- a corrected file supersedes by business key: latest load wins, then the later file
+    -- and line, so the choice is deterministic even within one load
+    select
+        renamed.*,
+        row_number() over (
+            partition by
+                dossier_code,
+                event_type,
+                event_at,
+                coalesce(step_name, '')
+            order by
+                loaded_at desc,
+                file_id desc,
+                line_no desc
+        ) as version_rank
+    from renamed
+
+),
+
+deduplicated as (
+
+    select * from ranked
+    where version_rank = 1
+
+),
+
+admin_units as (
+
+    select
+        unit_code,
+        province_code
+    from {{ ref('admin_units') }}
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key([
+            'deduplicated.dossier_code',
+            'deduplicated.event_type',
+            'deduplicated.event_at',
+            'deduplicated.step_name',
+        ]) }} as event_id,
+        deduplicated.dossier_code,
+        deduplicated.procedure_code,
+        deduplicated.unit_code,
+        admin_units.province_code,
+        deduplicated.event_type,
+        deduplicated.event_at,
+        cast(deduplicated.event_at as date) as event_date,
+        deduplicated.channel,
+        deduplicated.due_at,
+        deduplicated.step_name,
+        deduplicated.handler_ref,
+        deduplicated.applicant_key,
+        deduplicated.applicant_type,
+        deduplicated.fee_paid_online,
+        deduplicated.result_digitised,
+        deduplicated.synced_to_portal,
+        deduplicated.components_digitised,
+        deduplicated.data_reused,
+        deduplicated.satisfaction_score,
+        deduplicated.file_id
+    from deduplicated
+    left join admin_units
+        on deduplicated.unit_code = admin_units.unit_code
+
+)
+
+select * from final

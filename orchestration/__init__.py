@@ -1,0 +1,1 @@
+"""ReformWatch: the Dagster code location and the Python it runs."""

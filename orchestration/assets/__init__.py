@@ -1,0 +1,1 @@
+"""Dagster assets and checks: ingest → dbt → gate → reports → BI publication."""

@@ -1,0 +1,36 @@
+"""The ReformWatch Dagster code location."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.assets.dbt import dbt_resource, reformwatch_dbt
+from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.quality import ge_checks
+from orchestration.assets.reports import published_warehouse, report_assets, report_index
+from orchestration.settings import export_for_dbt, load_settings
+
+export_for_dbt(load_settings())
+
+everything = dg.define_asset_job(
+    "reformwatch_all",
+    selection=dg.AssetSelection.all(),
+    description="Ingest new landing files, build the dbt star schema, gate, report, publish.",
+)
+
+nightly = dg.ScheduleDefinition(
+    job=everything,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Asia/Ho_Chi_Minh",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+)
+
+defs = dg.Definitions(
+    assets=[*ingest_assets, reformwatch_dbt, *report_assets, report_index, published_warehouse],
+    asset_checks=ge_checks,
+    jobs=[everything],
+    schedules=[nightly],
+    resources={"dbt": dbt_resource()},
+    # DuckDB takes one writer process: run steps one after another in one process.
+    executor=dg.in_process_executor,
+)

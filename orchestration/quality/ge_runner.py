@@ -1,0 +1,338 @@
+"""The one Great Expectations runner every suite in `expectations/` goes through.
+
+GE 1.x cannot validate DuckDB through SQLAlchemy (upstream issue 11579), so the runner reads
+the relation from DuckDB into pandas — only the columns the suite references, sampled
+deterministically when the table is large — and validates it with GE's pandas datasource in
+an ephemeral context. The outcome is a plain frozen dataclass the Dagster checks, the JSON
+run log and the data-quality site all read; GE objects never leave this module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import great_expectations as gx
+import pandas as pd
+from great_expectations.data_context.types.base import ProgressBarsConfig
+
+from orchestration.settings import EXPECTATIONS_DIR
+
+# GE reads this when a context is created; the pipeline never reports usage anywhere.
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
+
+SAMPLE_SEED = 42
+SAMPLE_ROW_LIMIT = 10  # offending rows kept per expectation: enough to find them, not a dump
+RUNS_SUBDIR = "runs"
+RUN_STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"  # sorts chronologically as a file name
+COLUMN_KWARGS = ("column", "column_A", "column_B", "column_list")
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    expectation_type: str
+    columns: tuple[str, ...]
+    success: bool
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    sample_unexpected_rows: list[dict[str, Any]]
+    notes: str
+    observed_value: Any = None  # table-level expectations (row count) report a value, not rows
+    exception: str | None = None  # GE could not evaluate it (e.g. the column is missing)
+
+    @property
+    def column(self) -> str:
+        """Readable column label: `a`, `a, b`, or `(table)` for table-level expectations."""
+        return ", ".join(self.columns) or "(table)"
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    suite_name: str
+    relation: str
+    success: bool
+    evaluated_rows: int
+    total_rows: int
+    results: list[ExpectationOutcome]
+    run_at: datetime
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [r for r in self.results if not r.success]
+
+    @property
+    def sampled(self) -> bool:
+        return self.evaluated_rows < self.total_rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form: what `record_outcome` writes and the site reads."""
+        data = asdict(self)
+        data["run_at"] = self.run_at.isoformat()
+        for result, outcome in zip(data["results"], self.results, strict=True):
+            result["column"] = outcome.column
+        return data
+
+
+# --- suites -----------------------------------------------------------------------------
+
+
+def load_suite(name: str, directory: Path = EXPECTATIONS_DIR) -> gx.ExpectationSuite:
+    """The suite `expectations/<name>.json` (GE 1.x suite JSON; its name is the model's)."""
+    path = directory / f"{name}.json"
+    if not path.is_file():
+        available = sorted(p.stem for p in directory.glob("*.json"))
+        raise FileNotFoundError(f"no suite {name!r} in {directory}; available: {available}")
+    suite = gx.ExpectationSuite(**json.loads(path.read_text(encoding="utf-8")))
+    if suite.name != name:
+        raise ValueError(f"{path} declares suite name {suite.name!r}, expected {name!r}")
+    return suite
+
+
+def key_columns(suite: gx.ExpectationSuite) -> list[str]:
+    """Columns that identify a row to a reader (suite meta `key_columns`), e.g. unit + month."""
+    return list((suite.meta or {}).get("key_columns", []))
+
+
+def expectation_columns(kwargs: dict) -> tuple[str, ...]:
+    columns: list[str] = []
+    for name in COLUMN_KWARGS:
+        value = kwargs.get(name)
+        columns.extend([value] if isinstance(value, str) else value or [])
+    return tuple(columns)
+
+
+def referenced_columns(suite: gx.ExpectationSuite) -> list[str]:
+    """Every column an expectation or the key uses, in first-use order."""
+    columns = [
+        column
+        for expectation in suite.expectations
+        for column in expectation_columns(expectation.configuration.kwargs)
+    ]
+    return list(dict.fromkeys(columns + key_columns(suite)))
+
+
+# --- reading DuckDB -----------------------------------------------------------------------
+
+
+def quote_relation(relation: str) -> str:
+    return ".".join(quote_identifier(part) for part in relation.split("."))
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    cursor = con.execute(f"select * from {quote_relation(relation)} limit 0")
+    return [d[0] for d in cursor.description]
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+    return con.execute(f"select count(*) from {quote_relation(relation)}").fetchone()[0]
+
+
+@contextmanager
+def single_threaded(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB only repeats a seeded sample when it runs on one thread (docs: Samples)."""
+    threads = con.execute("select current_setting('threads')").fetchone()[0]
+    con.execute("set threads = 1")
+    try:
+        yield
+    finally:
+        con.execute(f"set threads = {int(threads)}")
+
+
+def read_frame(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    columns: list[str],
+    total_rows: int,
+    sample_rows: int | None = None,
+) -> pd.DataFrame:
+    """The suite's columns that exist; a missing one is left for GE to report as a failure."""
+    present = set(relation_columns(con, relation))
+    wanted = [c for c in columns if c in present] or sorted(present)
+    sql = f"select {', '.join(map(quote_identifier, wanted))} from {quote_relation(relation)}"
+    if sample_rows is None or total_rows <= sample_rows:
+        return con.execute(sql).df()
+    sql += f" using sample reservoir({int(sample_rows)} rows) repeatable ({SAMPLE_SEED})"
+    with single_threaded(con):
+        return con.execute(sql).df()
+
+
+# --- running GE ---------------------------------------------------------------------------
+
+
+def quiet_context() -> Any:
+    """A fresh in-memory context: no project files, no analytics, no progress bars."""
+    context = gx.get_context(mode="ephemeral")
+    context.config.analytics_enabled = False
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return context
+
+
+def result_format(keys: list[str], frame: pd.DataFrame) -> dict[str, Any]:
+    """SUMMARY keeps the first offending rows with their key columns, not every row."""
+    return {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": SAMPLE_ROW_LIMIT,
+        "unexpected_index_column_names": [k for k in keys if k in frame.columns],
+    }
+
+
+def run_suite(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> tuple[list[str], dict]:
+    """Validate `frame`; return the expectation ids in suite order and GE's result as JSON."""
+    context = quiet_context()
+    suite = context.suites.add(suite)  # assigns ids, so results can be put back in file order
+    batch = (
+        context.data_sources.add_pandas("warehouse")
+        .add_dataframe_asset(suite.name)
+        .add_batch_definition_whole_dataframe("whole_frame")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    result = batch.validate(suite, result_format=result_format(key_columns(suite), frame))
+    return [e.id for e in suite.expectations], result.to_json_dict()
+
+
+def exception_message(exception_info: dict) -> str | None:
+    """GE nests exception info per metric when a metric fails; keep the first message."""
+    if exception_info.get("raised_exception"):
+        return exception_info.get("exception_message") or "expectation raised an exception"
+    for nested in exception_info.values():
+        if isinstance(nested, dict) and nested.get("raised_exception"):
+            return nested.get("exception_message") or "expectation raised an exception"
+    return None
+
+
+def json_safe(value: Any) -> Any:
+    """NaN is not JSON: GE leaves it in sample values of float columns."""
+    return None if isinstance(value, float) and value != value else value
+
+
+def to_expectation_outcome(raw_result: dict) -> ExpectationOutcome:
+    config = raw_result["expectation_config"]
+    result = raw_result.get("result") or {}
+    rows = result.get("partial_unexpected_index_list") or []
+    return ExpectationOutcome(
+        expectation_type=config["type"],
+        columns=expectation_columns(config["kwargs"]),
+        success=bool(raw_result["success"]),
+        unexpected_count=result.get("unexpected_count"),
+        unexpected_percent=result.get("unexpected_percent"),
+        sample_unexpected_rows=[
+            {k: json_safe(v) for k, v in row.items()}
+            for row in rows[:SAMPLE_ROW_LIMIT]
+            if isinstance(row, dict)
+        ],
+        notes=(config.get("meta") or {}).get("notes", ""),
+        observed_value=result.get("observed_value"),
+        exception=exception_message(raw_result.get("exception_info") or {}),
+    )
+
+
+def outcomes_in_suite_order(ids: list[str], raw: dict) -> list[ExpectationOutcome]:
+    position = {expectation_id: i for i, expectation_id in enumerate(ids)}
+    ordered = sorted(
+        raw["results"], key=lambda r: position.get(r["expectation_config"].get("id"), len(ids))
+    )
+    return [to_expectation_outcome(r) for r in ordered]
+
+
+def validate_table(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    suite_name: str,
+    *,
+    sample_rows: int | None = None,
+) -> ValidationOutcome:
+    """Run suite `suite_name` on `relation` (`schema.table`) and say what failed on which rows.
+
+    With `sample_rows`, a table larger than that is validated on a repeatable reservoir
+    sample of that many rows (uniqueness is then only checked within the sample).
+    """
+    run_at = datetime.now(UTC)
+    suite = load_suite(suite_name)
+    total_rows = count_rows(con, relation)
+    frame = read_frame(con, relation, referenced_columns(suite), total_rows, sample_rows)
+    ids, raw = run_suite(frame, suite)
+    results = outcomes_in_suite_order(ids, raw)
+    return ValidationOutcome(
+        suite_name=suite_name,
+        relation=relation,
+        success=bool(raw["success"]) and all(r.success for r in results),
+        evaluated_rows=len(frame),
+        total_rows=total_rows,
+        results=results,
+        run_at=run_at,
+        raw=raw,
+    )
+
+
+# --- reporting ----------------------------------------------------------------------------
+
+
+def format_row(row: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in row.items())
+
+
+def describe_failure(result: ExpectationOutcome, rows_shown: int = 3) -> str:
+    head = f"- {result.expectation_type} on {result.column}"
+    if result.exception:
+        return f"{head}: could not be evaluated: {result.exception}"
+    if result.unexpected_count is None:
+        return f"{head}: observed {result.observed_value!r}"
+    detail = f"{head}: {result.unexpected_count} unexpected row(s)"
+    if result.unexpected_percent is not None:
+        detail += f" ({result.unexpected_percent:.2f}%)"
+    examples = [format_row(r) for r in result.sample_unexpected_rows[:rows_shown]]
+    if examples:
+        detail += "; e.g. " + " | ".join(examples)
+    return detail
+
+
+def describe_failures(outcome: ValidationOutcome) -> str:
+    """Which expectation failed on which rows, for the Dagster check description and logs."""
+    scope = f"{outcome.evaluated_rows:,} of {outcome.total_rows:,} rows evaluated"
+    if outcome.success:
+        return (
+            f"Suite {outcome.suite_name} on {outcome.relation}: all "
+            f"{len(outcome.results)} expectations met ({scope})."
+        )
+    lines = [
+        f"Suite {outcome.suite_name} on {outcome.relation}: {len(outcome.failed)} of "
+        f"{len(outcome.results)} expectations failed ({scope}):"
+    ]
+    for result in outcome.failed:
+        lines.append(describe_failure(result))
+        if result.notes:
+            lines.append(f"  why it matters: {result.notes}")
+    return "\n".join(lines)
+
+
+def record_outcome(outcome: ValidationOutcome, quality_dir: Path) -> Path:
+    """Write `quality_dir/runs/<run_at>_<suite>.json`; the data-quality site lists these."""
+    runs = quality_dir / RUNS_SUBDIR
+    runs.mkdir(parents=True, exist_ok=True)
+    path = runs / f"{outcome.run_at.strftime(RUN_STAMP_FORMAT)}_{outcome.suite_name}.json"
+    text = json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2, default=str)
+    partial = path.with_suffix(".json.tmp")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)  # a reader never sees half a file
+    return path
+
+
+def recorded_runs(quality_dir: Path) -> list[dict[str, Any]]:
+    """Every recorded run as its JSON dict, newest first (file names sort by time)."""
+    runs = quality_dir / RUNS_SUBDIR
+    if not runs.is_dir():
+        return []
+    paths = sorted(runs.glob("*.json"), key=lambda p: p.name, reverse=True)
+    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]

@@ -1,0 +1,411 @@
+"""Service delivery page: timeliness by province, online take-up, slow procedures, communes.
+
+Every rate is pooled: sum(numerator) / sum(denominator) over the mart's unit-month rows,
+aggregated in DuckDB. Averaging unit rates would weight a commune with 3 dossiers like one
+with 3,000.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from reports.shell import INT, NUM1, PCT, Page
+
+SLUG = "service_delivery"
+TITLE_VI = "Cung cấp dịch vụ công"
+TITLE_EN = "Public service delivery"
+DESCRIPTION = (
+    "Tỷ lệ đúng hạn và quá hạn theo tỉnh, mức độ trực tuyến theo tháng, thủ tục chậm nhất, "
+    "bảng xã/phường / On-time and overdue rates by province, online take-up by month, "
+    "slowest procedures, commune table."
+)
+MART = "marts.mart_unit_service_monthly"
+SOURCES = (MART, "marts.dim_admin_unit", "marts.fct_dossiers", "marts.dim_procedure")
+REFORM_DATE = date(2025, 7, 1)
+MIN_FINISHED_DOSSIERS = 20
+SLOWEST_LIMIT = 15
+
+ON_TIME_COLOUR, OVERDUE_COLOUR = "#1a7f5a", "#c0392b"
+LEVELS = {"commune": "Xã / Commune", "province": "Tỉnh / Province"}
+UNIT_TYPES = {
+    "commune": "Xã / Commune",
+    "ward": "Phường / Ward",
+    "special_zone": "Đặc khu / Special zone",
+}
+
+# The mart documents no overdue numerator: overdue = finished overdue + open past due, over
+# the same denominator as on time (finished + open at month end).
+PROVINCE_SQL = f"""
+with provinces as (
+    select distinct province_code, province_name
+    from marts.dim_admin_unit
+    where unit_level = 'province'
+),
+totals as (
+    select
+        province_code,
+        sum(dossiers_received)::bigint as dossiers_received,
+        sum(on_time_numerator)::bigint as on_time_numerator,
+        sum(finished_overdue + open_past_due)::bigint as overdue_numerator,
+        sum(on_time_denominator)::bigint as on_time_denominator
+    from {MART}
+    group by province_code
+)
+select
+    coalesce(p.province_name, t.province_code) as province_name,
+    t.dossiers_received,
+    t.on_time_numerator,
+    t.overdue_numerator,
+    t.on_time_denominator,
+    t.on_time_numerator / nullif(t.on_time_denominator, 0) as on_time_rate,
+    t.overdue_numerator / nullif(t.on_time_denominator, 0) as overdue_rate
+from totals as t
+left join provinces as p using (province_code)
+order by on_time_rate desc nulls last, province_name
+"""
+
+MONTHLY_SQL = f"""
+select
+    month_start,
+    sum(online_numerator) / nullif(sum(dossiers_received), 0) as online_share,
+    sum(full_online_numerator) / nullif(sum(full_online_denominator), 0) as full_online_share,
+    sum(online_payment_numerator) / nullif(sum(online_payment_denominator), 0)
+        as online_payment_share
+from {MART}
+group by month_start
+order by month_start
+"""
+
+SLOWEST_SQL = f"""
+select
+    p.procedure_code,
+    p.procedure_name,
+    p.sector,
+    p.level,
+    p.statutory_days,
+    avg(d.processing_days) as avg_processing_days,
+    count(*) filter (where d.timeliness = 'overdue') / count(*) as overdue_share,
+    count(*)::bigint as finished_dossiers
+from marts.fct_dossiers as d
+inner join marts.dim_procedure as p using (procedure_code)
+where d.finished_at is not null and d.processing_days is not null
+group by p.procedure_code, p.procedure_name, p.sector, p.level, p.statutory_days
+having count(*) >= {MIN_FINISHED_DOSSIERS}
+order by avg_processing_days desc, p.procedure_code
+limit {SLOWEST_LIMIT}
+"""
+
+# Every commune-level unit appears, with or without activity (left join from the dimension).
+COMMUNE_SQL = f"""
+with totals as (
+    select
+        unit_code,
+        sum(dossiers_received)::bigint as dossiers_received,
+        sum(on_time_numerator)::bigint as on_time_numerator,
+        sum(finished_overdue + open_past_due)::bigint as overdue_numerator,
+        sum(on_time_denominator)::bigint as on_time_denominator,
+        sum(online_numerator)::bigint as online_numerator,
+        sum(processing_days_sum) as processing_days_sum,
+        sum(processing_days_count)::bigint as processing_days_count,
+        sum(satisfaction_high)::bigint as satisfaction_high,
+        sum(satisfaction_rated)::bigint as satisfaction_rated
+    from {MART}
+    group by unit_code
+)
+select
+    u.province_name,
+    u.unit_code,
+    u.unit_name,
+    u.unit_type,
+    coalesce(t.dossiers_received, 0) as dossiers_received,
+    t.on_time_numerator / nullif(t.on_time_denominator, 0) as on_time_rate,
+    t.overdue_numerator / nullif(t.on_time_denominator, 0) as overdue_rate,
+    t.online_numerator / nullif(t.dossiers_received, 0) as online_share,
+    t.processing_days_sum / nullif(t.processing_days_count, 0) as avg_processing_days,
+    t.satisfaction_high / nullif(t.satisfaction_rated, 0) as satisfaction_share
+from marts.dim_admin_unit as u
+left join totals as t using (unit_code)
+where u.unit_level = 'commune'
+order by u.province_name, u.unit_name, u.unit_code
+"""
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    return con.execute(sql).df()
+
+
+def _period(monthly: pd.DataFrame) -> tuple[str, str] | None:
+    if monthly.empty:
+        return None
+    months = pd.to_datetime(monthly["month_start"])
+    return months.min().strftime("%m/%Y"), months.max().strftime("%m/%Y")
+
+
+def province_figure(provinces: pd.DataFrame) -> go.Figure:
+    """Grouped horizontal bars, best on-time rate on top, numerator/denominator on hover."""
+    custom = provinces[["on_time_numerator", "overdue_numerator", "on_time_denominator"]]
+    hover = "<b>%{y}</b><br>%{x:.1%} (%{customdata[IDX]:,} / %{customdata[2]:,})<extra>NAME</extra>"
+    fig = go.Figure()
+    for idx, column, name, colour in (
+        (0, "on_time_rate", "Đúng hạn / On time", ON_TIME_COLOUR),
+        (1, "overdue_rate", "Quá hạn / Overdue", OVERDUE_COLOUR),
+    ):
+        fig.add_bar(
+            y=provinces["province_name"],
+            x=provinces[column],
+            name=name,
+            orientation="h",
+            marker_color=colour,
+            customdata=custom.to_numpy(),
+            texttemplate="%{x:.1%}",
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=hover.replace("IDX", str(idx)).replace("NAME", name),
+        )
+    fig.update_layout(
+        barmode="group",
+        height=max(320, 30 * len(provinces) + 140),
+        # a little room past 100% for the value labels
+        xaxis=dict(
+            tickformat=".0%",
+            range=[0, 1.08],
+            tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1],
+            title="Tỷ lệ / Rate",
+        ),
+        yaxis=dict(autorange="reversed", automargin=True),
+        **_common_layout(),
+    )
+    return fig
+
+
+def _common_layout() -> dict:
+    return dict(
+        template="plotly_white",
+        margin=dict(l=10, r=20, t=40, b=50),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+        font=dict(family="system-ui, Segoe UI, Roboto, Noto Sans, Arial, sans-serif", size=13),
+        separators=".,",
+    )
+
+
+def monthly_figure(monthly: pd.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    for column, name in (
+        ("online_share", "Tỷ lệ trực tuyến / Online share"),
+        ("full_online_share", "Toàn trình (trên hồ sơ đủ điều kiện) / Fully online of eligible"),
+        ("online_payment_share", "Thanh toán trực tuyến / Online payment share"),
+    ):
+        fig.add_scatter(
+            x=monthly["month_start"],
+            y=monthly[column],
+            name=name,
+            mode="lines+markers",
+            hovertemplate="%{y:.1%}",
+        )
+    many_months = len(monthly) > 12
+    fig.update_layout(
+        height=440,
+        xaxis=dict(tickformat="%m/%Y", dtick="M3" if many_months else "M1", title="Tháng / Month"),
+        yaxis=dict(tickformat=".0%", range=[0, 1.05], title="Tỷ lệ / Share"),
+        hovermode="x unified",
+        **_common_layout(),
+    )
+    # Three long bilingual names: legend below the plot, clear of the reform marker label.
+    fig.update_layout(
+        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
+        margin=dict(t=60, b=110),
+    )
+    _mark_reform(fig, pd.to_datetime(monthly["month_start"]))
+    return fig
+
+
+def _mark_reform(fig: go.Figure, months: pd.Series) -> None:
+    """Dashed line at 1 July 2025, drawn only inside the plotted months."""
+    reform = pd.Timestamp(REFORM_DATE)
+    if months.empty or not months.min() <= reform <= months.max():
+        return
+    # Shape + annotation rather than add_vline(annotation_text=...), which trips on dates.
+    fig.add_shape(
+        type="line",
+        x0=reform,
+        x1=reform,
+        y0=0,
+        y1=1,
+        xref="x",
+        yref="paper",
+        line=dict(color="#555", dash="dash", width=1.5),
+    )
+    fig.add_annotation(
+        x=reform,
+        y=1,
+        xref="x",
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        text="Chính quyền hai cấp / two-tier government",
+        font=dict(size=12, color="#333"),
+        bgcolor="rgba(255,255,255,0.85)",
+    )
+
+
+def slowest_table(slowest: pd.DataFrame) -> pd.DataFrame:
+    slowest = slowest.assign(level=slowest["level"].map(LEVELS).fillna(slowest["level"]))
+    return slowest.rename(
+        columns={
+            "procedure_code": "Mã / Code",
+            "procedure_name": "Thủ tục / Procedure",
+            "sector": "Lĩnh vực / Sector",
+            "level": "Cấp / Level",
+            "statutory_days": "Thời hạn luật định (ngày) / Statutory days",
+            "avg_processing_days": "Thời gian xử lý TB (ngày) / Avg processing days",
+            "overdue_share": "Tỷ lệ quá hạn / Overdue share",
+            "finished_dossiers": "Hồ sơ đã xử lý / Finished dossiers",
+        }
+    )
+
+
+def province_table(provinces: pd.DataFrame) -> pd.DataFrame:
+    return provinces.rename(
+        columns={
+            "province_name": "Tỉnh / Province",
+            "dossiers_received": "Hồ sơ tiếp nhận / Received",
+            "on_time_numerator": "Đúng hạn (tử số) / On time (numerator)",
+            "overdue_numerator": "Quá hạn (tử số) / Overdue (numerator)",
+            "on_time_denominator": "Mẫu số / Denominator",
+            "on_time_rate": "Tỷ lệ đúng hạn / On-time rate",
+            "overdue_rate": "Tỷ lệ quá hạn / Overdue rate",
+        }
+    )
+
+
+def commune_table(communes: pd.DataFrame) -> pd.DataFrame:
+    communes = communes.assign(
+        unit_type=communes["unit_type"].map(UNIT_TYPES).fillna(communes["unit_type"])
+    )
+    return communes.rename(
+        columns={
+            "province_name": "Tỉnh / Province",
+            "unit_code": "Mã / Code",
+            "unit_name": "Đơn vị / Unit",
+            "unit_type": "Loại / Type",
+            "dossiers_received": "Hồ sơ tiếp nhận / Received",
+            "on_time_rate": "Tỷ lệ đúng hạn / On-time rate",
+            "overdue_rate": "Tỷ lệ quá hạn / Overdue rate",
+            "online_share": "Tỷ lệ trực tuyến / Online share",
+            "avg_processing_days": "Thời gian xử lý TB (ngày) / Avg processing days",
+            "satisfaction_share": "Hài lòng (4–5 điểm) / Satisfied (4–5)",
+        }
+    )
+
+
+COLUMN_FORMATS = {
+    "Tỷ lệ đúng hạn / On-time rate": PCT,
+    "Tỷ lệ quá hạn / Overdue rate": PCT,
+    "Tỷ lệ trực tuyến / Online share": PCT,
+    "Tỷ lệ quá hạn / Overdue share": PCT,
+    "Hài lòng (4–5 điểm) / Satisfied (4–5)": PCT,
+    "Thời gian xử lý TB (ngày) / Avg processing days": NUM1,
+    "Thời hạn luật định (ngày) / Statutory days": INT,
+    "Mã / Code": "text",
+    "Hồ sơ tiếp nhận / Received": INT,
+    "Hồ sơ đã xử lý / Finished dossiers": INT,
+    "Đúng hạn (tử số) / On time (numerator)": INT,
+    "Quá hạn (tử số) / Overdue (numerator)": INT,
+    "Mẫu số / Denominator": INT,
+}
+
+
+def _add_provinces(page: Page, provinces: pd.DataFrame) -> None:
+    page.add_heading("Đúng hạn và quá hạn theo tỉnh", "On-time and overdue rates by province")
+    if provinces.empty:
+        page.add_note("Chưa có dữ liệu.", "No data yet.")
+        return
+    page.add_figure(
+        province_figure(provinces),
+        "Tỷ lệ hồ sơ đúng hạn (sớm, đúng hạn, còn trong hạn) và quá hạn, cả giai đoạn, "
+        "xếp theo tỷ lệ đúng hạn",
+        "Share of dossiers on time (early, on time, open within due) and overdue, whole "
+        "period, sorted by on-time rate; rates are pooled sums of numerators over denominators",
+    )
+    page.add_table(
+        province_table(provinces),
+        "Số liệu theo tỉnh",
+        "Province figures (numerators and denominators)",
+        formats=COLUMN_FORMATS,
+        table_id="provinces",
+    )
+
+
+def _add_monthly(page: Page, monthly: pd.DataFrame) -> None:
+    page.add_heading("Mức độ sử dụng dịch vụ trực tuyến", "Online take-up over time")
+    if monthly.empty:
+        page.add_note("Chưa có dữ liệu.", "No data yet.")
+        return
+    page.add_figure(
+        monthly_figure(monthly),
+        "Toàn quốc theo tháng: hồ sơ trực tuyến trên hồ sơ tiếp nhận; toàn trình trên hồ sơ của "
+        "thủ tục đủ điều kiện toàn trình; thanh toán trực tuyến trên hồ sơ có phí",
+        "National, monthly: online dossiers of all received; fully online of dossiers whose "
+        "procedure can be done fully online; paid online of fee-bearing dossiers",
+    )
+
+
+def _add_slowest(page: Page, slowest: pd.DataFrame) -> None:
+    page.add_heading("Thủ tục chậm nhất", "Slowest procedures")
+    if slowest.empty:
+        page.add_note(
+            f"Chưa có thủ tục nào đủ {MIN_FINISHED_DOSSIERS} hồ sơ đã xử lý.",
+            f"No procedure has {MIN_FINISHED_DOSSIERS} finished dossiers yet.",
+        )
+        return
+    page.add_table(
+        slowest_table(slowest),
+        f"{SLOWEST_LIMIT} thủ tục có thời gian xử lý trung bình dài nhất "
+        f"(tối thiểu {MIN_FINISHED_DOSSIERS} hồ sơ đã xử lý)",
+        f"Top {SLOWEST_LIMIT} procedures by average processing days "
+        f"(at least {MIN_FINISHED_DOSSIERS} finished dossiers)",
+        formats=COLUMN_FORMATS,
+        table_id="slowest-procedures",
+    )
+
+
+def _add_communes(page: Page, communes: pd.DataFrame) -> None:
+    page.add_heading("Xã, phường, đặc khu", "Commune-level units")
+    page.add_table(
+        commune_table(communes),
+        "Mỗi đơn vị cấp xã một dòng, cả giai đoạn; bấm tiêu đề cột để sắp xếp",
+        "One row per commune-level unit, whole period; click a column header to sort",
+        formats=COLUMN_FORMATS,
+        table_id="communes",
+    )
+
+
+def build(con: duckdb.DuckDBPyConnection) -> Page:
+    monthly = _frame(con, MONTHLY_SQL)
+    period = _period(monthly)
+    span_vi = f" Giai đoạn {period[0]}–{period[1]}." if period else ""
+    span_en = f" Period {period[0]}–{period[1]}." if period else ""
+    page = Page(
+        SLUG,
+        TITLE_VI,
+        TITLE_EN,
+        intro_vi="Hồ sơ thủ tục hành chính được giải quyết đúng hạn đến đâu, người dân dùng "
+        "dịch vụ trực tuyến đến đâu, và khâu nào chậm." + span_vi,
+        intro_en="How many dossiers are handled on time, how far citizens use online "
+        "services, and where processing is slow." + span_en,
+        sources=list(SOURCES),
+    )
+    _add_provinces(page, _frame(con, PROVINCE_SQL))
+    _add_monthly(page, monthly)
+    _add_slowest(page, _frame(con, SLOWEST_SQL))
+    _add_communes(page, _frame(con, COMMUNE_SQL))
+    return page
+
+
+def render(con: duckdb.DuckDBPyConnection, out_dir: Path | str) -> Path:
+    return build(con).write(out_dir)

@@ -1,0 +1,355 @@
+"""The one report shell every ReformWatch page uses.
+
+A page is one self-contained HTML file that opens offline: inline CSS, inline JS, and
+plotly.js embedded once in <head> (auditors may have no network). Labels are Vietnamese
+with the English alongside; every page ends with a footer naming the warehouse tables it
+read and when it was generated.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+QUALITY_INDEX_HREF = "../quality/index.html"
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+# Column formats for add_table; anything else is shown as escaped text.
+INT, PCT, NUM1 = "int", "pct", "num1"
+SHORT_TEXT = 28  # characters: text columns no longer than this do not wrap
+LONG_TABLE_ROWS = 20  # taller tables scroll inside a box with a sticky header
+
+CSS = """
+:root { --ink:#1d2733; --muted:#5b6775; --line:#d9dee4; --accent:#0b5394; --bg:#f6f7f9; }
+* { box-sizing: border-box; }
+body { margin:0; font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",Arial,
+  sans-serif; color:var(--ink); background:var(--bg); }
+header, main, footer { max-width:1180px; margin:0 auto; padding:0 20px; }
+header { padding-top:18px; }
+nav a, a { color:var(--accent); }
+nav { font-size:13px; }
+h1 { margin:8px 0 0; font-size:26px; line-height:1.25; }
+h1 .en { display:block; font-size:17px; font-weight:500; }
+h2 { font-size:18px; margin:0 0 6px; }
+.en { color:var(--muted); }
+.intro p { margin:6px 0; max-width:900px; }
+section.block { background:#fff; border:1px solid var(--line); border-radius:6px;
+  margin:18px 0; padding:14px 16px; }
+.caption { margin:0 0 10px; }
+.caption .vi { font-weight:600; display:block; }
+.caption .en { font-size:13px; display:block; }
+.note { color:var(--muted); font-style:italic; }
+.table-tools { margin:0 0 8px; }
+.table-tools input { font:inherit; padding:4px 8px; width:min(360px,100%);
+  border:1px solid var(--line); border-radius:4px; }
+.table-wrap { overflow:auto; border:1px solid var(--line); }
+.table-wrap.long { max-height:640px; }
+table { border-collapse:collapse; width:100%; font-size:13px; }
+th, td { padding:5px 8px; border-bottom:1px solid var(--line); text-align:left;
+  vertical-align:top; }
+td.nowrap { white-space:nowrap; }
+td.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
+th { position:sticky; top:0; background:#eef1f4; z-index:1; }
+th.num { text-align:right; }
+th button { all:unset; cursor:pointer; display:block; }
+th .en { display:block; font-weight:400; font-size:11px; }
+th[aria-sort=ascending] button::after { content:" \\25B2"; }
+th[aria-sort=descending] button::after { content:" \\25BC"; }
+tbody tr:hover { background:#f3f7fb; }
+ul.pages { list-style:none; padding:0; }
+ul.pages li { background:#fff; border:1px solid var(--line); border-radius:6px;
+  margin:10px 0; padding:12px 16px; }
+ul.pages a { font-weight:600; font-size:16px; }
+footer { color:var(--muted); font-size:12px; padding-top:8px; padding-bottom:28px;
+  border-top:1px solid var(--line); margin-top:24px; }
+"""
+
+# Sorts by data-sort (numbers) or text (Vietnamese collation); empty cells stay last.
+# The filter ignores case and diacritics, so "thuan an" finds "Thuận An".
+TABLE_JS = """
+(function () {
+  function fold(s) { return s.normalize('NFD').replace(/[\\u0300-\\u036f]/g, '')
+    .replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase(); }
+  function key(cell) { var s = cell.dataset.sort; return s === undefined ? cell.textContent : s; }
+  function compare(a, b, num) {
+    if (a === '' || b === '') return (a === '') - (b === '');
+    return num ? a - b : a.localeCompare(b, 'vi');
+  }
+  document.querySelectorAll('table.sortable').forEach(function (table) {
+    var heads = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(heads, function (th, col) {
+      th.querySelector('button').addEventListener('click', function () {
+        var asc = th.getAttribute('aria-sort') !== 'ascending', num = th.dataset.type === 'num';
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+        var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r, s) {
+          var a = key(r.cells[col]), b = key(s.cells[col]);
+          if (a === '' || b === '') return compare(a, b, num);
+          return compare(a, b, num) * (asc ? 1 : -1);
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+  document.querySelectorAll('input.table-filter').forEach(function (input) {
+    var body = document.getElementById(input.dataset.table).tBodies[0];
+    input.addEventListener('input', function () {
+      var q = fold(input.value.trim());
+      Array.prototype.forEach.call(body.rows, function (r) {
+        r.hidden = q !== '' && fold(r.textContent).indexOf(q) < 0;
+      });
+    });
+  });
+})();
+"""
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def bilingual(vi: str, en: str, tag: str = "span") -> str:
+    """Vietnamese first, English alongside (muted)."""
+    return (
+        f'<{tag} class="vi" lang="vi">{esc(vi)}</{tag}> '
+        f'<{tag} class="en" lang="en">{esc(en)}</{tag}>'
+    )
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def format_value(value: object, kind: str) -> str:
+    """Display text of one cell: thousands separators, one decimal, rates as percent."""
+    if _is_missing(value):
+        return "—"
+    if kind == INT:
+        return f"{round(float(value)):,}"
+    if kind == PCT:
+        return f"{float(value) * 100:.1f}%"
+    if kind == NUM1:
+        return f"{float(value):,.1f}"
+    return str(value)
+
+
+def _column_kind(series: pd.Series, given: str | None) -> str:
+    if given:
+        return given
+    if pd.api.types.is_bool_dtype(series):
+        return "text"
+    if pd.api.types.is_integer_dtype(series):
+        return INT
+    if pd.api.types.is_float_dtype(series):
+        return NUM1
+    return "text"
+
+
+def _header_cell(name: str, kind: str) -> str:
+    # "Tỷ lệ đúng hạn / On-time rate" -> Vietnamese on top, English below.
+    vi, _, en = str(name).partition(" / ")
+    label = esc(vi) + (f'<span class="en" lang="en">{esc(en)}</span>' if en else "")
+    numeric = kind not in ("text", "short")
+    cls = ' class="num" data-type="num"' if numeric else ""
+    return f'<th scope="col"{cls}><button type="button">{label}</button></th>'
+
+
+def _text_kind(series: pd.Series) -> str:
+    # Short labels (names, codes, types) stay on one line; long ones (procedures) wrap.
+    short = series.dropna().astype(str).str.len().max() <= SHORT_TEXT if len(series) else True
+    return "short" if short else "text"
+
+
+def _body_cell(value: object, kind: str) -> str:
+    text = esc(format_value(value, kind))
+    if kind in ("text", "short"):
+        cls = ' class="nowrap"' if kind == "short" else ""
+        return f"<td{cls}>{text}</td>"
+    sort = "" if _is_missing(value) else repr(float(value))
+    return f'<td class="num" data-sort="{sort}">{text}</td>'
+
+
+def table_html(
+    df: pd.DataFrame, table_id: str, formats: Mapping[str, str] | None = None, sortable=True
+) -> str:
+    formats = formats or {}
+    kinds = [_column_kind(df[c], formats.get(c)) for c in df.columns]
+    kinds = [
+        _text_kind(df[c]) if k == "text" else k for c, k in zip(df.columns, kinds, strict=True)
+    ]
+    head = "".join(_header_cell(c, k) for c, k in zip(df.columns, kinds, strict=True))
+    rows = (
+        "<tr>" + "".join(_body_cell(v, k) for v, k in zip(row, kinds, strict=True)) + "</tr>"
+        for row in df.itertuples(index=False, name=None)
+    )
+    cls = ' class="sortable"' if sortable else ""
+    wrap = "table-wrap long" if len(df) > LONG_TABLE_ROWS else "table-wrap"
+    return (
+        f'<div class="{wrap}"><table id="{esc(table_id)}"{cls}>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _caption(caption_vi: str, caption_en: str) -> str:
+    return f'<p class="caption">{bilingual(caption_vi, caption_en)}</p>'
+
+
+def _footer(sources: Iterable[str], generated_at: datetime) -> str:
+    tables = ", ".join(f"<code>{esc(s)}</code>" for s in sources)
+    stamp = generated_at.astimezone(VIETNAM_TIME).strftime("%Y-%m-%d %H:%M %Z (UTC+07:00)")
+    source = (
+        f'<p><span lang="vi">Nguồn dữ liệu</span> / <span lang="en">Data source</span>: '
+        f"ReformWatch warehouse — {tables}</p>"
+        if tables
+        else ""
+    )
+    return (
+        "<footer>"
+        f'<p><span lang="vi">Tạo lúc</span> / <span lang="en">Generated</span>: {esc(stamp)}</p>'
+        f'{source}<p><a href="{QUALITY_INDEX_HREF}">Chất lượng dữ liệu / Data quality</a></p>'
+        "</footer>"
+    )
+
+
+def document(
+    title_vi: str,
+    title_en: str,
+    body: str,
+    sources: Iterable[str],
+    generated_at: datetime | None = None,
+    with_plotly: bool = False,
+    nav: str = "",
+) -> str:
+    """The full HTML document around a body: the shell shared by pages and the index."""
+    generated_at = generated_at or datetime.now(VIETNAM_TIME)
+    plotly_js = f"<script>{get_plotlyjs()}</script>" if with_plotly else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title_vi)} / {esc(title_en)} — ReformWatch</title>"
+        f"<style>{CSS}</style>{plotly_js}</head><body>"
+        f"<header>{nav}<h1>{bilingual(title_vi, title_en)}</h1></header>"
+        f"<main>{body}</main>{_footer(sources, generated_at)}"
+        f"<script>{TABLE_JS}</script></body></html>\n"
+    )
+
+
+@dataclass
+class Page:
+    """One report page: figures and tables in order, rendered into a single HTML file."""
+
+    slug: str
+    title_vi: str
+    title_en: str
+    intro_vi: str = ""
+    intro_en: str = ""
+    sources: list[str] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)
+    has_figures: bool = False
+
+    def add_source(self, *tables: str) -> None:
+        self.sources.extend(t for t in tables if t not in self.sources)
+
+    def add_heading(self, heading_vi: str, heading_en: str) -> None:
+        self.blocks.append(f"<h2>{bilingual(heading_vi, heading_en)}</h2>")
+
+    def add_figure(self, fig: go.Figure, caption_vi: str, caption_en: str) -> None:
+        # plotly.js goes once into <head>; each figure carries only its own JSON.
+        div = fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            config=PLOTLY_CONFIG,
+            default_height=f"{fig.layout.height or 450}px",
+        )
+        self.has_figures = True
+        self._add_block(_caption(caption_vi, caption_en) + div)
+
+    def add_table(
+        self,
+        df: pd.DataFrame,
+        caption_vi: str,
+        caption_en: str,
+        sortable: bool = True,
+        formats: Mapping[str, str] | None = None,
+        table_id: str | None = None,
+    ) -> None:
+        """formats maps a column to INT, PCT or NUM1; unmapped columns follow their dtype."""
+        table_id = table_id or f"{self.slug}-table-{len(self.blocks) + 1}"
+        tools = ""
+        if sortable and len(df) > LONG_TABLE_ROWS:
+            tools = (
+                '<p class="table-tools"><input type="search" class="table-filter" '
+                f'data-table="{esc(table_id)}" placeholder="Lọc / Filter" '
+                'aria-label="Lọc bảng / Filter table"></p>'
+            )
+        self._add_block(
+            _caption(caption_vi, caption_en) + tools + table_html(df, table_id, formats, sortable)
+        )
+
+    def add_note(self, note_vi: str, note_en: str) -> None:
+        self._add_block(f'<p class="note">{bilingual(note_vi, note_en)}</p>')
+
+    def _add_block(self, inner: str) -> None:
+        self.blocks.append(f'<section class="block">{inner}</section>')
+
+    def html(self, generated_at: datetime | None = None) -> str:
+        intro = (
+            f'<div class="intro"><p lang="vi">{esc(self.intro_vi)}</p>'
+            f'<p class="en" lang="en">{esc(self.intro_en)}</p></div>'
+        )
+        nav = '<nav><a href="index.html">← Mục lục / Contents</a></nav>'
+        return document(
+            self.title_vi,
+            self.title_en,
+            intro + "".join(self.blocks),
+            self.sources,
+            generated_at,
+            with_plotly=self.has_figures,
+            nav=nav,
+        )
+
+    def write(self, out_dir: Path | str, generated_at: datetime | None = None) -> Path:
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"{self.slug}.html"
+        path.write_text(self.html(generated_at), encoding="utf-8")
+        return path
+
+
+def write_index(
+    out_dir: Path | str,
+    pages: Iterable[tuple[str, str, str, str]],
+    generated_at: datetime | None = None,
+) -> Path:
+    """index.html linking every report page (slug, title_vi, title_en, description)."""
+    items = [
+        f'<li><a href="{quote(slug)}.html">{bilingual(title_vi, title_en)}</a>'
+        f"<p>{esc(description)}</p></li>"
+        for slug, title_vi, title_en, description in pages
+    ]
+    items.append(
+        f'<li><a href="{QUALITY_INDEX_HREF}">'
+        f"{bilingual('Chất lượng dữ liệu', 'Data quality')}</a>"
+        "<p>Kết quả kiểm tra dữ liệu, hồ sơ bị cách ly / "
+        "Data-quality checks, quarantined records.</p></li>"
+    )
+    body = f'<ul class="pages">{"".join(items)}</ul>'
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "index.html"
+    path.write_text(
+        document("Báo cáo ReformWatch", "ReformWatch reports", body, [], generated_at),
+        encoding="utf-8",
+    )
+    return path

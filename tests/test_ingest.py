@@ -1,0 +1,261 @@
+"""The ingest contract: every fault kind quarantined with its reason, accounting exact,
+a file ingested once, personal data never stored in clear."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from orchestration.ingest.load import ingest_source, prepare
+from orchestration.ingest.sources import PROCEDURE_LOGS, SOURCES, catalogued_procedures
+from orchestration.settings import load_settings
+from orchestration.warehouse import connect
+
+APPLICANT = "001203004567"
+UNIT = "00004"  # Phường Ba Đình, Hà Nội
+FIELDS = [c.name for c in PROCEDURE_LOGS.columns]
+
+
+@pytest.fixture
+def settings():
+    return load_settings()  # under tmp_path: see conftest.isolated_data
+
+
+@pytest.fixture
+def procedure() -> str:
+    return sorted(catalogued_procedures())[0]
+
+
+def event(procedure: str, n: int = 1, **overrides) -> dict:
+    row = {
+        "dossier_code": f"HS-{n:06d}",
+        "procedure_code": procedure,
+        "unit_code": UNIT,
+        "event_type": "received",
+        "event_at": f"2025-08-0{1 + n % 8}T09:{n % 60:02d}:00+07:00",
+        "channel": "online_full",
+        "due_at": "2025-08-20T17:00:00+07:00",
+        "step_name": "",
+        "handler_ref": "CB00004001",
+        "applicant_id": APPLICANT,
+        "applicant_type": "citizen",
+        "fee_paid_online": "true",
+        "result_digitised": "false",
+        "synced_to_portal": "true",
+        "components_digitised": "true",
+        "data_reused": "false",
+        "satisfaction_score": "",
+    }
+    return row | overrides
+
+
+def write_jsonl(path: Path, rows: list[dict], tail: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows) + tail
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_csv(path: Path, rows: list[dict], encoding: str = "utf-8", fields=None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fields = fields or list(rows[0])
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    encode = to_cp1258 if encoding == "cp1258" else (lambda t: t.encode(encoding))
+    path.write_bytes(encode(text.getvalue()))
+    return path
+
+
+def to_cp1258(text: str) -> bytes:
+    """Windows-1258 has precomposed vowels (â, ơ) but writes tone marks as combining
+    characters: encode each letter the way legacy Vietnamese software does."""
+    out = bytearray()
+    for char in text:
+        base, *marks = unicodedata.normalize("NFD", char)
+        for keep in range(len(marks), -1, -1):
+            head = unicodedata.normalize("NFC", base + "".join(marks[:keep]))
+            try:
+                out += (head + "".join(marks[keep:])).encode("cp1258")
+                break
+            except UnicodeEncodeError:
+                continue
+    return bytes(out)
+
+
+def landing(settings, source: str = "procedure_logs") -> Path:
+    return settings.landing_dir / source
+
+
+def run_ingest(settings, source: str = "procedure_logs"):
+    contract = SOURCES[source]
+    with connect(settings) as con:
+        prepare(con, list(SOURCES.values()), settings.pseudonym_key)
+        others = [c for c in SOURCES.values() if c is not contract]
+        return ingest_source(con, contract, others, settings)
+
+
+def query(settings, sql: str, params=()):
+    with connect(settings, read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def quarantine(settings) -> dict[int, tuple[str, str]]:
+    rows = query(settings, "select line_no, reason_code, reason from audit.quarantine")
+    return {line: (code, reason) for line, code, reason in rows}
+
+
+def test_clean_file_loads_every_row_with_types(settings, procedure):
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, n) for n in range(5)])
+    [result] = run_ingest(settings)
+    assert (result.status, result.rows_read, result.rows_loaded) == ("loaded", 5, 5)
+    row = query(settings, "select event_at, due_at, fee_paid_online, _line_no from "
+                "raw.procedure_log_events order by _line_no limit 1")[0]
+    assert str(row[0]) == "2025-08-01 09:00:00"  # +07:00 kept as Vietnam local time
+    assert str(row[1]) == "2025-08-20 17:00:00"
+    assert row[2] is True and row[3] == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected_code", "in_reason"),
+    [
+        ({"unit_code": "99999"}, "unknown_unit", "99999"),
+        ({"procedure_code": "9.999999"}, "unknown_procedure", "9.999999"),
+        ({"event_type": "teleported"}, "not_allowed", "teleported"),
+        ({"channel": "fax"}, "not_allowed", "fax"),
+        ({"satisfaction_score": "9"}, "not_allowed", "9"),
+        ({"event_at": "2025-13-45T99:00"}, "unparseable", "2025-13-45T99:00"),
+        ({"satisfaction_score": "very good"}, "unparseable", "very good"),
+        ({"dossier_code": ""}, "missing_value", "dossier_code"),
+        ({"event_at": ""}, "missing_value", "event_at"),
+    ],
+)
+def test_each_bad_field_is_quarantined_with_its_reason(
+    settings, procedure, fault, expected_code, in_reason
+):
+    rows = [event(procedure, 1), event(procedure, 2, **fault), event(procedure, 3)]
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", rows)
+    [result] = run_ingest(settings)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
+    code, reason = quarantine(settings)[2]
+    assert code == expected_code
+    assert in_reason in reason
+
+
+def test_truncated_last_line_and_duplicates(settings, procedure):
+    rows = [event(procedure, n) for n in range(1, 4)]
+    rows.append(rows[1])  # exact repeat of line 2 as line 4
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", rows, tail='{"dossier_code": "HS-0')
+    [result] = run_ingest(settings)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 3, 2)
+    found = quarantine(settings)
+    assert found[4] == ("duplicate_row", "exact repeat of line 2")
+    assert found[5][0] == "malformed_line"
+
+
+def test_csv_quirks_load_and_field_count_errors_keep_their_line(settings, procedure):
+    rows = [
+        event(procedure, 1, event_at="05/08/2025 08:30"),  # dd/mm/yyyy
+        event(procedure, 2),
+        event(procedure, 3),
+    ]
+    fields = list(reversed(FIELDS)) + ["ghi_chu"]  # other order, one extra column
+    path = write_csv(landing(settings) / "01_2025-08.csv", rows, fields=fields)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("too,few,fields\n")
+        handle.write(",".join(str(event(procedure, 5)[f]) for f in fields[:-1]) + ",\n")
+    [result] = run_ingest(settings)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 4, 1)
+    assert "extra column" in result.note and "ghi_chu" in result.note
+    assert quarantine(settings)[5][0] == "malformed_line"
+    lines = [r[0] for r in query(settings, "select _line_no from raw.procedure_log_events "
+                                 "order by 1")]
+    assert lines == [2, 3, 4, 6]
+    first = query(settings, "select event_at from raw.procedure_log_events where _line_no = 2")
+    assert str(first[0][0]) == "2025-08-05 08:30:00"
+
+
+def test_status_code_dialect_maps_to_the_canonical_values(settings, procedure):
+    coded = {
+        "ma_ho_so": "HS-1", "ma_thu_tuc": procedure, "ma_don_vi": UNIT, "trang_thai": "10",
+        "thoi_diem": "05/08/2025 14:05", "kenh": "2", "muc_do": "4",
+        "han_tra": "20/08/2025 17:00", "buoc_xu_ly": "", "can_bo_xu_ly": "CB1",
+        "ma_nguoi_nop": APPLICANT, "loai_nguoi_nop": "doanh_nghiep",
+        "thanh_toan_truc_tuyen": "1", "ket_qua_dien_tu": "1", "dong_bo_cong_quoc_gia": "1",
+        "thanh_phan_so_hoa": "0", "tai_su_dung_du_lieu": "0", "diem_hai_long": "5",
+    }
+    write_csv(landing(settings) / "79_2025-08.csv", [coded, coded | {"kenh": "1"}])
+    [result] = run_ingest(settings)
+    assert result.rows_loaded == 2
+    got = query(settings, "select event_type, channel, applicant_type, event_at, "
+                "fee_paid_online from raw.procedure_log_events order by _line_no")
+    assert [g[:3] for g in got] == [("result_returned", "online_full", "business"),
+                                    ("result_returned", "direct", "business")]
+    assert str(got[0][3]) == "2025-08-05 14:05:00" and got[0][4] is True
+
+
+def test_encodings_bom_and_windows_1258(settings, procedure):
+    rows = [event(procedure, 1, step_name="Thẩm định hồ sơ"), event(procedure, 2)]
+    write_csv(landing(settings) / "01_2025-08.csv", rows, encoding="utf-8-sig")
+    write_csv(landing(settings) / "01_2025-09.csv", rows[:1] + [event(procedure, 3)],
+              encoding="cp1258")
+    results = run_ingest(settings)
+    assert [r.rows_loaded for r in results] == [2, 2]
+    assert "transcoded from cp1258" in results[1].note
+    steps = query(settings, "select distinct step_name from raw.procedure_log_events "
+                  "where step_name is not null")
+    assert steps == [("Thẩm định hồ sơ",)]
+
+
+def test_whole_file_faults_keep_every_line(settings, procedure):
+    folder = landing(settings)
+    folder.mkdir(parents=True)
+    (folder / "junk.csv").write_bytes(bytes(b for b in range(256) if b != 10) + b"\n\x00\x01\n")
+    missing = [{k: v for k, v in event(procedure, n).items() if k != "event_at"}
+               for n in range(3)]
+    write_csv(folder / "no_time.csv", missing)
+    (folder / "empty.jsonl").write_bytes(b"")
+    by_file = {Path(r.path).name: r for r in run_ingest(settings)}
+    assert by_file["junk.csv"].status == "rejected_file"
+    assert by_file["junk.csv"].rows_quarantined == 2
+    assert by_file["no_time.csv"].rows_quarantined == 3
+    assert by_file["empty.jsonl"].status == "empty_file"
+    codes = dict(query(settings, "select path, min(reason_code) from audit.quarantine "
+                       "group by path"))
+    assert codes[str(folder / "junk.csv")] == "undecodable"
+    assert codes[str(folder / "no_time.csv")] == "missing_column"
+
+
+def test_a_file_is_ingested_once_and_a_copy_is_a_duplicate(settings, procedure):
+    path = write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, 1)])
+    assert len(run_ingest(settings)) == 1
+    assert run_ingest(settings) == []  # nothing new
+    shutil.copy(path, path.with_name("01_2025-08_resent.jsonl"))
+    [copy] = run_ingest(settings)
+    assert copy.status == "duplicate_file" and copy.rows_read == 0
+    assert query(settings, "select count(*) from raw.procedure_log_events") == [(1,)]
+
+
+def test_accounting_is_exact_and_applicant_ids_never_stored(settings, procedure):
+    rows = [event(procedure, n, satisfaction_score=str(n % 7)) for n in range(50)]
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", rows)
+    run_ingest(settings)
+    audit = query(settings, "select rows_read, rows_loaded, rows_quarantined "
+                  "from audit.ingest_files")
+    read, loaded, quarantined = audit[0]
+    assert loaded + quarantined == read == 50
+    stored = query(settings, "select count(*) from raw.procedure_log_events")[0][0]
+    held = query(settings, "select count(*) from audit.quarantine")[0][0]
+    assert (stored, held) == (loaded, quarantined)
+    dump = query(settings, "select string_agg(r::varchar, '|') from raw.procedure_log_events r")
+    dump += query(settings, "select string_agg(q::varchar, '|') from audit.quarantine q")
+    assert APPLICANT not in str(dump)
+    keys = query(settings, "select distinct applicant_key from raw.procedure_log_events")
+    assert len(keys) == 1 and len(keys[0][0]) == 64
