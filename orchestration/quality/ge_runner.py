@@ -21,7 +21,11 @@ from typing import Any
 import duckdb
 import great_expectations as gx
 import pandas as pd
-from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
 
 from orchestration.settings import EXPECTATIONS_DIR
 
@@ -172,11 +176,16 @@ def read_frame(
 
 
 def quiet_context() -> Any:
-    """A fresh in-memory context: no project files, no analytics, no progress bars."""
-    context = gx.get_context(mode="ephemeral")
-    context.config.analytics_enabled = False
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    return context
+    """A fresh in-memory context: no project files, no docs site, no analytics, no progress bars.
+
+    Our own data-quality site replaces GE's Data Docs (an ephemeral context has none to keep).
+    """
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
 
 
 def result_format(keys: list[str], frame: pd.DataFrame) -> dict[str, Any]:
@@ -217,33 +226,37 @@ def json_safe(value: Any) -> Any:
     return None if isinstance(value, float) and value != value else value
 
 
-def to_expectation_outcome(raw_result: dict) -> ExpectationOutcome:
+def sample_row(row: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    """Key columns first (unit, month...), then the offending values."""
+    ordered = [k for k in keys if k in row] + [k for k in row if k not in keys]
+    return {k: json_safe(row[k]) for k in ordered}
+
+
+def to_expectation_outcome(raw_result: dict, keys: list[str]) -> ExpectationOutcome:
     config = raw_result["expectation_config"]
     result = raw_result.get("result") or {}
-    rows = result.get("partial_unexpected_index_list") or []
+    rows = [r for r in result.get("partial_unexpected_index_list") or [] if isinstance(r, dict)]
     return ExpectationOutcome(
         expectation_type=config["type"],
         columns=expectation_columns(config["kwargs"]),
         success=bool(raw_result["success"]),
         unexpected_count=result.get("unexpected_count"),
         unexpected_percent=result.get("unexpected_percent"),
-        sample_unexpected_rows=[
-            {k: json_safe(v) for k, v in row.items()}
-            for row in rows[:SAMPLE_ROW_LIMIT]
-            if isinstance(row, dict)
-        ],
+        sample_unexpected_rows=[sample_row(r, keys) for r in rows[:SAMPLE_ROW_LIMIT]],
         notes=(config.get("meta") or {}).get("notes", ""),
         observed_value=result.get("observed_value"),
         exception=exception_message(raw_result.get("exception_info") or {}),
     )
 
 
-def outcomes_in_suite_order(ids: list[str], raw: dict) -> list[ExpectationOutcome]:
+def outcomes_in_suite_order(
+    ids: list[str], raw: dict, keys: list[str]
+) -> list[ExpectationOutcome]:
     position = {expectation_id: i for i, expectation_id in enumerate(ids)}
     ordered = sorted(
         raw["results"], key=lambda r: position.get(r["expectation_config"].get("id"), len(ids))
     )
-    return [to_expectation_outcome(r) for r in ordered]
+    return [to_expectation_outcome(r, keys) for r in ordered]
 
 
 def validate_table(
@@ -263,7 +276,7 @@ def validate_table(
     total_rows = count_rows(con, relation)
     frame = read_frame(con, relation, referenced_columns(suite), total_rows, sample_rows)
     ids, raw = run_suite(frame, suite)
-    results = outcomes_in_suite_order(ids, raw)
+    results = outcomes_in_suite_order(ids, raw, key_columns(suite))
     return ValidationOutcome(
         suite_name=suite_name,
         relation=relation,

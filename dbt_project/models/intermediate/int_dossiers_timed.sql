@@ -27,6 +27,21 @@ supplement_waits as (
 
 ),
 
+working_days as (
+
+    -- working days numbered through the calendar: a non-working day carries the number of
+    -- the working day before it
+    select
+        date_day,
+        is_working_day,
+        sum(case when is_working_day then 1 else 0 end) over (
+            order by date_day
+            rows between unbounded preceding and current row
+        ) as working_day_seq
+    from {{ ref('dim_date') }}
+
+),
+
 opening_events as (
 
     -- the event that opens the dossier (first submission or receipt) carries the
@@ -157,6 +172,27 @@ dossiers as (
 
 ),
 
+statutory_promises as (
+
+    -- a receipt without a due date is promised the procedure's statutory_days-th working
+    -- day after the day of receipt (weekends and public holidays skipped, dim_date)
+    select
+        dossiers.dossier_code,
+        due_day.date_day as promised_date
+    from dossiers
+    inner join procedures
+        on dossiers.procedure_code = procedures.procedure_code
+    inner join working_days as receipt_day
+        on cast(dossiers.received_at as date) = receipt_day.date_day
+    inner join working_days as due_day
+        on due_day.working_day_seq = receipt_day.working_day_seq + procedures.statutory_days
+        and due_day.is_working_day
+        and due_day.date_day >= receipt_day.date_day
+    where dossiers.due_at is null
+        and dossiers.received_at is not null
+
+),
+
 waits_clipped as (
 
     -- requests after the end of processing are ignored; a wait still running when
@@ -206,7 +242,16 @@ timed as (
     select
         dossiers.*,
         case
-            when dossiers.due_at is not null then dossiers.due_at
+            when dossiers.due_at is not null
+                then dossiers.due_at
+            -- at the hour of receipt on the promised working day
+            when statutory_promises.promised_date is not null
+                then {{ dbt.dateadd(
+                    'day',
+                    dbt.datediff('cast(dossiers.received_at as date)', 'statutory_promises.promised_date', 'day'),
+                    'dossiers.received_at'
+                ) }}
+            -- beyond the calendar (dim_date): calendar days
             else {{ dbt.dateadd('day', 'procedures.statutory_days', 'dossiers.received_at') }}
         end as promised_at,
         dossiers.due_at is null and dossiers.received_at is not null as is_promise_imputed,
@@ -215,6 +260,8 @@ timed as (
     from dossiers
     left join procedures
         on dossiers.procedure_code = procedures.procedure_code
+    left join statutory_promises
+        on dossiers.dossier_code = statutory_promises.dossier_code
     left join waits_per_dossier
         on dossiers.dossier_code = waits_per_dossier.dossier_code
 

@@ -1,0 +1,420 @@
+"""Fast tests of the GE runner, its suites and the auditors' data-quality site (no dbt).
+
+Tiny tables shaped like the real models are built in a DuckDB file under tmp_path; the suites
+under test are the real ones in `expectations/`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from orchestration.ingest.load import AUDIT_DDL
+from orchestration.quality.ge_runner import (
+    describe_failures,
+    load_suite,
+    read_frame,
+    record_outcome,
+    recorded_runs,
+    referenced_columns,
+    validate_table,
+)
+from orchestration.quality.site import render_quality_site
+from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, load_settings
+
+MART = "marts.mart_unit_service_monthly"
+EVENTS = "staging.stg_procedure_logs__events"
+PAIR = "expect_column_pair_values_a_to_be_greater_than_b"
+
+# The model contracts of DEVELOPERS.md (all columns, so a renamed column shows up here).
+DDL = """
+create schema if not exists marts;
+create schema if not exists staging;
+create table marts.mart_unit_service_monthly (
+    unit_code varchar, province_code varchar, month_start date,
+    dossiers_received bigint, dossiers_finished bigint, finished_early bigint,
+    finished_on_time bigint, finished_overdue bigint, open_within_due bigint,
+    open_past_due bigint, on_time_numerator bigint, on_time_denominator bigint,
+    on_time_rate double, overdue_rate double, full_online_numerator bigint,
+    full_online_denominator bigint, full_online_share double,
+    online_payment_numerator bigint, online_payment_denominator bigint,
+    online_payment_share double, online_numerator bigint, online_share double,
+    processing_days_sum double, processing_days_count bigint, avg_processing_days double,
+    satisfaction_high bigint, satisfaction_rated bigint, satisfaction_share double);
+create table staging.stg_procedure_logs__events (
+    event_id varchar, dossier_code varchar, procedure_code varchar, unit_code varchar,
+    province_code varchar, event_type varchar, event_at timestamp, event_date date,
+    channel varchar, due_at timestamp, step_name varchar, handler_ref varchar,
+    applicant_key varchar, applicant_type varchar, fee_paid_online boolean,
+    result_digitised boolean, synced_to_portal boolean, components_digitised boolean,
+    data_reused boolean, satisfaction_score integer, file_id varchar);
+"""
+
+UNITS = ["00004", "00008", "01"]
+MONTHS = [date(2025, 7, 1), date(2025, 8, 1)]
+
+
+def mart_row(unit_code: str, month_start: date) -> dict:
+    """A consistent unit-month: every numerator within its denominator, rates derived."""
+    row = dict(
+        unit_code=unit_code, province_code=unit_code[:2], month_start=month_start,
+        dossiers_received=10, dossiers_finished=8, finished_early=3, finished_on_time=4,
+        finished_overdue=1, open_within_due=1, open_past_due=1, full_online_numerator=2,
+        full_online_denominator=4, online_payment_numerator=0, online_payment_denominator=0,
+        online_numerator=6, processing_days_sum=21.0, processing_days_count=7,
+        satisfaction_high=3, satisfaction_rated=4,
+    )
+    row["on_time_numerator"] = row["finished_early"] + row["finished_on_time"] + 1
+    row["on_time_denominator"] = row["dossiers_finished"] + 2
+    row["on_time_rate"] = row["on_time_numerator"] / row["on_time_denominator"]
+    row["overdue_rate"] = 1 - row["on_time_rate"]
+    row["full_online_share"] = 0.5
+    row["online_payment_share"] = None  # denominator 0: rates are null, not 0
+    row["online_share"] = 0.6
+    row["avg_processing_days"] = 3.0
+    row["satisfaction_share"] = 0.75
+    return row
+
+
+def event_row(i: int) -> dict:
+    event_types = ["submitted", "received", "step_started", "completed", "result_returned"]
+    return dict(
+        event_id=f"e{i:04d}", dossier_code=f"D{i // 5:03d}", procedure_code="1.000001",
+        unit_code=UNITS[i % len(UNITS)], province_code="01",
+        event_type=event_types[i % 5], event_at=datetime(2025, 8, 1, 8) + timedelta(hours=i),
+        event_date=date(2025, 8, 1), channel=["direct", "online_full"][i % 2],
+        due_at=None, step_name=None, handler_ref="CB01", applicant_key="k", applicant_type=None,
+        fee_paid_online=None, result_digitised=None, synced_to_portal=None,
+        components_digitised=None, data_reused=None,
+        satisfaction_score=5 if i % 5 == 4 else None, file_id="f" * 64,
+    )
+
+
+def insert(con: duckdb.DuckDBPyConnection, relation: str, rows: list[dict]) -> None:
+    columns = list(rows[0])
+    con.executemany(
+        f"insert into {relation} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+        [[row[c] for c in columns] for row in rows],
+    )
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    connection.execute(DDL)
+    yield connection
+    connection.close()
+
+
+def clean_mart() -> list[dict]:
+    return [mart_row(u, m) for u in UNITS for m in MONTHS]
+
+
+def clean_events(n: int = 20) -> list[dict]:
+    return [event_row(i) for i in range(n)]
+
+
+def failed(outcome) -> set[tuple[str, str]]:
+    return {(r.expectation_type, r.column) for r in outcome.failed}
+
+
+# --- clean tables pass ------------------------------------------------------------------------
+
+
+def test_clean_mart_passes_every_expectation(con):
+    insert(con, MART, clean_mart())
+    outcome = validate_table(con, MART, "mart_unit_service_monthly")
+    assert outcome.success, describe_failures(outcome)
+    assert failed(outcome) == set()
+    assert (outcome.evaluated_rows, outcome.total_rows) == (6, 6)
+    assert len(outcome.results) == len(load_suite("mart_unit_service_monthly").expectations)
+    assert "all 36 expectations met" in describe_failures(outcome)
+
+
+def test_clean_events_pass_every_expectation(con):
+    insert(con, EVENTS, clean_events())
+    outcome = validate_table(con, EVENTS, "stg_procedure_logs__events")
+    assert outcome.success, describe_failures(outcome)
+    assert outcome.evaluated_rows == outcome.total_rows == 20
+
+
+# --- corrupted tables fail on the right expectation and say which rows -------------------------
+
+
+def test_numerator_above_denominator_names_the_unit_and_month(con):
+    rows = clean_mart()
+    bad = next(r for r in rows if r["unit_code"] == "00008" and r["month_start"] == MONTHS[1])
+    bad["on_time_numerator"] = bad["on_time_denominator"] + 3
+    insert(con, MART, rows)
+
+    outcome = validate_table(con, MART, "mart_unit_service_monthly")
+
+    assert not outcome.success
+    assert failed(outcome) == {(PAIR, "on_time_denominator, on_time_numerator")}
+    (result,) = outcome.failed
+    assert result.unexpected_count == 1
+    (sample,) = result.sample_unexpected_rows
+    assert sample["unit_code"] == "00008"
+    assert str(sample["month_start"]).startswith("2025-08-01")
+    assert sample["on_time_numerator"] == 13 and sample["on_time_denominator"] == 10
+    assert "on-time rate" in result.notes
+    description = describe_failures(outcome)
+    assert PAIR in description and "unit_code=00008" in description
+    assert "2025-08-01" in description
+
+
+def duplicate_unit_month(rows):
+    rows.append(dict(rows[0]))
+
+
+def rate_above_one(rows):
+    rows[2]["online_share"] = 1.4
+
+
+def negative_count(rows):
+    rows[3]["open_past_due"] = -2
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "expected_failure", "offending_row"),
+    [
+        (duplicate_unit_month, ("expect_compound_columns_to_be_unique", "unit_code, month_start"),
+         0),
+        (rate_above_one, ("expect_column_values_to_be_between", "online_share"), 2),
+        (negative_count, ("expect_column_values_to_be_between", "open_past_due"), 3),
+    ],
+)
+def test_corrupted_mart_fails_on_that_expectation_only(con, corrupt, expected_failure,
+                                                       offending_row):
+    rows = clean_mart()
+    corrupt(rows)
+    insert(con, MART, rows)
+    outcome = validate_table(con, MART, "mart_unit_service_monthly")
+    assert failed(outcome) == {expected_failure}
+    offending = rows[offending_row]
+    named = {(r["unit_code"], str(r["month_start"])[:10])
+             for r in outcome.failed[0].sample_unexpected_rows}
+    assert (offending["unit_code"], str(offending["month_start"])) in named
+
+
+def test_empty_mart_fails_the_row_count(con):
+    outcome = validate_table(con, MART, "mart_unit_service_monthly")
+    assert failed(outcome) == {("expect_table_row_count_to_be_between", "(table)")}
+    assert outcome.failed[0].observed_value == 0
+
+
+def test_duplicated_event_and_bad_channel_are_named(con):
+    rows = clean_events()
+    rows[7]["event_id"] = rows[3]["event_id"]
+    rows[11]["channel"] = "fax"
+    insert(con, EVENTS, rows)
+
+    outcome = validate_table(con, EVENTS, "stg_procedure_logs__events")
+
+    assert failed(outcome) == {
+        ("expect_column_values_to_be_unique", "event_id"),
+        ("expect_column_values_to_be_in_set", "channel"),
+    }
+    by_type = {r.expectation_type: r for r in outcome.failed}
+    duplicates = by_type["expect_column_values_to_be_unique"]
+    assert duplicates.unexpected_count == 2
+    assert {r["event_id"] for r in duplicates.sample_unexpected_rows} == {"e0003"}
+    assert {r["dossier_code"] for r in duplicates.sample_unexpected_rows} == {"D000", "D001"}
+    channel = by_type["expect_column_values_to_be_in_set"]
+    assert channel.sample_unexpected_rows == [
+        {"event_id": "e0011", "dossier_code": "D002", "unit_code": "01",
+         "file_id": "f" * 64, "channel": "fax"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected_type"),
+    [
+        ("unit_code", "123", "expect_column_values_to_match_regex"),  # pre-merger district
+        ("event_at", datetime(1970, 1, 1), "expect_column_values_to_be_between"),
+        ("satisfaction_score", 7, "expect_column_values_to_be_between"),
+        ("event_type", "approved", "expect_column_values_to_be_in_set"),
+        ("dossier_code", None, "expect_column_values_to_not_be_null"),
+    ],
+)
+def test_each_event_rule_catches_its_fault(con, column, value, expected_type):
+    rows = clean_events()
+    rows[5][column] = value
+    insert(con, EVENTS, rows)
+    outcome = validate_table(con, EVENTS, "stg_procedure_logs__events")
+    assert failed(outcome) == {(expected_type, column)}
+    assert outcome.failed[0].sample_unexpected_rows[0]["event_id"] == "e0005"
+
+
+def test_missing_column_fails_readably_instead_of_crashing(con):
+    con.execute(f"alter table {MART} drop column satisfaction_share")
+    insert(con, MART, [{k: v for k, v in r.items() if k != "satisfaction_share"}
+                       for r in clean_mart()])
+    outcome = validate_table(con, MART, "mart_unit_service_monthly")
+    assert failed(outcome) == {("expect_column_values_to_be_between", "satisfaction_share")}
+    assert "satisfaction_share" in outcome.failed[0].exception
+    assert "could not be evaluated" in describe_failures(outcome)
+
+
+# --- what is read -------------------------------------------------------------------------
+
+
+def test_reads_only_the_columns_the_suite_uses(con):
+    suite = load_suite("stg_procedure_logs__events")
+    insert(con, EVENTS, clean_events())
+    frame = read_frame(con, EVENTS, referenced_columns(suite), total_rows=20)
+    assert list(frame.columns) == referenced_columns(suite)
+    assert "applicant_key" not in frame.columns and "file_id" in frame.columns  # key column
+
+
+def test_large_tables_are_validated_on_a_repeatable_sample(con):
+    insert(con, EVENTS, clean_events(3000))
+    columns = referenced_columns(load_suite("stg_procedure_logs__events"))
+    first = read_frame(con, EVENTS, columns, 3000, sample_rows=500)
+    second = read_frame(con, EVENTS, columns, 3000, sample_rows=500)
+    assert len(first) == 500
+    assert sorted(first["event_id"]) == sorted(second["event_id"])
+    threads = con.execute("select current_setting('threads')").fetchone()[0]
+
+    outcome = validate_table(con, EVENTS, "stg_procedure_logs__events", sample_rows=500)
+    assert (outcome.evaluated_rows, outcome.total_rows) == (500, 3000)
+    assert "500 of 3,000 rows evaluated" in describe_failures(outcome)
+    assert con.execute("select current_setting('threads')").fetchone()[0] == threads
+
+    small = validate_table(con, EVENTS, "stg_procedure_logs__events", sample_rows=10_000)
+    assert small.evaluated_rows == small.total_rows == 3000
+
+
+# --- suites ---------------------------------------------------------------------------------
+
+
+def model_columns(model: str) -> set[str]:
+    """Documented columns of a dbt model, from its YAML file."""
+    for path in (DBT_PROJECT_DIR / "models").rglob("*.yml"):
+        for node in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):
+            if node["name"] == model:
+                return {c["name"] for c in node.get("columns", [])}
+    raise AssertionError(f"no dbt YAML documents model {model}")
+
+
+@pytest.mark.parametrize("path", sorted(EXPECTATIONS_DIR.glob("*.json")), ids=lambda p: p.stem)
+def test_every_suite_is_documented_and_matches_its_model(path):
+    suite = load_suite(path.stem)
+    assert suite.name == path.stem
+    assert suite.expectations
+    undocumented = [e.expectation_type for e in suite.expectations
+                    if len((e.meta or {}).get("notes", "")) < 30]
+    assert undocumented == [], "auditors read every expectation's meta.notes"
+    assert set(referenced_columns(suite)) <= model_columns(path.stem)
+
+
+def test_suites_cover_the_checked_models():
+    assert {p.stem for p in EXPECTATIONS_DIR.glob("*.json")} >= {
+        "stg_procedure_logs__events", "mart_unit_service_monthly"}
+
+
+def test_unknown_suite_lists_the_available_ones():
+    with pytest.raises(FileNotFoundError, match="mart_unit_service_monthly"):
+        load_suite("no_such_model")
+
+
+# --- the run log and the site -----------------------------------------------------------------
+
+
+def failing_mart_outcome(con):
+    rows = clean_mart()
+    rows[1]["on_time_numerator"] = 99
+    insert(con, MART, rows)
+    return validate_table(con, MART, "mart_unit_service_monthly")
+
+
+def test_record_outcome_writes_one_json_file_per_run(con, tmp_path):
+    quality_dir = load_settings().quality_dir
+    outcome = failing_mart_outcome(con)
+    path = record_outcome(outcome, quality_dir)
+    assert path.parent == quality_dir / "runs"
+    assert re.fullmatch(r"\d{8}T\d{12}Z_mart_unit_service_monthly\.json", path.name)
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert stored["success"] is False and stored["relation"] == MART
+    (bad,) = [r for r in stored["results"] if not r["success"]]
+    assert bad["expectation_type"] == PAIR
+    assert bad["sample_unexpected_rows"][0]["unit_code"] == "00004"
+    assert stored["raw"]["statistics"]["unsuccessful_expectations"] == 1
+
+
+def audit_tables(con):
+    con.execute(AUDIT_DDL)
+    con.execute(
+        "insert into audit.ingest_files (file_id, source, path, status, rows_read, rows_loaded,"
+        " rows_quarantined, note, ingested_at) values"
+        " ('a', 'procedure_logs', '/landing/procedure_logs/01_2025-08.jsonl', 'loaded',"
+        "  10, 8, 2, '', timestamp '2025-09-01 10:00'),"
+        " ('b', 'procedure_logs', '/landing/procedure_logs/22_2025-08.csv', 'loaded',"
+        "  10, 7, 2, 'one row lost', timestamp '2025-09-01 11:00')"
+    )
+    quarantined = [
+        ("a", "/landing/procedure_logs/01_2025-08.jsonl", 3, "channel", "not_allowed",
+         "channel 'fax' is not allowed"),
+        ("a", "/landing/procedure_logs/01_2025-08.jsonl", 9, "unit_code", "unknown_unit",
+         "unit_code '<script>alert(1)</script>' is not a current unit"),
+        ("b", "/landing/procedure_logs/22_2025-08.csv", 4, "unit_code", "unknown_unit",
+         "unit_code '00271' is a pre-merger unit"),
+        ("b", "/landing/procedure_logs/22_2025-08.csv", 5, "unit_code", "unknown_unit",
+         "unit_code '00272' is a pre-merger unit"),
+    ]
+    con.executemany(
+        "insert into audit.quarantine (file_id, source, path, line_no, column_name,"
+        " reason_code, reason, record, quarantined_at)"
+        " values (?, 'procedure_logs', ?, ?, ?, ?, ?, '{}', timestamp '2025-09-01 10:00')",
+        quarantined,
+    )
+
+
+def test_site_lists_runs_newest_first_with_failures_and_accounting(con):
+    quality_dir = load_settings().quality_dir
+    insert(con, EVENTS, clean_events())
+    record_outcome(validate_table(con, EVENTS, "stg_procedure_logs__events"), quality_dir)
+    record_outcome(failing_mart_outcome(con), quality_dir)
+    audit_tables(con)
+
+    page = render_quality_site(quality_dir, con).read_text(encoding="utf-8")
+
+    assert "Chất lượng dữ liệu / Data quality" in page
+    assert [r["suite_name"] for r in recorded_runs(quality_dir)] == [
+        "mart_unit_service_monthly", "stg_procedure_logs__events"]
+    summary = page.split("Chi tiết từng kỳ vọng")[0]
+    assert summary.index("mart_unit_service_monthly") < summary.index("stg_procedure_logs__events")
+    assert "Không đạt / Fail" in summary and "Đạt / Pass" in summary
+    assert f"{PAIR} (on_time_denominator, on_time_numerator)" in summary
+    assert "<td>00004</td><td>2025-08-01</td>" in page  # the offending unit and month
+    assert "the on-time rate of Decision 766 exceeds 100%" in page  # the expectation's notes
+    # ingest accounting: both files, the unbalanced one flagged
+    assert "01_2025-08.jsonl" in page and "22_2025-08.csv" in page
+    assert page.count("✓ khớp / balanced") == 1 and "off by +1" in page
+    assert "1 không khớp / unbalanced" in page
+    # quarantine: counts per file x reason and the recent rows, escaped
+    assert re.search(r"22_2025-08\.csv</code></td><td>procedure_logs</td>"
+                     r'<td class="num"></td><td class="num">2</td>', page)
+    assert "unit_code &#x27;00271&#x27; is a pre-merger unit" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script" not in page and "http" not in page  # no scripts, no external assets
+
+
+def test_site_renders_without_a_warehouse_or_runs(tmp_path):
+    quality_dir = tmp_path / "quality"
+    page = render_quality_site(quality_dir, None).read_text(encoding="utf-8")
+    assert "No validation run recorded yet" in page
+    assert "No warehouse connection given" in page
+
+
+def test_site_says_when_audit_tables_are_missing(con):
+    quality_dir = load_settings().quality_dir
+    page = render_quality_site(quality_dir, con).read_text(encoding="utf-8")
+    assert "No table audit.ingest_files" in page
+    assert Path(quality_dir / "index.html").is_file()
