@@ -68,4 +68,7 @@ def load_settings() -> Settings:
 def export_for_dbt(settings: Settings) -> None:
     """dbt runs as a subprocess and reads the warehouse path from the environment."""
     os.environ["REFORMWATCH_WAREHOUSE"] = str(settings.warehouse)
+    os.environ["REFORMWATCH_TMP_DIR"] = str(settings.tmp_dir)
+    os.environ["REFORMWATCH_MEMORY_LIMIT"] = settings.memory_limit
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    settings.tmp_dir.mkdir(parents=True, exist_ok=True)

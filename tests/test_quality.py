@@ -280,12 +280,13 @@ def test_large_tables_are_validated_on_a_repeatable_sample(con):
     second = read_frame(con, EVENTS, columns, 3000, sample_rows=500)
     assert len(first) == 500
     assert sorted(first["event_id"]) == sorted(second["event_id"])
-    threads = con.execute("select current_setting('threads')").fetchone()[0]
+    settings_sql = "select current_setting('threads'), current_setting('enable_progress_bar')"
+    before = con.execute(settings_sql).fetchone()
 
     outcome = validate_table(con, EVENTS, "stg_procedure_logs__events", sample_rows=500)
     assert (outcome.evaluated_rows, outcome.total_rows) == (500, 3000)
     assert "500 of 3,000 rows evaluated" in describe_failures(outcome)
-    assert con.execute("select current_setting('threads')").fetchone()[0] == threads
+    assert con.execute(settings_sql).fetchone() == before  # the caller's connection is as it was
 
     small = validate_table(con, EVENTS, "stg_procedure_logs__events", sample_rows=10_000)
     assert small.evaluated_rows == small.total_rows == 3000
@@ -334,7 +335,7 @@ def failing_mart_outcome(con):
     return validate_table(con, MART, "mart_unit_service_monthly")
 
 
-def test_record_outcome_writes_one_json_file_per_run(con, tmp_path):
+def test_record_outcome_writes_one_json_file_per_run(con):
     quality_dir = load_settings().quality_dir
     outcome = failing_mart_outcome(con)
     path = record_outcome(outcome, quality_dir)

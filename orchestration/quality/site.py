@@ -139,8 +139,9 @@ def runs_summary(runs: list[dict]) -> Html:
         return paragraph("Chưa có lần kiểm định nào / No validation run recorded yet.", "muted")
     rows = []
     for i, run in enumerate(runs):
+        link = f'<a href="#{run_anchor(i)}">{esc(display_time(run["run_at"]))}</a>'
         rows.append([
-            Td(f'<td class="time"><a href="#{run_anchor(i)}">{esc(display_time(run["run_at"]))}</a></td>'),
+            Td(f'<td class="time">{link}</td>'),
             Td(f"<td><code>{esc(run['suite_name'])}</code></td>"),
             Td(f"<td><code>{esc(run['relation'])}</code></td>"),
             Td(f"<td>{badge(run['success'])}</td>"),

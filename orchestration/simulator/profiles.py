@@ -1,0 +1,81 @@
+"""What makes provinces differ: their export format and their service profile.
+
+A province's export format is a property of its one-stop-shop system, so it is fixed per
+province (not drawn): most write canonical JSON Lines, about a third canonical CSV, and a
+few the Vietnamese status-code CSV. The service profile is a set of province-level random
+effects drawn first from the province's own generator, so a province simulates the same
+whatever else is simulated with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# The two special cities: heavy walk-in demand, slower queues, a low fully-online share.
+URBAN_PROVINCES = ("01", "79")
+# Bắc Ninh, Huế and Cần Thơ export in the provincial systems' status codes.
+STATUS_CODE_PROVINCES = ("24", "46", "92")
+
+JSONL, CSV = "jsonl", "csv"
+CANONICAL, STATUS_CODES = "canonical", "status_codes"
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    extension: str  # jsonl | csv
+    dialect: str  # canonical | status_codes
+
+
+def export_format(province_code: str, all_provinces: list[str]) -> ExportFormat:
+    """Fixed per province: every third canonical province (by code) writes CSV."""
+    if province_code in STATUS_CODE_PROVINCES:
+        return ExportFormat(CSV, STATUS_CODES)
+    canonical = [p for p in sorted(all_provinces) if p not in STATUS_CODE_PROVINCES]
+    return ExportFormat(CSV if canonical.index(province_code) % 3 == 2 else JSONL, CANONICAL)
+
+
+@dataclass(frozen=True)
+class ProvinceProfile:
+    code: str
+    urban: bool
+    provincial_share: float  # share of the province's dossiers lodged at the province unit
+    late_rate: float  # probability a processed dossier finishes after its promised date
+    speed_a: float  # Beta(a, b) of the share of statutory days a timely dossier uses
+    speed_b: float
+    online_full: float  # P(online_full | fully-online-capable procedure), start of window
+    online_trend: float  # added to online_full by the end of an 18-month window
+    online_partial: float  # P(online_partial | partly-online-capable procedure)
+    sync_rate: float  # synced to the national portal
+    digitised_direct: float  # components digitised when lodged on paper
+    result_digital_direct: float  # result issued electronically for paper dossiers
+    pay_online: float  # fee paid online when lodged online
+    data_reuse: float  # data reused from the population database
+    slow_step: int  # index of the step name this province is slow at (-1: none)
+
+
+def draw_profile(rng: np.random.Generator, code: str) -> ProvinceProfile:
+    """Province-level random effects; the order of draws is part of the output's identity."""
+    urban = code in URBAN_PROVINCES
+    u = rng.random(16)
+    low_sync = u[6] < 0.15  # a few provinces sync far less to the national portal
+    return ProvinceProfile(
+        code=code,
+        urban=urban,
+        provincial_share=0.15 + 0.10 * u[0],
+        # ≈4.5% overdue in the cities (with double supplement requests and the
+        # reform's teething months), 1–3% elsewhere.
+        late_rate=0.036 + 0.004 * u[1] if urban else 0.005 + 0.015 * u[1],
+        speed_a=1.4 + 0.6 * u[2],
+        speed_b=2.0 + 0.8 * u[3],
+        online_full=0.20 + 0.08 * u[4] if urban else 0.42 + 0.25 * u[4],
+        online_trend=0.06 + 0.08 * u[5],
+        online_partial=0.30 + 0.25 * u[7] if urban else 0.45 + 0.25 * u[7],
+        sync_rate=0.75 + 0.13 * u[8] if low_sync else 0.93 + 0.055 * u[8],
+        digitised_direct=0.55 + 0.35 * u[9],
+        result_digital_direct=0.30 + 0.35 * u[10],
+        pay_online=0.60 + 0.30 * u[11],
+        data_reuse=0.25 + 0.35 * u[12],
+        slow_step=int(u[13] * 5) if u[14] < 0.4 else -1,
+    )
