@@ -40,23 +40,22 @@ def publish_for_bi(settings: Settings) -> Path:
     target = settings.published_warehouse
     staging = target.with_suffix(".tmp")
     staging.unlink(missing_ok=True)
-    with connect(settings, read_only=True) as con:
+    with duckdb.connect(config={"memory_limit": settings.memory_limit}) as con:
+        con.execute(f"attach {_quoted(settings.warehouse)} as wh (read_only)")
         con.execute(
-            f"attach '{staging}' as bi (storage_version '{BI_STORAGE_VERSION}')"
+            f"attach {_quoted(staging)} as bi (storage_version '{BI_STORAGE_VERSION}')"
         )
-        for schema in PUBLISHED_SCHEMAS:
-            tables = con.execute(
-                "select table_name from duckdb_tables() where database_name = current_database()"
-                " and schema_name = ?",
-                [schema],
-            ).fetchall()
-            if not tables:
-                continue
+        for schema, table in con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'wh'"
+            f" and schema_name in {PUBLISHED_SCHEMAS} order by all"
+        ).fetchall():
             con.execute(f"create schema if not exists bi.{schema}")
-            for (table,) in tables:
-                con.execute(
-                    f'create table bi.{schema}."{table}" as select * from {schema}."{table}"'
-                )
+            source, copy = f'wh.{schema}."{table}"', f'bi.{schema}."{table}"'
+            con.execute(f"create table {copy} as select * from {source}")
         con.execute("detach bi")
     os.replace(staging, target)
     return target
+
+
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"

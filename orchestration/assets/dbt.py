@@ -1,8 +1,9 @@
 """The dbt project as Dagster assets: one key per model, grouped by its schema."""
 
-from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -47,5 +48,12 @@ def reformwatch_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(dbt_build_args(), context=context).stream()
 
 
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment, whether or not the venv is on PATH."""
+    return str(Path(sys.executable).parent / "dbt")
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR))
+    return DbtCliResource(
+        project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
+    )

@@ -1,6 +1,5 @@
 """One ingest asset per landing source, all built by the same factory."""
 
-from __future__ import annotations
 
 import dagster as dg
 

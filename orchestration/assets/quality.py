@@ -5,7 +5,6 @@ publication) and says which expectation failed on which rows; every run, pass or
 written to the auditors' data-quality site.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model

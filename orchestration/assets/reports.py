@@ -1,6 +1,5 @@
 """Report pages and the BI publication: leaves of the graph, after the gate."""
 
-from __future__ import annotations
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model

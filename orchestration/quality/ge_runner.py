@@ -257,7 +257,7 @@ def json_safe(value: Any) -> Any:
 
 def sample_row(row: dict[str, Any], keys: list[str]) -> dict[str, Any]:
     """Key columns first (unit, month...), then the offending values."""
-    ordered = [k for k in row if k not in keys]
+    ordered = [k for k in keys if k in row] + [k for k in row if k not in keys]
     return {k: json_safe(row[k]) for k in ordered}
 
 
