@@ -6,11 +6,11 @@ from pathlib import Path
 
 import duckdb
 
-from reports import service_delivery
+from reports import assets, capacity_resources, service_delivery
 from reports.shell import Page, write_index
 
 # Every page module exposes SLUG, TITLE_VI, TITLE_EN, DESCRIPTION, build() and render().
-PAGE_MODULES = (service_delivery,)
+PAGE_MODULES = (service_delivery, capacity_resources, assets)
 
 __all__ = ["PAGE_MODULES", "Page", "render_site", "write_index"]
 

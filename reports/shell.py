@@ -12,10 +12,11 @@ import html
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
@@ -23,6 +24,9 @@ from plotly.offline import get_plotlyjs
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 QUALITY_INDEX_HREF = "../quality/index.html"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+REFORM_DATE = date(2025, 7, 1)  # two-tier local government in force
+NO_DATA_VI, NO_DATA_EN = "Chưa có dữ liệu.", "No data yet."
+FONT_FAMILY = "system-ui, Segoe UI, Roboto, Noto Sans, Arial, sans-serif"
 
 # Column formats for add_table; anything else is shown as escaped text.
 INT, PCT, NUM1 = "int", "pct", "num1"
@@ -201,6 +205,62 @@ def table_html(
     )
 
 
+def figure_layout(**overrides: object) -> dict:
+    """The layout every page's figures share: white template, legend on top, 1,234.5."""
+    return (
+        dict(
+            template="plotly_white",
+            margin=dict(l=10, r=20, t=40, b=50),
+            legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+            font=dict(family=FONT_FAMILY, size=13),
+            separators=".,",
+        )
+        | overrides
+    )
+
+
+def mark_reform(fig: go.Figure, months: pd.Series) -> None:
+    """Dashed line at 1 July 2025 with its label, drawn only inside the plotted months."""
+    reform = pd.Timestamp(REFORM_DATE)
+    months = pd.to_datetime(months)
+    if months.empty or not months.min() <= reform <= months.max():
+        return
+    # Shape + annotation rather than add_vline(annotation_text=...), which trips on dates.
+    fig.add_shape(
+        type="line",
+        x0=reform,
+        x1=reform,
+        y0=0,
+        y1=1,
+        xref="x",
+        yref="paper",
+        line=dict(color="#555", dash="dash", width=1.5),
+    )
+    fig.add_annotation(
+        x=reform,
+        y=1,
+        xref="x",
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        text="Chính quyền hai cấp / two-tier government",
+        font=dict(size=12, color="#333"),
+        bgcolor="rgba(255,255,255,0.85)",
+    )
+
+
+def missing_relations(con: duckdb.DuckDBPyConnection, relations: Iterable[str]) -> list[str]:
+    """The `schema.table` names (tables or views) not yet in the warehouse, in given order."""
+    existing = {
+        f"{schema}.{name}"
+        for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = current_database()"
+        ).fetchall()
+    }
+    return [r for r in relations if r not in existing]
+
+
 def _caption(caption_vi: str, caption_en: str) -> str:
     return f'<p class="caption">{bilingual(caption_vi, caption_en)}</p>'
 
@@ -299,6 +359,20 @@ class Page:
 
     def add_note(self, note_vi: str, note_en: str) -> None:
         self._add_block(f'<p class="note">{bilingual(note_vi, note_en)}</p>')
+
+    def add_no_data(self, detail_vi: str = "", detail_en: str = "") -> None:
+        """The note a section shows instead of a figure when its tables have no rows yet."""
+        self.add_note(
+            f"{NO_DATA_VI} {detail_vi}".strip(), f"{NO_DATA_EN} {detail_en}".strip()
+        )
+
+    def sources_ready(self, con: duckdb.DuckDBPyConnection) -> bool:
+        """True when every source table exists; otherwise a note naming the missing ones."""
+        missing = missing_relations(con, self.sources)
+        if missing:
+            names = ", ".join(missing)
+            self.add_no_data(f"Bảng chưa được tạo: {names}.", f"Not built yet: {names}.")
+        return not missing
 
     def _add_block(self, inner: str) -> None:
         self.blocks.append(f'<section class="block">{inner}</section>')

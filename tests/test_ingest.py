@@ -229,8 +229,8 @@ def test_whole_file_faults_keep_every_line(settings, procedure):
     assert by_file["empty.jsonl"].status == "empty_file"
     codes = dict(query(settings, "select path, min(reason_code) from audit.quarantine "
                        "group by path"))
-    assert codes[str(folder / "junk.csv")] == "undecodable"
-    assert codes[str(folder / "no_time.csv")] == "missing_column"
+    assert codes["procedure_logs/junk.csv"] == "undecodable"
+    assert codes["procedure_logs/no_time.csv"] == "missing_column"
 
 
 def test_a_file_is_ingested_once_and_a_copy_is_a_duplicate(settings, procedure):

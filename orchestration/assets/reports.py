@@ -1,45 +1,34 @@
 """Report pages and the BI publication: leaves of the graph, after the gate."""
 
 
-import dagster as dg
-from dagster_dbt import get_asset_key_for_model
+from types import ModuleType
 
-from orchestration.assets.dbt import reformwatch_dbt
+import dagster as dg
+
 from orchestration.settings import load_settings
 from orchestration.warehouse import connect, publish_for_bi
-from reports import service_delivery
+from reports import PAGE_MODULES
 from reports.shell import write_index
 
 
-def mart_keys(*models: str) -> list[dg.AssetKey]:
-    return [get_asset_key_for_model([reformwatch_dbt], m) for m in models]
+def source_keys(relations: tuple[str, ...]) -> list[dg.AssetKey]:
+    """`schema.table` names a page reads → the asset keys it waits for."""
+    return [dg.AssetKey(relation.split(".")) for relation in relations]
 
 
-# Each page: module, the marts it reads, its index entry.
-PAGES = {
-    "service_delivery": (
-        service_delivery,
-        mart_keys("mart_unit_service_monthly", "fct_dossiers", "dim_procedure", "dim_admin_unit"),
-        ("Chất lượng phục vụ hành chính công", "Public service delivery",
-         "On-time and overdue rates by province, online take-up, slowest procedures, communes."),
-    ),
-}
-
-
-def build_report_asset(slug: str) -> dg.AssetsDefinition:
-    module, deps, (title_vi, title_en, _) = PAGES[slug]
-
+def build_report_asset(page: ModuleType) -> dg.AssetsDefinition:
     @dg.asset(
-        key=["reports", slug],
-        deps=deps,
+        key=["reports", page.SLUG],
+        deps=source_keys(page.SOURCES),
         group_name="reports",
         kinds={"plotly", "html"},
-        description=f"{title_vi} / {title_en}: data/reports/{slug}.html (self-contained).",
+        description=f"{page.TITLE_VI} / {page.TITLE_EN}: data/reports/{page.SLUG}.html "
+        "(self-contained, opens offline).",
     )
     def _report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         settings = load_settings()
         with connect(settings, read_only=True) as con:
-            path = module.render(con, settings.reports_dir)
+            path = page.render(con, settings.reports_dir)
         context.log.info(f"report written to {path}")
         return dg.MaterializeResult(
             metadata={"path": dg.MetadataValue.path(str(path)), "bytes": path.stat().st_size}
@@ -48,7 +37,7 @@ def build_report_asset(slug: str) -> dg.AssetsDefinition:
     return _report
 
 
-report_assets = [build_report_asset(slug) for slug in PAGES]
+report_assets = [build_report_asset(page) for page in PAGE_MODULES]
 
 
 @dg.asset(
@@ -60,7 +49,7 @@ report_assets = [build_report_asset(slug) for slug in PAGES]
 )
 def report_index(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = load_settings()
-    pages = [(slug, vi, en, about) for slug, (_, _, (vi, en, about)) in PAGES.items()]
+    pages = [(p.SLUG, p.TITLE_VI, p.TITLE_EN, p.DESCRIPTION) for p in PAGE_MODULES]
     path = write_index(settings.reports_dir, pages)
     context.log.info(f"report index at {path}")
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})

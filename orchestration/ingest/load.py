@@ -119,7 +119,8 @@ def ingest_file(
             [file_id],
         ).fetchall()
     ]
-    if str(path) in paths:
+    relpath = landing_relative(path, settings)
+    if relpath in paths:
         return None  # this very file was ingested before: nothing new
     seen = paths[:1]
     ctx = FileContext(con, contract, path, file_id, settings)
@@ -149,6 +150,10 @@ class FileContext:
     settings: Settings
     dialect_name: str = ""
     notes: tuple[str, ...] = ()
+
+    @property
+    def relpath(self) -> str:
+        return landing_relative(self.path, self.settings)
 
     def load(self, others: list[SourceContract]) -> FileResult:
         if self.path.suffix.lower() in EXCEL_SUFFIXES:
@@ -264,7 +269,7 @@ class FileContext:
         ) + "})"
         con.execute(
             f"""insert into audit.quarantine
-            select {literal(self.file_id)}, {literal(contract.name)}, {literal(str(self.path))},
+            select {literal(self.file_id)}, {literal(contract.name)}, {literal(self.relpath)},
                 _line_no, _problem_column, _problem_code,
                 case _problem_code
                     when 'duplicate_row' then 'exact repeat of line ' || _first_line
@@ -272,7 +277,7 @@ class FileContext:
                 _record, now()
             from {WORK_TABLE} where _problem_code is not null
             union all
-            select {literal(self.file_id)}, {literal(contract.name)}, {literal(str(self.path))},
+            select {literal(self.file_id)}, {literal(contract.name)}, {literal(self.relpath)},
                 f.line_no, f.column_name, f.reason_code, f.reason, {record}, now()
             from rw_failures f join {WORK_TABLE} p on p._line_no = f.line_no"""
         )
@@ -297,13 +302,13 @@ class FileContext:
         self.con.execute(
             f"""insert into audit.quarantine
             select {literal(self.file_id)}, {literal(self.contract.name)},
-                {literal(str(self.path))}, _line_no, null, {literal(code)}, {literal(reason)},
+                {literal(self.relpath)}, _line_no, null, {literal(code)}, {literal(reason)},
                 to_json(rw_redact(line)), now()
             from ({readers.lines_sql(read)}) where _line_no > {header}"""
         )
         count = self.con.execute(
             "select count(*) from audit.quarantine where file_id = ? and path = ?",
-            [self.file_id, str(self.path)],
+            [self.file_id, self.relpath],
         ).fetchone()[0]
         return self.finish("rejected_file", reason, count, 0, count)
 
@@ -312,7 +317,7 @@ class FileContext:
         if lines and lines[-1] == b"":
             lines.pop()
         rows = [
-            (self.file_id, self.contract.name, str(self.path), n, None, code, reason,
+            (self.file_id, self.contract.name, self.relpath, n, None, code, reason,
              '"' + chunk[:32].hex() + '"')
             for n, chunk in enumerate(lines, start=1)
         ]
@@ -329,10 +334,19 @@ class FileContext:
             )
         self.con.execute(
             "insert into audit.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), null)",
-            [self.file_id, self.contract.name, str(self.path), self.path.stat().st_size,
+            [self.file_id, self.contract.name, self.relpath, self.path.stat().st_size,
              status, self.dialect_name or None, read, loaded, quarantined, note],
         )
-        return FileResult(str(self.path), status, read, loaded, quarantined, note)
+        return FileResult(self.relpath, status, read, loaded, quarantined, note)
+
+
+def landing_relative(path: Path, settings: Settings) -> str:
+    """Files are named relative to the landing zone, so a data folder can be moved or
+    restored from backup without every file looking new."""
+    try:
+        return str(path.resolve().relative_to(settings.landing_dir))
+    except ValueError:
+        return str(path.resolve())
 
 
 def best_dialect(contract: SourceContract, header: list[str]):

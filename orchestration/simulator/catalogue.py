@@ -102,8 +102,8 @@ def build_catalogue(frame: pd.DataFrame, seed: int) -> Catalogue:
     field_check = frame["sector"].isin(FIELD_CHECK_SECTORS).to_numpy()
     steps = np.select(
         [days <= 3, days <= 10],
-        [1 + (u[:, 0] < 0.3), 2 + (u[:, 0] < 0.45)],
-        default=3 + (u[:, 0] < 0.5),
+        [1 + (u[:, 0] < 0.25), 2 + (u[:, 0] < 0.3)],
+        default=3 + (u[:, 0] < 0.4),
     )
     template = np.where(steps == 4, np.where(field_check, 3, 4), steps - 1)
     capability = frame["online_capability"].map({"none": 0, "partial": 1, "full": 2})

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orchestration.simulator import lifecycle as lc
-from orchestration.simulator.calendar import DAY, Calendar
+from orchestration.simulator.calendar import Calendar
 from orchestration.simulator.catalogue import CHANNELS, SERVICE_LEVEL, STEP_NAMES, Catalogue
 
 # The status-code export has no assignment, step-completion or supplement-receipt
@@ -39,8 +39,8 @@ EVENT_COLUMNS = (
     "fee_paid_online", "result_digitised", "satisfaction_score", "synced_to_portal",
     "components_digitised", "data_reused",
 )
-# Columns the writers and fault injection use, never written as such.
-INTERNAL_COLUMNS = ("_slot", "_service_level", "_month", "_event_at_text")
+# Also in the table, never written as such: _slot (lifecycle slot), _service_level (the
+# procedure's muc_do), _month (file), _event_at_text (a bad time a fault row carries).
 
 
 def expand_events(
@@ -115,7 +115,8 @@ def timestamps(seconds: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
 def dossier_codes(dossiers: lc.Dossiers) -> pa.Array:
     """`<unit>-<yymmdd>-<nnnn>`: the receiving unit, the day lodged, the day's number."""
     unit = coded(dossiers.unit, dossiers.unit_codes)
-    day = pc.strftime(pa.array(dossiers.day.astype("datetime64[D]").astype("datetime64[s]")), "%y%m%d")
+    midnight = pa.array(dossiers.day.astype("datetime64[D]").astype("datetime64[s]"))
+    day = pc.strftime(midnight, "%y%m%d")
     return pc.binary_join_element_wise(unit, day, padded(dossiers.seq, 4), "-")
 
 
@@ -133,11 +134,3 @@ def month_bounds(table: pa.Table, n_months: int) -> np.ndarray:
     month = table.column("_month").to_numpy()
     return np.searchsorted(month, np.arange(n_months + 1), side="left")
 
-
-def seconds_of(table: pa.Table, column: str) -> np.ndarray:
-    return table.column(column).to_numpy(zero_copy_only=False).astype("datetime64[s]").astype(
-        np.int64
-    )
-
-
-__all__ = ["DAY", "EVENT_COLUMNS", "INTERNAL_COLUMNS", "expand_events", "month_bounds"]

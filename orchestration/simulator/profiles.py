@@ -66,7 +66,7 @@ def draw_profile(rng: np.random.Generator, code: str) -> ProvinceProfile:
         provincial_share=0.15 + 0.10 * u[0],
         # ≈4.5% overdue in the cities (with double supplement requests and the
         # reform's teething months), 1–3% elsewhere.
-        late_rate=0.036 + 0.004 * u[1] if urban else 0.005 + 0.015 * u[1],
+        late_rate=0.029 + 0.006 * u[1] if urban else 0.003 + 0.013 * u[1],
         speed_a=1.4 + 0.6 * u[2],
         speed_b=2.0 + 0.8 * u[3],
         online_full=0.20 + 0.08 * u[4] if urban else 0.42 + 0.25 * u[4],

@@ -1,0 +1,45 @@
+{#
+    Budget per unit × fiscal year × period × flow × category (design/indicators.md E): the
+    budget items of a category summed. Amounts are the period's own (not year-to-date), so
+    a year or the post-reform period is the sum of its periods.
+#}
+
+with
+
+lines as (
+
+    select * from {{ ref('stg_budget_allocations__lines') }}
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['unit_code', 'fiscal_year', 'period', 'flow', 'category']) }} as budget_key,
+        unit_code,
+        province_code,
+        level,
+        fiscal_year,
+        period,
+        period_start,
+        flow,
+        category,
+        count(*) as budget_lines,
+        cast(sum(planned_vnd) as {{ dbt.type_bigint() }}) as planned_vnd,
+        cast(sum(allocated_vnd) as {{ dbt.type_bigint() }}) as allocated_vnd,
+        cast(sum(disbursed_vnd) as {{ dbt.type_bigint() }}) as disbursed_vnd,
+        min(treasury_account_opened_on) as treasury_account_opened_on
+    from lines
+    group by
+        unit_code,
+        province_code,
+        level,
+        fiscal_year,
+        period,
+        period_start,
+        flow,
+        category
+
+)
+
+select * from final

@@ -1,0 +1,169 @@
+{#
+    Commune staffing per unit × month × position × specialisation (design/indicators.md D).
+      stocks     from the month's roster snapshot of the unit's province (the latest one of
+                 the month, should a province deliver two): headcount = status active or
+                 on_leave, active_staff = status active;
+      movements  from int_staff_movements, in the month of the movement date: joiners
+                 (joined_on), leavers by exit reason (left_on) and the benefits due to and
+                 paid to those leavers (latest amounts reported).
+    Movement months outside the calendar (vars calendar_start .. calendar_end) are left out:
+    the joining dates of long-serving staff are not a flow of the period.
+#}
+
+with
+
+staff as (
+
+    select * from {{ ref('stg_personnel_rosters__staff') }}
+
+),
+
+movements as (
+
+    select * from {{ ref('int_staff_movements') }}
+    where month_start >= cast('{{ var("calendar_start") }}' as date)
+        and month_start <= cast('{{ var("calendar_end") }}' as date)
+
+),
+
+province_snapshots as (
+
+    -- one snapshot per province and month: the latest of the month
+    select
+        province_code,
+        month_start,
+        max(snapshot_date) as snapshot_date
+    from staff
+    group by
+        province_code,
+        month_start
+
+),
+
+stocks as (
+
+    select
+        staff.unit_code,
+        staff.province_code,
+        staff.month_start,
+        staff.position,
+        staff.specialisation,
+        count(*) as headcount,
+        sum(case when staff.status = 'active' then 1 else 0 end) as active_staff
+    from staff
+    inner join province_snapshots
+        on staff.province_code = province_snapshots.province_code
+        and staff.snapshot_date = province_snapshots.snapshot_date
+    where staff.status in ('active', 'on_leave')
+    group by
+        staff.unit_code,
+        staff.province_code,
+        staff.month_start,
+        staff.position,
+        staff.specialisation
+
+),
+
+flows as (
+
+    select
+        unit_code,
+        province_code,
+        month_start,
+        position,
+        specialisation,
+        sum(case when movement = 'joined' then 1 else 0 end) as joiners,
+        sum(case when movement = 'left' then 1 else 0 end) as leavers_total,
+        sum(case when movement = 'left' and exit_reason = 'early_retirement' then 1 else 0 end) as leavers_early_retirement,
+        sum(case when movement = 'left' and exit_reason = 'resignation' then 1 else 0 end) as leavers_resignation,
+        sum(case when movement = 'left' and exit_reason = 'retirement' then 1 else 0 end) as leavers_retirement,
+        sum(case when movement = 'left' and exit_reason = 'transfer' then 1 else 0 end) as leavers_transfer,
+        sum(case when movement = 'left' and exit_reason = 'dismissal' then 1 else 0 end) as leavers_dismissal,
+        sum(case when movement = 'left' then coalesce(benefit_due_vnd, 0) else 0 end) as benefits_due_vnd,
+        sum(case when movement = 'left' then coalesce(benefit_paid_vnd, 0) else 0 end) as benefits_paid_vnd
+    from movements
+    group by
+        unit_code,
+        province_code,
+        month_start,
+        position,
+        specialisation
+
+),
+
+activity as (
+
+    -- one long list of partial counts, summed below: no full outer joins
+    select
+        unit_code,
+        province_code,
+        month_start,
+        position,
+        specialisation,
+        headcount,
+        active_staff,
+        0 as joiners,
+        0 as leavers_total,
+        0 as leavers_early_retirement,
+        0 as leavers_resignation,
+        0 as leavers_retirement,
+        0 as leavers_transfer,
+        0 as leavers_dismissal,
+        0 as benefits_due_vnd,
+        0 as benefits_paid_vnd
+    from stocks
+
+    union all
+
+    select
+        unit_code,
+        province_code,
+        month_start,
+        position,
+        specialisation,
+        0 as headcount,
+        0 as active_staff,
+        joiners,
+        leavers_total,
+        leavers_early_retirement,
+        leavers_resignation,
+        leavers_retirement,
+        leavers_transfer,
+        leavers_dismissal,
+        benefits_due_vnd,
+        benefits_paid_vnd
+    from flows
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['unit_code', 'month_start', 'position', 'specialisation']) }} as staffing_month_key,
+        unit_code,
+        province_code,
+        month_start,
+        position,
+        specialisation,
+        cast(sum(headcount) as {{ dbt.type_bigint() }}) as headcount,
+        cast(sum(active_staff) as {{ dbt.type_bigint() }}) as active_staff,
+        cast(sum(joiners) as {{ dbt.type_bigint() }}) as joiners,
+        cast(sum(leavers_total) as {{ dbt.type_bigint() }}) as leavers_total,
+        cast(sum(leavers_early_retirement) as {{ dbt.type_bigint() }}) as leavers_early_retirement,
+        cast(sum(leavers_resignation) as {{ dbt.type_bigint() }}) as leavers_resignation,
+        cast(sum(leavers_retirement) as {{ dbt.type_bigint() }}) as leavers_retirement,
+        cast(sum(leavers_transfer) as {{ dbt.type_bigint() }}) as leavers_transfer,
+        cast(sum(leavers_dismissal) as {{ dbt.type_bigint() }}) as leavers_dismissal,
+        cast(sum(benefits_due_vnd) as {{ dbt.type_bigint() }}) as benefits_due_vnd,
+        cast(sum(benefits_paid_vnd) as {{ dbt.type_bigint() }}) as benefits_paid_vnd
+    from activity
+    group by
+        unit_code,
+        province_code,
+        month_start,
+        position,
+        specialisation
+
+)
+
+select * from final

@@ -1,0 +1,102 @@
+{#
+    Public assets after the mergers (design/indicators.md F), one row per province × month
+    with an asset inventory: the province's latest snapshot of the month (should it deliver
+    two). "Offices" are assets of type office_building or land; an office is surplus once
+    its status is surplus, repurposing, repurposed or disposed. The days from surplus to a
+    decision come from fct_assets (days_to_decision) and are summarised by their median,
+    macro `median` (dispatched per engine). Rates through macro `safe_divide`.
+#}
+
+with
+
+assets as (
+
+    select * from {{ ref('fct_assets') }}
+
+),
+
+province_snapshots as (
+
+    select
+        province_code,
+        month_start,
+        max(snapshot_date) as snapshot_date
+    from assets
+    group by
+        province_code,
+        month_start
+
+),
+
+snapshot_assets as (
+
+    select
+        assets.*,
+        assets.is_office
+            and assets.status in ('surplus', 'repurposing', 'repurposed', 'disposed') as is_surplus_office
+    from assets
+    inner join province_snapshots
+        on assets.province_code = province_snapshots.province_code
+        and assets.snapshot_date = province_snapshots.snapshot_date
+
+),
+
+province_months as (
+
+    select
+        province_code,
+        month_start,
+        snapshot_date,
+        sum(case when is_office then 1 else 0 end) as offices_total,
+        sum(case when is_surplus_office then 1 else 0 end) as surplus_offices,
+        sum(case when is_office and status = 'surplus' then 1 else 0 end) as waiting,
+        sum(case when is_office and status = 'repurposing' then 1 else 0 end) as repurposing,
+        sum(case when is_office and status = 'repurposed' then 1 else 0 end) as repurposed,
+        sum(case when is_office and status = 'disposed' then 1 else 0 end) as disposed,
+        sum(
+            case when is_surplus_office and asset_type = 'land' then coalesce(area_m2, 0) else 0 end
+        ) as surplus_land_area_m2,
+        sum(
+            case when is_office and status = 'repurposed' and is_priority_repurpose then 1 else 0 end
+        ) as repurposed_priority,
+        count(
+            case when is_office and status in ('repurposed', 'disposed') then days_to_decision end
+        ) as decisions_timed,
+        {{ median("case when is_office and status in ('repurposed', 'disposed') then days_to_decision end") }}
+            as median_days_to_decision,
+        sum(coalesce(archive_records, 0)) as archive_records,
+        sum(coalesce(archive_records_digitised, 0)) as archive_records_digitised
+    from snapshot_assets
+    group by
+        province_code,
+        month_start,
+        snapshot_date
+
+),
+
+final as (
+
+    select
+        province_code,
+        month_start,
+        snapshot_date,
+        cast(offices_total as {{ dbt.type_bigint() }}) as offices_total,
+        cast(surplus_offices as {{ dbt.type_bigint() }}) as surplus_offices,
+        cast(waiting as {{ dbt.type_bigint() }}) as waiting,
+        cast(repurposing as {{ dbt.type_bigint() }}) as repurposing,
+        cast(repurposed as {{ dbt.type_bigint() }}) as repurposed,
+        cast(disposed as {{ dbt.type_bigint() }}) as disposed,
+        cast(surplus_land_area_m2 as {{ type_double() }}) as surplus_land_area_m2,
+        cast(repurposed_priority as {{ dbt.type_bigint() }}) as repurposed_priority,
+        {{ safe_divide('repurposed', 'surplus_offices') }} as repurposed_share,
+        {{ safe_divide('repurposed_priority', 'repurposed') }} as priority_share,
+        cast(decisions_timed as {{ dbt.type_bigint() }}) as decisions_timed,
+        median_days_to_decision,
+        cast(archive_records as {{ dbt.type_bigint() }}) as archive_records,
+        cast(archive_records_digitised as {{ dbt.type_bigint() }}) as archive_records_digitised,
+        {{ safe_divide('archive_records_digitised', 'archive_records') }} as archive_digitised_share
+    from province_months
+
+)
+
+select * from final

@@ -1,0 +1,96 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'asset_inventory_rows') }}
+
+),
+
+renamed as (
+
+    select
+        _file_id as file_id,
+        cast(_line_no as {{ dbt.type_bigint() }}) as line_no,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        cast(snapshot_date as date) as snapshot_date,
+        asset_code,
+        lower(asset_type) as asset_type,
+        unit_code,
+        nullif(trim(former_unit_code), '') as former_unit_code,
+        nullif(trim(address), '') as address,
+        cast(area_m2 as {{ type_double() }}) as area_m2,
+        cast(book_value_vnd as {{ dbt.type_bigint() }}) as book_value_vnd,
+        lower(status) as status,
+        nullif(lower(trim(repurposed_to)), '') as repurposed_to,
+        cast(status_since as date) as status_since,
+        cast(archive_records as {{ dbt.type_int() }}) as archive_records,
+        cast(archive_records_digitised as {{ dbt.type_int() }}) as archive_records_digitised
+    from source
+
+),
+
+ranked as (
+
+    -- a corrected file supersedes by business key: latest load wins, then the later file
+    -- and line, so the choice is deterministic even within one load
+    select
+        renamed.*,
+        row_number() over (
+            partition by
+                asset_code,
+                snapshot_date
+            order by
+                loaded_at desc,
+                file_id desc,
+                line_no desc
+        ) as version_rank
+    from renamed
+
+),
+
+deduplicated as (
+
+    select * from ranked
+    where version_rank = 1
+
+),
+
+admin_units as (
+
+    select
+        unit_code,
+        province_code
+    from {{ ref('admin_units') }}
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key([
+            'deduplicated.asset_code',
+            'deduplicated.snapshot_date',
+        ]) }} as asset_snapshot_id,
+        deduplicated.snapshot_date,
+        {{ month_start('deduplicated.snapshot_date') }} as month_start,
+        deduplicated.asset_code,
+        deduplicated.asset_type,
+        deduplicated.unit_code,
+        admin_units.province_code,
+        deduplicated.former_unit_code,
+        deduplicated.address,
+        deduplicated.area_m2,
+        deduplicated.book_value_vnd,
+        deduplicated.status,
+        deduplicated.repurposed_to,
+        deduplicated.status_since,
+        deduplicated.archive_records,
+        deduplicated.archive_records_digitised,
+        deduplicated.file_id
+    from deduplicated
+    left join admin_units
+        on deduplicated.unit_code = admin_units.unit_code
+
+)
+
+select * from final

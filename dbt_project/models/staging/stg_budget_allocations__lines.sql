@@ -1,0 +1,109 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'budget_allocation_rows') }}
+
+),
+
+renamed as (
+
+    select
+        _file_id as file_id,
+        cast(_line_no as {{ dbt.type_bigint() }}) as line_no,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        cast(fiscal_year as {{ dbt.type_int() }}) as fiscal_year,
+        cast(period as {{ dbt.type_int() }}) as period,
+        unit_code,
+        lower(level) as level,
+        lower(flow) as flow,
+        lower(category) as category,
+        budget_item,
+        cast(planned_vnd as {{ dbt.type_bigint() }}) as planned_vnd,
+        cast(allocated_vnd as {{ dbt.type_bigint() }}) as allocated_vnd,
+        cast(disbursed_vnd as {{ dbt.type_bigint() }}) as disbursed_vnd,
+        cast(treasury_account_opened_on as date) as treasury_account_opened_on
+    from source
+
+),
+
+ranked as (
+
+    -- a corrected file supersedes by business key: latest load wins, then the later file
+    -- and line, so the choice is deterministic even within one load
+    select
+        renamed.*,
+        row_number() over (
+            partition by
+                fiscal_year,
+                period,
+                unit_code,
+                flow,
+                category,
+                budget_item
+            order by
+                loaded_at desc,
+                file_id desc,
+                line_no desc
+        ) as version_rank
+    from renamed
+
+),
+
+deduplicated as (
+
+    select * from ranked
+    where version_rank = 1
+
+),
+
+admin_units as (
+
+    select
+        unit_code,
+        province_code
+    from {{ ref('admin_units') }}
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key([
+            'deduplicated.fiscal_year',
+            'deduplicated.period',
+            'deduplicated.unit_code',
+            'deduplicated.flow',
+            'deduplicated.category',
+            'deduplicated.budget_item',
+        ]) }} as budget_line_id,
+        deduplicated.fiscal_year,
+        deduplicated.period,
+        -- the first day of the fiscal period (fiscal year = calendar year in Vietnam)
+        cast(
+            {{ dbt.concat([
+                "cast(deduplicated.fiscal_year as " ~ dbt.type_string() ~ ")",
+                "'-'",
+                dbt.right(dbt.concat(["'0'", "cast(deduplicated.period as " ~ dbt.type_string() ~ ")"]), "2"),
+                "'-01'",
+            ]) }}
+            as date
+        ) as period_start,
+        deduplicated.unit_code,
+        admin_units.province_code,
+        deduplicated.level,
+        deduplicated.flow,
+        deduplicated.category,
+        deduplicated.budget_item,
+        deduplicated.planned_vnd,
+        deduplicated.allocated_vnd,
+        deduplicated.disbursed_vnd,
+        deduplicated.treasury_account_opened_on,
+        deduplicated.file_id
+    from deduplicated
+    left join admin_units
+        on deduplicated.unit_code = admin_units.unit_code
+
+)
+
+select * from final

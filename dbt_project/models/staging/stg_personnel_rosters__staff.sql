@@ -1,0 +1,100 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'personnel_roster_rows') }}
+
+),
+
+renamed as (
+
+    select
+        _file_id as file_id,
+        cast(_line_no as {{ dbt.type_bigint() }}) as line_no,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        cast(snapshot_date as date) as snapshot_date,
+        staff_code,
+        nullif(trim(national_id_key), '') as national_id_key,
+        nullif(trim(age_band), '') as age_band,
+        unit_code,
+        lower(position) as position,
+        nullif(lower(trim(specialisation)), '') as specialisation,
+        nullif(trim(qualification), '') as qualification,
+        cast(salary_coefficient as {{ type_double() }}) as salary_coefficient,
+        lower(status) as status,
+        cast(joined_on as date) as joined_on,
+        cast(left_on as date) as left_on,
+        nullif(lower(trim(exit_reason)), '') as exit_reason,
+        cast(benefit_due_vnd as {{ dbt.type_bigint() }}) as benefit_due_vnd,
+        cast(benefit_paid_vnd as {{ dbt.type_bigint() }}) as benefit_paid_vnd
+    from source
+
+),
+
+ranked as (
+
+    -- a corrected file supersedes by business key: latest load wins, then the later file
+    -- and line, so the choice is deterministic even within one load
+    select
+        renamed.*,
+        row_number() over (
+            partition by
+                staff_code,
+                snapshot_date
+            order by
+                loaded_at desc,
+                file_id desc,
+                line_no desc
+        ) as version_rank
+    from renamed
+
+),
+
+deduplicated as (
+
+    select * from ranked
+    where version_rank = 1
+
+),
+
+admin_units as (
+
+    select
+        unit_code,
+        province_code
+    from {{ ref('admin_units') }}
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key([
+            'deduplicated.staff_code',
+            'deduplicated.snapshot_date',
+        ]) }} as staff_snapshot_id,
+        deduplicated.snapshot_date,
+        {{ month_start('deduplicated.snapshot_date') }} as month_start,
+        deduplicated.staff_code,
+        deduplicated.national_id_key,
+        deduplicated.age_band,
+        deduplicated.unit_code,
+        admin_units.province_code,
+        deduplicated.position,
+        deduplicated.specialisation,
+        deduplicated.qualification,
+        deduplicated.salary_coefficient,
+        deduplicated.status,
+        deduplicated.joined_on,
+        deduplicated.left_on,
+        deduplicated.exit_reason,
+        deduplicated.benefit_due_vnd,
+        deduplicated.benefit_paid_vnd,
+        deduplicated.file_id
+    from deduplicated
+    left join admin_units
+        on deduplicated.unit_code = admin_units.unit_code
+
+)
+
+select * from final

@@ -1,0 +1,108 @@
+"""The `reformwatch` command: one subcommand per task (`reformwatch --help` lists them)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from orchestration.settings import load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reformwatch",
+        description="ReformWatch: monitoring Vietnam's two-tier local government reform.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_simulate(commands)
+    add_where(commands)
+    return parser
+
+
+def add_simulate(commands) -> None:
+    from orchestration.simulator.run import DEFAULT_SEED, MANIFEST_NAME
+
+    landing = load_settings().landing_dir
+    sim = commands.add_parser(
+        "simulate",
+        help="write simulated procedure-log landing files",
+        description=(
+            "Simulate the one-stop-shop dossier logs of Vietnam's provinces and write them "
+            "as landing files: procedure_logs/<province>_<yyyy-mm>.<jsonl|csv> (canonical "
+            "JSON Lines or CSV, or the status-code CSV dialect), plus, with faults, a few "
+            f"known bad files and rows listed in {MANIFEST_NAME}. The same options give "
+            "byte-identical files."
+        ),
+    )
+    sim.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                     help="random seed; each province draws from (seed, province code) "
+                          "(default: %(default)s)")
+    sim.add_argument(
+        "--provinces", default="34", metavar="N|CODES",
+        help="a number N (the first N provinces by GSO code) or a comma list of 2-digit "
+             "codes such as 01,79 (a single code: 01 or 79, or 24, with a trailing comma) "
+             "(default: %(default)s, all)",
+    )
+    sim.add_argument("--months", type=int, default=18,
+                     help="number of months simulated, ending with June 2026 "
+                          "(default: %(default)s, January 2025 to June 2026, across the "
+                          "1 July 2025 reform)")
+    sim.add_argument("--scale", type=float, default=0.1,
+                     help="dossiers per commune-level unit per working day (national "
+                          "average; the province unit adds 15-25%% of its province's volume) "
+                          "(default: %(default)s)")
+    sim.add_argument("--out", type=Path, default=landing,
+                     help="landing directory (default: %(default)s, i.e. "
+                          "$REFORMWATCH_DATA_DIR/landing)")
+    sim.add_argument("--faults", action=argparse.BooleanOptionalAction, default=True,
+                     help="inject the known bad input of sources.md (about 0.3%% of rows, "
+                          "a few files) and record it in the manifest (default: on)")
+    sim.add_argument("--force", action="store_true",
+                     help="rewrite files that exist; without it existing files are left "
+                          "alone and a complete earlier run is not redone (default: off)")
+    sim.add_argument("--no-progress", dest="progress", action="store_false",
+                     help="no progress bar (default: a bar on stderr, per province-month)")
+    sim.set_defaults(handler=run_simulate)
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    from orchestration.simulator.run import SimulationOptions, simulate
+
+    try:
+        result = simulate(SimulationOptions(
+            seed=args.seed, provinces=args.provinces, months=args.months, scale=args.scale,
+            out=args.out, faults=args.faults, force=args.force, progress=args.progress,
+        ))
+    except ValueError as error:
+        print(f"reformwatch simulate: {error}", file=sys.stderr)
+        return 2
+    print(result.summary)
+    return 0
+
+
+def add_where(commands) -> None:
+    where = commands.add_parser("where", help="print where the data, warehouse and reports are")
+    where.set_defaults(handler=run_where)
+
+
+def run_where(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    for name, path in (
+        ("landing zone", settings.landing_dir),
+        ("warehouse", settings.warehouse),
+        ("warehouse for BI (read-only copy)", settings.published_warehouse),
+        ("reports", settings.reports_dir / "index.html"),
+        ("data-quality site", settings.quality_dir / "index.html"),
+    ):
+        print(f"{name:34} {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

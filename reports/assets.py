@@ -1,0 +1,516 @@
+"""Public assets page: surplus offices and land after the mergers, what became of them, how
+long decisions took, and how far archives are digitised (indicators F).
+
+Province figures come from each province's latest asset snapshot in the mart; national
+figures pool those rows in DuckDB (sum of numerators ÷ sum of denominators). A median does
+not pool, so the national median is taken over the asset rows of the same snapshots.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from reports.shell import INT, NUM1, PCT, Page, figure_layout, mark_reform
+
+SLUG = "assets"
+TITLE_VI = "Tài sản công sau sắp xếp"
+TITLE_EN = "Public assets after the mergers"
+DESCRIPTION = (
+    "Trụ sở và đất dôi dư theo tỉnh, tiến độ xử lý theo tháng, tỷ lệ chuyển sang giáo dục, "
+    "y tế, văn hóa, thể thao, an sinh, thời gian ra quyết định, số hóa hồ sơ lưu trữ / "
+    "Surplus offices and land by province, their repurposing over time, share repurposed to "
+    "priority uses, days to a decision, archive digitisation."
+)
+MART = "marts.mart_province_assets"
+ASSETS = "marts.fct_assets"
+SOURCES = (MART, ASSETS, "marts.dim_admin_unit")
+
+# mart column -> (label, colour), in the order an office moves through them.
+STATUSES = {
+    "waiting": ("Chờ xử lý / Waiting for a decision", "#c0392b"),
+    "repurposing": ("Đang chuyển đổi / Being repurposed", "#e69138"),
+    "repurposed": ("Đã sử dụng lại / Repurposed", "#1a7f5a"),
+    "disposed": ("Đã thanh lý, bán / Disposed", "#7f8c99"),
+}
+# The five priority uses first, then the rest.
+USES = {
+    "education": ("Giáo dục / Education", "#0b5394"),
+    "healthcare": ("Y tế / Healthcare", "#3d85c6"),
+    "culture": ("Văn hóa / Culture", "#6aa84f"),
+    "sports": ("Thể thao / Sports", "#93c47d"),
+    "social_welfare": ("An sinh xã hội / Social welfare", "#8e7cc3"),
+    "other": ("Mục đích khác / Other use", "#b7b7b7"),
+    "not_recorded": ("Chưa ghi mục đích / Use not recorded", "#e0e0e0"),
+}
+
+PROVINCE_NAMES = """
+province_names as (
+    select distinct province_code, province_name
+    from marts.dim_admin_unit
+    where unit_level = 'province'
+)"""
+
+LATEST = f"""
+latest as (
+    select *
+    from {MART}
+    qualify row_number() over (
+        partition by province_code order by month_start desc, snapshot_date desc
+    ) = 1
+),{PROVINCE_NAMES}"""
+
+PROVINCE_SQL = f"""
+with {LATEST}
+select
+    coalesce(p.province_name, l.province_code) as province_name,
+    strftime(l.snapshot_date, '%Y-%m-%d') as snapshot_date,
+    l.offices_total,
+    l.surplus_offices,
+    l.waiting,
+    l.repurposing,
+    l.repurposed,
+    l.disposed,
+    l.surplus_land_area_m2,
+    l.repurposed_share,
+    l.repurposed_priority,
+    l.priority_share,
+    l.decisions_timed,
+    l.median_days_to_decision,
+    l.archive_records,
+    l.archive_records_digitised,
+    l.archive_digitised_share
+from latest as l
+left join province_names as p using (province_code)
+order by l.surplus_offices desc nulls last, province_name
+"""
+
+# Pooled over the provinces' latest snapshots; the median over the same snapshots' assets.
+NATIONAL_SQL = f"""
+with {LATEST},
+decided as (
+    select median(f.days_to_decision) as median_days_to_decision
+    from {ASSETS} as f
+    inner join latest as l using (province_code, snapshot_date)
+    where f.is_office and f.days_to_decision is not null
+)
+select
+    count(*)::bigint as provinces,
+    sum(l.offices_total)::bigint as offices_total,
+    sum(l.surplus_offices)::bigint as surplus_offices,
+    sum(l.waiting)::bigint as waiting,
+    sum(l.repurposing)::bigint as repurposing,
+    sum(l.repurposed)::bigint as repurposed,
+    sum(l.disposed)::bigint as disposed,
+    sum(l.surplus_land_area_m2) / 1e4 as surplus_land_ha,
+    sum(l.repurposed) / nullif(sum(l.surplus_offices), 0) as repurposed_share,
+    sum(l.repurposed_priority) / nullif(sum(l.repurposed), 0) as priority_share,
+    sum(l.decisions_timed)::bigint as decisions_timed,
+    any_value(d.median_days_to_decision) as median_days_to_decision,
+    sum(l.archive_records_digitised) / nullif(sum(l.archive_records), 0)
+        as archive_digitised_share
+from latest as l
+cross join decided as d
+having count(*) > 0
+"""
+
+# Each month, every province at its latest snapshot so far: a province that skipped a month
+# keeps its last known figures rather than dropping out of the national total.
+TIMELINE_SQL = f"""
+with months as (
+    select distinct month_start from {MART}
+),
+as_of as (
+    select m.month_start, a.province_code, a.waiting, a.repurposing, a.repurposed, a.disposed
+    from months as m
+    inner join {MART} as a on a.month_start <= m.month_start
+    qualify row_number() over (
+        partition by m.month_start, a.province_code order by a.month_start desc
+    ) = 1
+)
+select
+    month_start,
+    count(*)::bigint as provinces,
+    sum(waiting)::bigint as waiting,
+    sum(repurposing)::bigint as repurposing,
+    sum(repurposed)::bigint as repurposed,
+    sum(disposed)::bigint as disposed
+from as_of
+group by month_start
+order by month_start
+"""
+
+USES_SQL = f"""
+with {LATEST},
+repurposed as (
+    select
+        f.province_code,
+        coalesce(f.repurposed_to, 'not_recorded') as repurposed_to,
+        count(*)::bigint as offices
+    from {ASSETS} as f
+    inner join latest as l using (province_code, snapshot_date)
+    where f.is_office and f.status = 'repurposed'
+    group by all
+)
+select
+    coalesce(p.province_name, r.province_code) as province_name,
+    r.repurposed_to,
+    r.offices,
+    r.offices / sum(r.offices) over (partition by r.province_code) as share
+from repurposed as r
+left join province_names as p using (province_code)
+order by province_name, r.repurposed_to
+"""
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    return con.execute(sql).df()
+
+
+def _height(rows: int, per_row: int = 28, base: int = 150) -> int:
+    return max(320, per_row * rows + base)
+
+
+def _pct(value: object) -> str:
+    return "—" if pd.isna(value) else f"{float(value) * 100:.1f}%"
+
+
+def surplus_figure(provinces: pd.DataFrame) -> go.Figure:
+    """Left: surplus offices by where they stand; right: surplus land area."""
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        column_widths=[0.62, 0.38],
+        horizontal_spacing=0.05,
+        subplot_titles=("Trụ sở, đất dôi dư / Surplus offices and land plots",
+                        "Diện tích đất dôi dư (ha) / Surplus land (ha)"),
+    )
+    for column, (label, colour) in STATUSES.items():
+        fig.add_bar(
+            y=provinces["province_name"],
+            x=provinces[column],
+            orientation="h",
+            name=label,
+            marker_color=colour,
+            hovertemplate="<b>%{y}</b><br>%{x:,}<extra>" + label + "</extra>",
+            row=1,
+            col=1,
+        )
+    fig.add_bar(
+        y=provinces["province_name"],
+        x=provinces["surplus_land_area_m2"] / 1e4,
+        orientation="h",
+        name="Đất dôi dư / Surplus land",
+        marker_color="#a67c52",
+        showlegend=False,
+        texttemplate="%{x:,.1f}",
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="<b>%{y}</b><br>%{x:,.2f} ha<extra></extra>",
+        row=1,
+        col=2,
+    )
+    fig.update_layout(**figure_layout(height=_height(len(provinces)), barmode="stack"))
+    fig.update_layout(margin=dict(t=80))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(rangemode="tozero")
+    return fig
+
+
+def timeline_figure(timeline: pd.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    for column, (label, colour) in STATUSES.items():
+        fig.add_bar(
+            x=timeline["month_start"],
+            y=timeline[column],
+            name=label,
+            marker_color=colour,
+            customdata=timeline[["provinces"]].to_numpy(),
+            hovertemplate="%{y:,}<extra>" + label + "</extra>",
+        )
+    fig.update_layout(
+        **figure_layout(height=440, margin=dict(l=10, r=20, t=60, b=110)),
+        barmode="stack",
+        hovermode="x unified",
+        xaxis=dict(tickformat="%m/%Y", dtick="M1" if len(timeline) <= 12 else "M3",
+                   title="Tháng / Month"),
+        yaxis=dict(title="Trụ sở, đất dôi dư / Surplus offices and land"),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
+    )
+    mark_reform(fig, timeline["month_start"])
+    return fig
+
+
+def uses_figure(uses: pd.DataFrame) -> go.Figure:
+    """100% stacked bars of what repurposed offices became; most priority use on top."""
+    priority = uses[uses["repurposed_to"].isin(list(USES)[:5])]
+    order = (
+        priority.groupby("province_name")["share"].sum()
+        .reindex(uses["province_name"].unique(), fill_value=0)
+        .sort_values(ascending=False)
+        .index.tolist()
+    )
+    fig = go.Figure()
+    for use, (label, colour) in USES.items():
+        part = uses[uses["repurposed_to"] == use].set_index("province_name").reindex(order)
+        if part["offices"].isna().all():
+            continue
+        fig.add_bar(
+            y=order,
+            x=part["share"],
+            orientation="h",
+            name=label,
+            marker_color=colour,
+            customdata=part[["offices"]].to_numpy(),
+            hovertemplate="<b>%{y}</b><br>%{x:.1%} (%{customdata[0]:,})<extra>" + label
+            + "</extra>",
+        )
+    fig.update_layout(
+        **figure_layout(height=_height(len(order), 28, 190), margin=dict(l=10, r=20, t=90, b=50)),
+        barmode="stack",
+        xaxis=dict(tickformat=".0%", range=[0, 1], title="Tỷ trọng trong số đã sử dụng lại / "
+                   "Share of repurposed offices and land"),
+        yaxis=dict(autorange="reversed", automargin=True),
+    )
+    return fig
+
+
+def _province_bars(
+    provinces: pd.DataFrame, column: str, title: str, colour: str, hover: str, pct: bool
+) -> go.Figure:
+    ordered = provinces.sort_values(column, ascending=False, na_position="last")
+    fig = go.Figure(
+        go.Bar(
+            y=ordered["province_name"],
+            x=ordered[column],
+            orientation="h",
+            marker_color=colour,
+            customdata=ordered[["a", "b"]].to_numpy(),
+            texttemplate="%{x:.1%}" if pct else "%{x:,.0f}",
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="<b>%{y}</b><br>" + hover + "<extra></extra>",
+        )
+    )
+    xaxis = dict(title=title, rangemode="tozero")
+    if pct:
+        xaxis |= dict(tickformat=".0%", range=[0, 1.1], tickvals=[0, 0.25, 0.5, 0.75, 1])
+    fig.update_layout(
+        **figure_layout(height=_height(len(ordered)), showlegend=False),
+        xaxis=xaxis,
+        yaxis=dict(autorange="reversed", automargin=True),
+    )
+    return fig
+
+
+def decision_figure(provinces: pd.DataFrame, national: float | None) -> go.Figure:
+    timed = provinces.dropna(subset=["median_days_to_decision"]).assign(
+        a=lambda d: d["decisions_timed"], b=lambda d: d["snapshot_date"]
+    )
+    fig = _province_bars(
+        timed,
+        "median_days_to_decision",
+        "Số ngày (trung vị) / Median days",
+        "#e69138",
+        "%{x:,.0f} ngày / days (%{customdata[0]:,} quyết định / decisions)",
+        pct=False,
+    )
+    if national is not None and not pd.isna(national):
+        fig.add_vline(
+            x=float(national),
+            line=dict(color="#555", dash="dash", width=1.5),
+            annotation_text=f"Toàn quốc / National: {national:,.0f}",
+            annotation_position="top",
+        )
+        fig.update_layout(margin=dict(t=60))
+    return fig
+
+
+def archive_figure(provinces: pd.DataFrame) -> go.Figure:
+    withrecords = provinces[provinces["archive_records"].fillna(0) > 0].assign(
+        a=lambda d: d["archive_records_digitised"], b=lambda d: d["archive_records"]
+    )
+    return _province_bars(
+        withrecords,
+        "archive_digitised_share",
+        "Hồ sơ lưu trữ đã số hóa / Archive records digitised",
+        "#0b5394",
+        "%{x:.1%} (%{customdata[0]:,} / %{customdata[1]:,})",
+        pct=True,
+    )
+
+
+def province_table(provinces: pd.DataFrame) -> pd.DataFrame:
+    return provinces.rename(
+        columns={
+            "province_name": "Tỉnh / Province",
+            "snapshot_date": "Ngày kiểm kê / Snapshot",
+            "offices_total": "Trụ sở, đất / Offices and land",
+            "surplus_offices": "Dôi dư / Surplus",
+            "waiting": "Chờ xử lý / Waiting",
+            "repurposing": "Đang chuyển đổi / Repurposing",
+            "repurposed": "Đã sử dụng lại / Repurposed",
+            "disposed": "Đã thanh lý / Disposed",
+            "surplus_land_area_m2": "Đất dôi dư (m²) / Surplus land (m²)",
+            "repurposed_share": "Tỷ lệ đã sử dụng lại / Repurposed share",
+            "repurposed_priority": "Cho 5 lĩnh vực ưu tiên / To priority uses",
+            "priority_share": "Tỷ lệ ưu tiên / Priority share",
+            "decisions_timed": "Quyết định / Decisions",
+            "median_days_to_decision": "Ngày đến quyết định (trung vị) / Median days to decision",
+            "archive_records": "Hồ sơ lưu trữ / Archive records",
+            "archive_records_digitised": "Đã số hóa / Digitised",
+            "archive_digitised_share": "Tỷ lệ số hóa / Digitised share",
+        }
+    )
+
+
+def national_table(national: pd.DataFrame) -> pd.DataFrame:
+    return national.rename(
+        columns={
+            "provinces": "Tỉnh báo cáo / Provinces reporting",
+            "offices_total": "Trụ sở, đất / Offices and land",
+            "surplus_offices": "Dôi dư / Surplus",
+            "waiting": "Chờ xử lý / Waiting",
+            "repurposing": "Đang chuyển đổi / Repurposing",
+            "repurposed": "Đã sử dụng lại / Repurposed",
+            "disposed": "Đã thanh lý / Disposed",
+            "surplus_land_ha": "Đất dôi dư (ha) / Surplus land (ha)",
+            "repurposed_share": "Tỷ lệ đã sử dụng lại / Repurposed share",
+            "priority_share": "Tỷ lệ ưu tiên / Priority share",
+            "decisions_timed": "Quyết định / Decisions",
+            "median_days_to_decision": "Ngày đến quyết định (trung vị) / Median days to decision",
+            "archive_digitised_share": "Tỷ lệ số hóa / Digitised share",
+        }
+    )
+
+
+FORMATS = {
+    "Đất dôi dư (m²) / Surplus land (m²)": INT,
+    "Đất dôi dư (ha) / Surplus land (ha)": NUM1,
+    "Tỷ lệ đã sử dụng lại / Repurposed share": PCT,
+    "Tỷ lệ ưu tiên / Priority share": PCT,
+    "Ngày đến quyết định (trung vị) / Median days to decision": NUM1,
+    "Tỷ lệ số hóa / Digitised share": PCT,
+    "Trụ sở, đất / Offices and land": INT,
+    "Dôi dư / Surplus": INT,
+    "Chờ xử lý / Waiting": INT,
+    "Đang chuyển đổi / Repurposing": INT,
+    "Đã sử dụng lại / Repurposed": INT,
+    "Đã thanh lý / Disposed": INT,
+    "Cho 5 lĩnh vực ưu tiên / To priority uses": INT,
+    "Quyết định / Decisions": INT,
+    "Hồ sơ lưu trữ / Archive records": INT,
+    "Đã số hóa / Digitised": INT,
+    "Tỉnh báo cáo / Provinces reporting": INT,
+}
+
+
+def build(con: duckdb.DuckDBPyConnection) -> Page:
+    page = Page(
+        SLUG,
+        TITLE_VI,
+        TITLE_EN,
+        intro_vi="Sau khi hợp nhất tỉnh và xã, bao nhiêu trụ sở và đất công trở nên dôi dư, đã "
+        "được xử lý ra sao, bao lâu mới có quyết định, bao nhiêu được dành cho giáo dục, y tế, "
+        "văn hóa, thể thao, an sinh xã hội; hồ sơ lưu trữ đã số hóa đến đâu.",
+        intro_en="After provinces and communes merged, how many offices and plots of public "
+        "land became surplus, what became of them, how long a decision took, how many went to "
+        "education, healthcare, culture, sports and social welfare; how far archives are "
+        "digitised.",
+        sources=list(SOURCES),
+    )
+    if not page.sources_ready(con):
+        return page
+    provinces = _frame(con, PROVINCE_SQL)
+    national = _frame(con, NATIONAL_SQL)
+    timeline = _frame(con, TIMELINE_SQL)
+    if not timeline.empty:
+        months = pd.to_datetime(timeline["month_start"])
+        span = f"{months.min():%m/%Y}–{months.max():%m/%Y}"
+        page.intro_vi += f" Kiểm kê {span}."
+        page.intro_en += f" Inventories {span}."
+    page.add_heading("Trụ sở và đất dôi dư theo tỉnh", "Surplus offices and land by province")
+    if provinces.empty:
+        page.add_no_data("Chưa có số liệu kiểm kê tài sản.", "No asset inventory has arrived.")
+        return page
+    row = national.iloc[0]
+    page.add_table(
+        national_table(national),
+        f"Toàn quốc, kiểm kê mới nhất của mỗi tỉnh: {int(row['surplus_offices']):,} trụ sở, "
+        f"đất dôi dư, {_pct(row['repurposed_share'])} đã được sử dụng lại",
+        f"National, each province's latest inventory: {int(row['surplus_offices']):,} surplus "
+        f"offices and plots, {_pct(row['repurposed_share'])} repurposed; shares pooled over "
+        "provinces",
+        sortable=False,
+        formats=FORMATS,
+        table_id="assets-national",
+    )
+    page.add_figure(
+        surplus_figure(provinces),
+        "Trụ sở và đất dôi dư theo tình trạng xử lý, và diện tích đất dôi dư; kiểm kê mới nhất "
+        "của mỗi tỉnh",
+        "Surplus offices and land by where they stand, and the surplus land area; each "
+        "province's latest inventory",
+    )
+    page.add_heading("Tiến độ xử lý theo tháng", "Repurposing over time")
+    page.add_figure(
+        timeline_figure(timeline),
+        "Toàn quốc theo tháng: trụ sở, đất dôi dư chờ xử lý, đang chuyển đổi, đã sử dụng lại, "
+        "đã thanh lý (tỉnh chưa gửi kiểm kê trong tháng giữ số của lần kiểm kê trước)",
+        "National, monthly: surplus offices and land waiting, being repurposed, repurposed, "
+        "disposed (a province without an inventory that month keeps its previous figures)",
+    )
+    page.add_heading("Sử dụng lại cho giáo dục, y tế, văn hóa, thể thao, an sinh",
+                     "Repurposed to the five priority uses")
+    uses = _frame(con, USES_SQL)
+    if uses.empty:
+        page.add_no_data("Chưa có trụ sở, đất nào được sử dụng lại.",
+                         "No office or plot has been repurposed yet.")
+    else:
+        page.add_figure(
+            uses_figure(uses),
+            "Mục đích mới của trụ sở, đất đã sử dụng lại, theo tỉnh; tỉnh có tỷ trọng năm lĩnh "
+            f"vực ưu tiên cao nhất ở trên; toàn quốc {_pct(row['priority_share'])} cho năm lĩnh "
+            "vực ưu tiên",
+            "New use of repurposed offices and land, by province, highest priority share on "
+            f"top; nationally {_pct(row['priority_share'])} went to the five priority uses",
+        )
+    page.add_heading("Thời gian ra quyết định", "Days from surplus to a decision")
+    if provinces["median_days_to_decision"].isna().all():
+        page.add_no_data("Chưa có quyết định xử lý nào.", "No decision has been taken yet.")
+    else:
+        page.add_figure(
+            decision_figure(provinces, row["median_days_to_decision"]),
+            "Số ngày từ khi dôi dư đến quyết định sử dụng lại hoặc thanh lý (trung vị), theo tỉnh",
+            "Days from becoming surplus to the decision to repurpose or dispose (median), "
+            "by province; the dashed line is the national median over the same inventories",
+        )
+    page.add_heading("Số hóa hồ sơ lưu trữ", "Archive digitisation")
+    if provinces["archive_records"].fillna(0).sum() == 0:
+        page.add_no_data("Chưa có số liệu hồ sơ lưu trữ.", "No archive records reported yet.")
+    else:
+        page.add_figure(
+            archive_figure(provinces),
+            f"Hồ sơ lưu trữ đã số hóa trên tổng hồ sơ lưu trữ, theo tỉnh; toàn quốc "
+            f"{_pct(row['archive_digitised_share'])}",
+            f"Archive records digitised ÷ archive records, by province; national "
+            f"{_pct(row['archive_digitised_share'])}",
+        )
+    page.add_heading("Bảng theo tỉnh", "Province table")
+    page.add_table(
+        province_table(provinces),
+        "Kiểm kê mới nhất của mỗi tỉnh; bấm tiêu đề cột để sắp xếp",
+        "Each province's latest inventory; click a column header to sort",
+        formats=FORMATS,
+        table_id="assets-provinces",
+    )
+    return page
+
+
+def render(con: duckdb.DuckDBPyConnection, out_dir: Path | str) -> Path:
+    return build(con).write(out_dir)

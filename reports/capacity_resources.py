@@ -1,0 +1,1104 @@
+"""Capacity and resources page: staff against the norm, specialist gaps, workload, exits and
+benefits, the resource-gap units, budget execution and treasury accounts (indicators D, E).
+
+Every rate is pooled in DuckDB: sum(numerator) / sum(denominator) over the marts' rows, never
+an average of unit rates. Snapshot figures (staff, specialists, benefits) use each province's
+latest roster month, so a province that reported late is not mixed with an older month.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from reports.shell import INT, NUM1, PCT, REFORM_DATE, Page, figure_layout, mark_reform
+
+SLUG = "capacity_resources"
+TITLE_VI = "Năng lực và nguồn lực cấp xã"
+TITLE_EN = "Commune capacity and resources"
+DESCRIPTION = (
+    "Biên chế so với định mức, thiếu chuyên môn, khối lượng công việc, nghỉ việc và chi trả "
+    "chế độ, đơn vị thiếu nguồn lực, giải ngân ngân sách, tài khoản kho bạc / Staff against "
+    "the norm, specialist gaps, workload, exits and benefits, resource-gap units, budget "
+    "execution, treasury accounts."
+)
+CAPACITY = "marts.mart_unit_capacity_monthly"
+RESOURCES = "marts.mart_unit_resources"
+BUDGET = "marts.mart_budget_execution"
+STAFFING = "marts.fct_staffing_monthly"
+SOURCES = (
+    CAPACITY,
+    RESOURCES,
+    BUDGET,
+    STAFFING,
+    "marts.dim_specialisation",
+    "marts.dim_admin_unit",
+)
+LABELLED_GAP_UNITS = 12  # flagged units named on the scatter; the table lists them all
+
+ACTUAL_COLOUR, NORM_COLOUR, GAP_COLOUR, OTHER_COLOUR = "#0b5394", "#222", "#c0392b", "#9aa5b1"
+UNIT_TYPES = {
+    "commune": "Xã / Commune",
+    "ward": "Phường / Ward",
+    "special_zone": "Đặc khu / Special zone",
+}
+LEVELS = {"commune": "Cấp xã / Commune level", "province": "Cấp tỉnh / Province level"}
+SPECIALISATIONS_EN = {
+    "justice_civil_status": "Justice – civil status",
+    "land": "Land administration",
+    "finance_accounting": "Finance – accounting",
+    "construction": "Construction – urban",
+    "it_digital": "IT – digital transformation",
+    "culture_social": "Culture – social affairs",
+}
+# mart column -> (label, colour); the order of the stack.
+EXIT_REASONS = {
+    "leavers_early_retirement": ("Nghỉ hưu trước tuổi / Early retirement", "#0b5394"),
+    "leavers_resignation": ("Thôi việc / Resignation", "#e69138"),
+    "leavers_retirement": ("Nghỉ hưu / Retirement", "#6aa84f"),
+    "leavers_transfer": ("Chuyển công tác / Transfer", "#8e7cc3"),
+    "leavers_dismissal": ("Buộc thôi việc / Dismissal", "#c0392b"),
+}
+CATEGORIES = {
+    "recurrent_operations": "Chi thường xuyên / Recurrent operations",
+    "development_investment": "Chi đầu tư phát triển / Development investment",
+    "restructuring_benefits": "Chi chế độ tinh giản / Restructuring benefits",
+    "digital_transformation": "Chi chuyển đổi số / Digital transformation",
+    "devolved_revenue": "Thu phân cấp / Devolved revenue",
+    "fees_and_charges": "Phí, lệ phí / Fees and charges",
+    "land_use_fees": "Tiền sử dụng đất / Land-use fees",
+    "transfers_from_province": "Bổ sung từ tỉnh / Transfers from province",
+}
+FLOWS = {"expenditure": "Chi / Expenditure", "revenue": "Thu / Revenue"}
+
+PROVINCE_NAMES = """
+province_names as (
+    select distinct province_code, province_name
+    from marts.dim_admin_unit
+    where unit_level = 'province'
+)"""
+
+# Each province's latest roster month: the snapshot the cross-sections are drawn from.
+LATEST_CAPACITY = f"""
+latest_month as (
+    select province_code, max(month_start) as month_start
+    from {CAPACITY}
+    group by province_code
+),
+capacity as (
+    select c.*
+    from {CAPACITY} as c
+    inner join latest_month using (province_code, month_start)
+),{PROVINCE_NAMES}"""
+
+STAFFING_SQL = f"""
+with {LATEST_CAPACITY}
+select
+    coalesce(p.province_name, c.province_code) as province_name,
+    strftime(max(c.month_start), '%m/%Y') as month,
+    count(*)::bigint as units,
+    sum(c.population)::bigint as population,
+    sum(c.headcount)::bigint as headcount,
+    sum(c.staff_norm)::bigint as staff_norm,
+    sum(c.headcount) * 10000 / nullif(sum(c.population), 0) as staff_per_10k,
+    sum(c.staff_norm) * 10000 / nullif(sum(c.population), 0) as norm_per_10k,
+    sum(c.headcount) / nullif(sum(c.staff_norm), 0) as headcount_to_norm,
+    count(*) filter (where c.headcount < c.staff_norm)::bigint as units_below_norm
+from capacity as c
+left join province_names as p using (province_code)
+group by all
+order by staff_per_10k desc nulls last, province_name
+"""
+
+GAP_DISTRIBUTION_SQL = f"""
+with {LATEST_CAPACITY}
+select
+    round(staff_norm_gap)::bigint as staff_norm_gap,
+    unit_type,
+    count(*)::bigint as units
+from capacity
+where staff_norm_gap is not null
+group by all
+order by staff_norm_gap, unit_type
+"""
+
+SPECIALIST_SQL = f"""
+with {LATEST_CAPACITY},
+required as (
+    select specialisation, specialisation_name_vi
+    from marts.dim_specialisation
+    where is_required
+),
+filled as (
+    select distinct f.unit_code, f.month_start, f.specialisation
+    from {STAFFING} as f
+    inner join capacity as c using (unit_code, month_start)
+    where f.headcount > 0
+)
+select
+    r.specialisation,
+    r.specialisation_name_vi,
+    count(*)::bigint as units,
+    count(*) filter (where f.unit_code is null)::bigint as units_missing,
+    count(*) filter (where f.unit_code is null) / count(*) as missing_share
+from capacity as c
+cross join required as r
+left join filled as f
+    on f.unit_code = c.unit_code
+    and f.month_start = c.month_start
+    and f.specialisation = r.specialisation
+group by all
+order by missing_share desc, r.specialisation
+"""
+
+COVERAGE_SQL = f"""
+with {LATEST_CAPACITY}
+select
+    coalesce(p.province_name, c.province_code) as province_name,
+    count(*)::bigint as units,
+    count(*) filter (
+        where c.specialisations_filled < c.specialisations_required
+    )::bigint as units_incomplete,
+    count(*) filter (where c.specialisations_filled < c.specialisations_required) / count(*)
+        as incomplete_share,
+    sum(c.specialisations_filled)::bigint as specialisations_filled,
+    sum(c.specialisations_required)::bigint as specialisations_required,
+    sum(c.specialisations_filled) / nullif(sum(c.specialisations_required), 0)
+        as specialist_coverage
+from capacity as c
+left join province_names as p using (province_code)
+group by all
+order by incomplete_share desc, province_name
+"""
+
+WORKLOAD_SQL = f"""
+with {PROVINCE_NAMES}
+select
+    coalesce(p.province_name, c.province_code) as province_name,
+    c.month_start,
+    sum(c.dossiers_finished)::bigint as dossiers_finished,
+    sum(c.handling_staff)::bigint as handling_staff,
+    sum(c.dossiers_finished) / nullif(sum(c.handling_staff), 0) as workload
+from {CAPACITY} as c
+left join province_names as p using (province_code)
+group by all
+order by province_name, c.month_start
+"""
+
+_EXIT_SUMS = ",\n    ".join(f"sum({c})::bigint as {c}" for c in EXIT_REASONS)
+EXITS_SQL = f"""
+select
+    month_start,
+    {_EXIT_SUMS},
+    sum(leavers_total)::bigint as leavers_total
+from {STAFFING}
+group by month_start
+order by month_start
+"""
+
+BENEFITS_SQL = f"""
+with {LATEST_CAPACITY}
+select
+    coalesce(p.province_name, c.province_code) as province_name,
+    strftime(max(c.month_start), '%m/%Y') as month,
+    sum(c.benefits_due_since_reform_vnd) / 1e6 as benefits_due_mvnd,
+    sum(c.benefits_paid_since_reform_vnd) / 1e6 as benefits_paid_mvnd,
+    sum(c.benefits_paid_since_reform_vnd) / nullif(sum(c.benefits_due_since_reform_vnd), 0)
+        as benefit_payment_ratio,
+    sum(c.benefit_settled_leavers)::bigint as benefit_settled_leavers,
+    sum(c.benefit_delay_months_sum) / nullif(sum(c.benefit_settled_leavers), 0)
+        as benefit_delay_months_avg
+from capacity as c
+left join province_names as p using (province_code)
+group by all
+having sum(c.benefits_due_since_reform_vnd) > 0 or sum(c.benefit_settled_leavers) > 0
+order by benefit_payment_ratio nulls last, province_name
+"""
+
+RESOURCES_SQL = f"""
+select
+    coalesce(u.province_name, r.province_code) as province_name,
+    r.unit_code,
+    coalesce(u.unit_name, r.unit_code) as unit_name,
+    r.unit_type,
+    r.population,
+    r.devolved_dossiers,
+    r.devolved_dossiers_per_10k_residents,
+    r.headcount,
+    r.staff_per_1000_devolved_dossiers,
+    r.expenditure_allocated_vnd / 1e6 as expenditure_allocated_mvnd,
+    r.allocated_vnd_per_devolved_dossier / 1e3 as allocated_kvnd_per_devolved_dossier,
+    r.budget_execution_rate,
+    r.workload_rank,
+    r.resource_score,
+    r.resource_rank,
+    r.resource_gap,
+    coalesce(r.resource_gap_flag, false) as resource_gap_flag
+from {RESOURCES} as r
+left join marts.dim_admin_unit as u using (unit_code)
+order by r.resource_gap desc nulls last, r.unit_code
+"""
+
+# Latest fiscal year of the budget mart, national, by level and category.
+BUDGET_SQL = f"""
+with latest_year as (
+    select max(fiscal_year) as fiscal_year from {BUDGET}
+)
+select
+    b.fiscal_year,
+    b.level,
+    b.flow,
+    b.category,
+    sum(b.units_reporting)::bigint as units_reporting,
+    sum(b.allocated_vnd) / 1e6 as allocated_mvnd,
+    sum(b.disbursed_vnd) / 1e6 as disbursed_mvnd,
+    sum(b.disbursed_vnd) / nullif(sum(b.allocated_vnd), 0) as execution_rate
+from {BUDGET} as b
+inner join latest_year using (fiscal_year)
+group by all
+order by b.flow, b.level, b.category
+"""
+
+DIGITAL_SQL = f"""
+with latest_year as (
+    select max(fiscal_year) as fiscal_year from {BUDGET}
+),{PROVINCE_NAMES}
+select
+    coalesce(p.province_name, b.province_code) as province_name,
+    b.level,
+    sum(b.allocated_vnd) filter (where b.category = 'digital_transformation') / 1e6
+        as digital_allocated_mvnd,
+    sum(b.allocated_vnd) / 1e6 as expenditure_allocated_mvnd,
+    coalesce(sum(b.allocated_vnd) filter (where b.category = 'digital_transformation'), 0)
+        / nullif(sum(b.allocated_vnd), 0) as digital_share
+from {BUDGET} as b
+inner join latest_year using (fiscal_year)
+left join province_names as p using (province_code)
+where b.flow = 'expenditure'
+group by all
+order by province_name, b.level
+"""
+
+TREASURY_SQL = f"""
+with opened as (
+    select
+        date_trunc('month', treasury_account_opened_on)::date as month_start,
+        count(*)::bigint as opened
+    from {RESOURCES}
+    where treasury_account_opened_on is not null
+    group by all
+)
+select
+    month_start,
+    opened,
+    sum(opened) over (order by month_start)::bigint as opened_cumulative,
+    (select count(*) from {RESOURCES})::bigint as units
+from opened
+order by month_start
+"""
+
+PERIOD_SQL = f"select min(month_start), max(month_start) from {CAPACITY}"
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    return con.execute(sql).df()
+
+
+def _height(rows: int, per_row: int = 28, base: int = 150) -> int:
+    return max(320, per_row * rows + base)
+
+
+def _province_axis(**extra: object) -> dict:
+    return dict(autorange="reversed", automargin=True, **extra)
+
+
+def _pct(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value * 100:.1f}%"
+
+
+# ---- staffing against the norm ------------------------------------------------------------
+
+
+def staffing_figure(staffing: pd.DataFrame) -> go.Figure:
+    """Staff per 10,000 residents (bar) with the norm for the same units (tick)."""
+    custom = staffing[["headcount", "staff_norm", "population", "month"]].to_numpy()
+    fig = go.Figure()
+    fig.add_bar(
+        y=staffing["province_name"],
+        x=staffing["staff_per_10k"],
+        orientation="h",
+        name="Biên chế thực tế / Headcount",
+        marker_color=ACTUAL_COLOUR,
+        customdata=custom,
+        hovertemplate="<b>%{y}</b> (%{customdata[3]})<br>%{x:.1f} / 10.000 dân "
+        "(%{customdata[0]:,} người / %{customdata[2]:,} dân)<extra>Biên chế / Headcount</extra>",
+    )
+    fig.add_scatter(
+        y=staffing["province_name"],
+        x=staffing["norm_per_10k"],
+        mode="markers",
+        name="Định mức / Staffing norm",
+        marker=dict(symbol="line-ns", size=22, line=dict(width=3, color=NORM_COLOUR)),
+        customdata=custom,
+        hovertemplate="<b>%{y}</b><br>%{x:.1f} / 10.000 dân "
+        "(%{customdata[1]:,} theo định mức / by norm)<extra>Định mức / Norm</extra>",
+    )
+    fig.update_layout(
+        **figure_layout(height=_height(len(staffing))),
+        xaxis=dict(title="Người trên 10.000 dân / Staff per 10,000 residents", rangemode="tozero"),
+        yaxis=_province_axis(),
+    )
+    return fig
+
+
+def gap_figure(gaps: pd.DataFrame) -> go.Figure:
+    """How many units sit how far below (left) or above (right) their norm."""
+    fig = go.Figure()
+    for unit_type, label in UNIT_TYPES.items():
+        part = gaps[gaps["unit_type"] == unit_type]
+        if part.empty:
+            continue
+        fig.add_bar(
+            x=part["staff_norm_gap"],
+            y=part["units"],
+            name=label,
+            hovertemplate="%{x:+d}: %{y:,} đơn vị / units<extra>" + label + "</extra>",
+        )
+    fig.add_vline(x=0, line=dict(color="#555", dash="dash", width=1.5))
+    fig.update_layout(
+        **figure_layout(height=380),
+        barmode="stack",
+        bargap=0.1,
+        xaxis=dict(title="Chênh lệch so với định mức (người) / Gap to the norm (staff)"),
+        yaxis=dict(title="Số đơn vị / Units"),
+    )
+    return fig
+
+
+def staffing_table(staffing: pd.DataFrame) -> pd.DataFrame:
+    return staffing.drop(columns=["norm_per_10k"]).rename(
+        columns={
+            "province_name": "Tỉnh / Province",
+            "month": "Tháng / Month",
+            "units": "Số đơn vị / Units",
+            "population": "Dân số / Population",
+            "headcount": "Biên chế / Headcount",
+            "staff_norm": "Định mức / Norm",
+            "staff_per_10k": "Người / 10.000 dân / Staff per 10k residents",
+            "headcount_to_norm": "Biên chế ÷ định mức / Headcount ÷ norm",
+            "units_below_norm": "Đơn vị dưới định mức / Units below norm",
+        }
+    )
+
+
+def _add_staffing(page: Page, staffing: pd.DataFrame, gaps: pd.DataFrame) -> None:
+    page.add_heading("Biên chế so với định mức", "Staff against the staffing norm")
+    if staffing.empty:
+        page.add_no_data("Chưa có danh sách nhân sự cấp xã.", "No commune roster has arrived.")
+        return
+    page.add_figure(
+        staffing_figure(staffing),
+        "Số người làm việc (đang làm và đang nghỉ phép) trên 10.000 dân của các đơn vị cấp xã, "
+        "so với định mức của chính các đơn vị đó; tháng có danh sách mới nhất của mỗi tỉnh",
+        "Staff (active and on leave) per 10,000 residents of the province's commune-level "
+        "units, against the norm for the same units; each province's latest roster month; "
+        "pooled: sum of staff × 10,000 ÷ sum of residents",
+    )
+    if not gaps.empty:
+        below = int(gaps.loc[gaps["staff_norm_gap"] < 0, "units"].sum())
+        total = int(gaps["units"].sum())
+        page.add_figure(
+            gap_figure(gaps),
+            f"Phân bố chênh lệch biên chế − định mức của từng đơn vị: {below:,} / {total:,} "
+            "đơn vị dưới định mức (bên trái đường 0)",
+            f"Distribution of each unit's staff_norm_gap (headcount − norm): {below:,} of "
+            f"{total:,} units are below their norm (left of the zero line)",
+        )
+    page.add_table(
+        staffing_table(staffing),
+        "Biên chế và định mức theo tỉnh",
+        "Headcount and norm by province (numerators and denominators)",
+        formats={
+            "Người / 10.000 dân / Staff per 10k residents": NUM1,
+            "Biên chế ÷ định mức / Headcount ÷ norm": PCT,
+        },
+        table_id="staffing",
+    )
+
+
+# ---- specialists ----------------------------------------------------------------------------
+
+
+def specialist_figure(specialists: pd.DataFrame) -> go.Figure:
+    labels = [
+        f"{vi} / {SPECIALISATIONS_EN.get(code, code)}"
+        for code, vi in zip(
+            specialists["specialisation"], specialists["specialisation_name_vi"], strict=True
+        )
+    ]
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=specialists["missing_share"],
+            orientation="h",
+            marker_color=GAP_COLOUR,
+            customdata=specialists[["units_missing", "units"]].to_numpy(),
+            text=[
+                f"{s * 100:.1f}% ({m:,} / {u:,})"
+                for s, m, u in zip(
+                    specialists["missing_share"],
+                    specialists["units_missing"],
+                    specialists["units"],
+                    strict=True,
+                )
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="<b>%{y}</b><br>%{x:.1%} (%{customdata[0]:,} / %{customdata[1]:,} "
+            "đơn vị / units)<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **figure_layout(height=_height(len(specialists), 44, 110)),
+        xaxis=dict(tickformat=".0%", range=[0, 1.15], tickvals=[0, 0.25, 0.5, 0.75, 1],
+                   title="Tỷ lệ đơn vị thiếu / Share of units missing it"),
+        yaxis=_province_axis(),
+        showlegend=False,
+    )
+    return fig
+
+
+def coverage_figure(coverage: pd.DataFrame) -> go.Figure:
+    fig = go.Figure(
+        go.Bar(
+            y=coverage["province_name"],
+            x=coverage["incomplete_share"],
+            orientation="h",
+            marker_color=GAP_COLOUR,
+            customdata=coverage[["units_incomplete", "units", "specialist_coverage"]].to_numpy(),
+            texttemplate="%{x:.1%}",
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="<b>%{y}</b><br>%{x:.1%} (%{customdata[0]:,} / %{customdata[1]:,} "
+            "đơn vị / units)<br>Độ phủ / Coverage: %{customdata[2]:.1%}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **figure_layout(height=_height(len(coverage))),
+        xaxis=dict(tickformat=".0%", range=[0, 1.1], tickvals=[0, 0.25, 0.5, 0.75, 1],
+                   title="Đơn vị chưa đủ chuyên môn / Units with coverage below 100%"),
+        yaxis=_province_axis(),
+        showlegend=False,
+    )
+    return fig
+
+
+def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
+    return coverage.rename(
+        columns={
+            "province_name": "Tỉnh / Province",
+            "units": "Số đơn vị / Units",
+            "units_incomplete": "Đơn vị chưa đủ / Units below 100%",
+            "incomplete_share": "Tỷ lệ chưa đủ / Share below 100%",
+            "specialisations_filled": "Chuyên môn có người / Specialisations filled",
+            "specialisations_required": "Chuyên môn cần có / Specialisations required",
+            "specialist_coverage": "Độ phủ chuyên môn / Specialist coverage",
+        }
+    )
+
+
+def _add_specialists(page: Page, specialists: pd.DataFrame, coverage: pd.DataFrame) -> None:
+    page.add_heading("Thiếu cán bộ chuyên môn", "Specialist gaps")
+    if specialists.empty and coverage.empty:
+        page.add_no_data()
+        return
+    if not specialists.empty:
+        page.add_figure(
+            specialist_figure(specialists),
+            "Tỷ lệ đơn vị cấp xã không có người nào thuộc từng chuyên môn bắt buộc "
+            "(tháng có danh sách mới nhất của mỗi tỉnh)",
+            "Share of commune-level units with nobody (active or on leave) in each required "
+            "specialisation, at each province's latest roster month",
+        )
+    if not coverage.empty:
+        filled = coverage["specialisations_filled"].sum()
+        required = coverage["specialisations_required"].sum()
+        national = _pct(filled / required) if required else "—"
+        page.add_figure(
+            coverage_figure(coverage),
+            f"Tỷ lệ đơn vị chưa có đủ sáu chuyên môn bắt buộc, theo tỉnh; độ phủ toàn quốc "
+            f"{national} ({filled:,} / {required:,} vị trí chuyên môn)",
+            f"Share of units whose specialist coverage is below 100%, by province; national "
+            f"coverage {national} ({filled:,} of {required:,} required specialisations filled)",
+        )
+        page.add_table(
+            coverage_table(coverage),
+            "Độ phủ chuyên môn theo tỉnh",
+            "Specialist coverage by province",
+            formats={
+                "Tỷ lệ chưa đủ / Share below 100%": PCT,
+                "Độ phủ chuyên môn / Specialist coverage": PCT,
+            },
+            table_id="specialist-coverage",
+        )
+
+
+# ---- workload -------------------------------------------------------------------------------
+
+
+def workload_figure(workload: pd.DataFrame) -> go.Figure:
+    """Province × month heatmap; the busiest provinces (whole period, pooled) on top."""
+    totals = workload.groupby("province_name")[["dossiers_finished", "handling_staff"]].sum()
+    overall = totals["dossiers_finished"] / totals["handling_staff"].where(
+        totals["handling_staff"] > 0
+    )
+    order = overall.sort_values(ascending=False, na_position="last").index.tolist()
+    months = sorted(workload["month_start"].unique())
+    z = workload.pivot(index="province_name", columns="month_start", values="workload")
+    z = z.reindex(index=order, columns=months)
+    finished = workload.pivot(index="province_name", columns="month_start",
+                              values="dossiers_finished").reindex(index=order, columns=months)
+    staff = workload.pivot(index="province_name", columns="month_start",
+                           values="handling_staff").reindex(index=order, columns=months)
+    text = [
+        [
+            "" if pd.isna(f) else f"{int(f):,} hồ sơ / dossiers ÷ {int(s):,} người / staff"
+            for f, s in zip(frow, srow, strict=True)
+        ]
+        for frow, srow in zip(finished.to_numpy(), staff.to_numpy(), strict=True)
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.to_numpy(),
+            x=pd.to_datetime(pd.Series(months)),
+            y=order,
+            text=text,
+            texttemplate="%{z:.0f}",
+            colorscale="Blues",
+            colorbar=dict(title=dict(text="Hồ sơ / người<br>Dossiers / staff", side="right")),
+            hovertemplate="<b>%{y}</b>, %{x|%m/%Y}<br>%{z:.1f} hồ sơ / người / dossiers per "
+            "staff<br>%{text}<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_layout(
+        **figure_layout(height=_height(len(order), 26, 140)),
+        xaxis=dict(tickformat="%m/%Y", dtick="M1" if len(months) <= 12 else "M3",
+                   title="Tháng / Month"),
+        yaxis=_province_axis(),
+    )
+    return fig
+
+
+def _add_workload(page: Page, workload: pd.DataFrame) -> None:
+    page.add_heading("Khối lượng công việc", "Workload per handling staff member")
+    if workload.empty:
+        page.add_no_data()
+        return
+    page.add_figure(
+        workload_figure(workload),
+        "Hồ sơ đã giải quyết trên mỗi người trực tiếp xử lý hồ sơ, theo tỉnh và tháng "
+        "(ô trống: tỉnh chưa gửi danh sách nhân sự tháng đó)",
+        "Dossiers finished per staff member who handled dossiers, by province and month, "
+        "pooled (sum of dossiers ÷ sum of handling staff); blank cells: no roster that month",
+    )
+
+
+# ---- exits and benefits -------------------------------------------------------------------
+
+
+def exits_figure(exits: pd.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    for column, (label, colour) in EXIT_REASONS.items():
+        fig.add_bar(
+            x=exits["month_start"],
+            y=exits[column],
+            name=label,
+            marker_color=colour,
+            hovertemplate="%{y:,}<extra>" + label + "</extra>",
+        )
+    fig.update_layout(
+        **figure_layout(height=460, margin=dict(l=10, r=20, t=60, b=120)),
+        barmode="stack",
+        xaxis=dict(tickformat="%m/%Y", dtick="M1" if len(exits) <= 12 else "M3",
+                   title="Tháng nghỉ việc / Month of leaving"),
+        yaxis=dict(title="Số người nghỉ / Leavers"),
+        hovermode="x unified",
+        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
+    )
+    mark_reform(fig, exits["month_start"])
+    return fig
+
+
+def exits_since_reform(exits: pd.DataFrame) -> pd.DataFrame:
+    after = exits[pd.to_datetime(exits["month_start"]) >= pd.Timestamp(REFORM_DATE)]
+    counts = [int(after[c].sum()) for c in EXIT_REASONS]
+    total = sum(counts)
+    return pd.DataFrame(
+        {
+            "Lý do / Reason": [label for label, _ in EXIT_REASONS.values()],
+            "Số người / Leavers": counts,
+            "Tỷ trọng / Share": [c / total if total else None for c in counts],
+        }
+    )
+
+
+def benefits_figure(benefits: pd.DataFrame) -> go.Figure:
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.06,
+        subplot_titles=(
+            "Đã chi ÷ phải chi / Paid ÷ due",
+            "Số tháng chậm trung bình / Average months of delay",
+        ),
+    )
+    fig.add_bar(
+        y=benefits["province_name"],
+        x=benefits["benefit_payment_ratio"],
+        orientation="h",
+        marker_color=ACTUAL_COLOUR,
+        customdata=benefits[["benefits_paid_mvnd", "benefits_due_mvnd"]].to_numpy(),
+        texttemplate="%{x:.1%}",
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="<b>%{y}</b><br>%{x:.1%} (%{customdata[0]:,.1f} / %{customdata[1]:,.1f} "
+        "triệu đồng / million VND)<extra></extra>",
+        row=1,
+        col=1,
+    )
+    fig.add_bar(
+        y=benefits["province_name"],
+        x=benefits["benefit_delay_months_avg"],
+        orientation="h",
+        marker_color=GAP_COLOUR,
+        customdata=benefits[["benefit_settled_leavers"]].to_numpy(),
+        texttemplate="%{x:.1f}",
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="<b>%{y}</b><br>%{x:.1f} tháng / months (%{customdata[0]:,} người đã "
+        "nhận đủ / leavers settled)<extra></extra>",
+        row=1,
+        col=2,
+    )
+    fig.update_layout(**figure_layout(height=_height(len(benefits)), showlegend=False))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.15], tickvals=[0, 0.5, 1], row=1, col=1)
+    fig.update_xaxes(rangemode="tozero", title="Tháng / Months", row=1, col=2)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
+
+
+def benefits_table(benefits: pd.DataFrame) -> pd.DataFrame:
+    return benefits.rename(
+        columns={
+            "province_name": "Tỉnh / Province",
+            "month": "Tháng / Month",
+            "benefits_due_mvnd": "Phải chi (triệu đồng) / Due (million VND)",
+            "benefits_paid_mvnd": "Đã chi (triệu đồng) / Paid (million VND)",
+            "benefit_payment_ratio": "Đã chi ÷ phải chi / Paid ÷ due",
+            "benefit_settled_leavers": "Người đã nhận đủ / Leavers settled",
+            "benefit_delay_months_avg": "Chậm TB (tháng) / Avg delay (months)",
+        }
+    )
+
+
+def _add_exits(page: Page, exits: pd.DataFrame, benefits: pd.DataFrame) -> None:
+    page.add_heading("Nghỉ việc sau sắp xếp và chi trả chế độ",
+                     "Exits since the restructuring and benefit payments")
+    if exits.empty or exits["leavers_total"].sum() == 0:
+        page.add_no_data("Chưa có người nghỉ việc trong danh sách.", "No exits in the rosters.")
+    else:
+        page.add_figure(
+            exits_figure(exits),
+            "Số người nghỉ việc theo tháng và lý do, mọi đơn vị trong danh sách nhân sự",
+            "Leavers by month of leaving and reason, every unit in the rosters",
+        )
+        page.add_table(
+            exits_since_reform(exits),
+            "Nghỉ việc từ 01/07/2025 theo lý do",
+            "Exits since 1 July 2025 by reason",
+            formats={"Tỷ trọng / Share": PCT},
+            table_id="exits-by-reason",
+        )
+    if benefits.empty:
+        page.add_no_data(
+            "Chưa có chế độ phải chi cho người nghỉ từ 01/07/2025.",
+            "No benefits due to leavers since 1 July 2025.",
+        )
+        return
+    page.add_figure(
+        benefits_figure(benefits),
+        "Chế độ cho người nghỉ từ 01/07/2025: đã chi trên phải chi (cộng dồn) và số tháng "
+        "chậm trung bình của những người đã nhận đủ, tháng có danh sách mới nhất của mỗi tỉnh",
+        "Benefits of people who left since 1 July 2025: paid ÷ due (cumulative) and the "
+        "average months of delay of those fully paid, each province's latest roster month",
+    )
+    page.add_table(
+        benefits_table(benefits),
+        "Chi trả chế độ theo tỉnh",
+        "Benefit payments by province",
+        formats={
+            "Phải chi (triệu đồng) / Due (million VND)": NUM1,
+            "Đã chi (triệu đồng) / Paid (million VND)": NUM1,
+            "Đã chi ÷ phải chi / Paid ÷ due": PCT,
+            "Chậm TB (tháng) / Avg delay (months)": NUM1,
+        },
+        table_id="benefits",
+    )
+
+
+# ---- resource gap ---------------------------------------------------------------------------
+
+
+def _unit_label(units: pd.DataFrame) -> pd.Series:
+    return units["unit_name"] + " (" + units["province_name"] + ")"
+
+
+def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
+    """Devolved workload (x) against resources (y); flagged units red, the worst named."""
+    plotted = resources.dropna(subset=["devolved_dossiers_per_10k_residents", "resource_score"])
+    custom_cols = ["province_name", "workload_rank", "resource_rank", "resource_gap"]
+    hover = (
+        "<b>%{text}</b><br>%{customdata[0]}<br>"
+        "Hồ sơ phân cấp / 10.000 dân / Devolved per 10k: %{x:,.1f}<br>"
+        "Điểm nguồn lực / Resource score: %{y:.2f}<br>"
+        "Hạng khối lượng / Workload rank: %{customdata[1]:,}<br>"
+        "Hạng nguồn lực / Resource rank: %{customdata[2]:,}<br>"
+        "Chênh lệch hạng / Rank gap: %{customdata[3]:,}<extra></extra>"
+    )
+    fig = go.Figure()
+    others = plotted[~plotted["resource_gap_flag"]]
+    fig.add_scatter(
+        x=others["devolved_dossiers_per_10k_residents"],
+        y=others["resource_score"],
+        mode="markers",
+        name="Đơn vị khác / Other units",
+        marker=dict(color=OTHER_COLOUR, size=6, opacity=0.55),
+        text=others["unit_name"],
+        customdata=others[custom_cols].to_numpy(),
+        hovertemplate=hover,
+    )
+    flagged = plotted[plotted["resource_gap_flag"]].sort_values("resource_gap", ascending=False)
+    named = flagged.head(LABELLED_GAP_UNITS)
+    fig.add_scatter(
+        x=flagged["devolved_dossiers_per_10k_residents"],
+        y=flagged["resource_score"],
+        mode="markers",
+        name="Thiếu nguồn lực / Resource gap",
+        marker=dict(color=GAP_COLOUR, size=10, line=dict(color="#fff", width=1)),
+        text=_unit_label(flagged),
+        customdata=flagged[custom_cols].to_numpy(),
+        hovertemplate=hover,
+    )
+    for _, unit in named.iterrows():
+        fig.add_annotation(
+            x=unit["devolved_dossiers_per_10k_residents"],
+            y=unit["resource_score"],
+            text=f"{unit['unit_name']}<br><span style='color:#5b6775'>"
+            f"{unit['province_name']}</span>",
+            showarrow=True,
+            arrowhead=0,
+            arrowcolor=GAP_COLOUR,
+            ax=30,
+            ay=-28,
+            font=dict(size=11, color="#1d2733"),
+            bgcolor="rgba(255,255,255,0.85)",
+            align="left",
+        )
+    fig.update_layout(
+        **figure_layout(height=560),
+        xaxis=dict(title="Hồ sơ thủ tục phân cấp trên 10.000 dân (sau 01/07/2025) / "
+                   "Devolved dossiers per 10,000 residents (since 1 July 2025)",
+                   rangemode="tozero"),
+        yaxis=dict(title="Điểm nguồn lực / Resource score"),
+    )
+    return fig
+
+
+def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
+    flagged = flagged.assign(
+        unit_type=flagged["unit_type"].map(UNIT_TYPES).fillna(flagged["unit_type"])
+    )
+    return flagged.drop(columns=["resource_gap_flag"]).rename(
+        columns={
+            "province_name": "Tỉnh / Province",
+            "unit_code": "Mã / Code",
+            "unit_name": "Đơn vị / Unit",
+            "unit_type": "Loại / Type",
+            "population": "Dân số / Population",
+            "devolved_dossiers": "Hồ sơ phân cấp / Devolved dossiers",
+            "devolved_dossiers_per_10k_residents": "Phân cấp / 10.000 dân / Devolved per 10k",
+            "headcount": "Biên chế / Headcount",
+            "staff_per_1000_devolved_dossiers": "Người / 1.000 hồ sơ / Staff per 1,000 dossiers",
+            "expenditure_allocated_mvnd": "Dự toán chi (triệu đồng) / Allocated (million VND)",
+            "allocated_kvnd_per_devolved_dossier":
+                "Dự toán / hồ sơ (nghìn đồng) / Allocated per dossier (thousand VND)",
+            "budget_execution_rate": "Giải ngân / Execution rate",
+            "workload_rank": "Hạng khối lượng / Workload rank",
+            "resource_score": "Điểm nguồn lực / Resource score",
+            "resource_rank": "Hạng nguồn lực / Resource rank",
+            "resource_gap": "Chênh lệch hạng / Rank gap",
+        }
+    )
+
+
+FLAGGED_FORMATS = {
+    "Mã / Code": "text",
+    "Dân số / Population": INT,
+    "Hồ sơ phân cấp / Devolved dossiers": INT,
+    "Phân cấp / 10.000 dân / Devolved per 10k": NUM1,
+    "Biên chế / Headcount": INT,
+    "Người / 1.000 hồ sơ / Staff per 1,000 dossiers": NUM1,
+    "Dự toán chi (triệu đồng) / Allocated (million VND)": NUM1,
+    "Dự toán / hồ sơ (nghìn đồng) / Allocated per dossier (thousand VND)": NUM1,
+    "Giải ngân / Execution rate": PCT,
+    "Hạng khối lượng / Workload rank": INT,
+    "Điểm nguồn lực / Resource score": NUM1,
+    "Hạng nguồn lực / Resource rank": INT,
+    "Chênh lệch hạng / Rank gap": INT,
+}
+
+
+def _add_resource_gap(page: Page, resources: pd.DataFrame) -> None:
+    page.add_heading("Phân cấp có đi kèm nguồn lực?", "Devolved work matched with resources")
+    if resources.empty:
+        page.add_no_data()
+        return
+    flagged = resources[resources["resource_gap_flag"]]
+    unplotted = resources[
+        resources[["devolved_dossiers_per_10k_residents", "resource_score"]].isna().any(axis=1)
+    ]
+    note_vi = f" {len(unplotted):,} đơn vị không vẽ được (dân số 0 hoặc thiếu điểm)." \
+        if len(unplotted) else ""
+    note_en = f" {len(unplotted):,} units cannot be plotted (population 0 or no score)." \
+        if len(unplotted) else ""
+    page.add_figure(
+        resource_gap_figure(resources),
+        f"Mỗi điểm một đơn vị cấp xã; màu đỏ: {len(flagged):,} đơn vị có hạng khối lượng phân "
+        f"cấp cao hơn hẳn hạng nguồn lực (cán bộ, ngân sách); ghi tên "
+        f"{min(len(flagged), LABELLED_GAP_UNITS)} đơn vị chênh lệch lớn nhất." + note_vi,
+        f"One dot per commune-level unit; red: the {len(flagged):,} units whose devolved "
+        "workload rank is far above their resource rank (staff, budget), the "
+        f"{min(len(flagged), LABELLED_GAP_UNITS)} largest gaps named." + note_en,
+    )
+    if flagged.empty:
+        page.add_note("Không có đơn vị nào bị gắn cờ thiếu nguồn lực.",
+                      "No unit is flagged with a resource gap.")
+        return
+    page.add_table(
+        flagged_table(flagged),
+        "Đơn vị thiếu nguồn lực so với khối lượng phân cấp, chênh lệch hạng lớn nhất trước",
+        "Units flagged with a resource gap, largest rank gap first; click a header to sort",
+        formats=FLAGGED_FORMATS,
+        table_id="resource-gap-units",
+    )
+
+
+# ---- budget and treasury --------------------------------------------------------------------
+
+
+def budget_figure(budget: pd.DataFrame) -> go.Figure:
+    spend = budget[budget["flow"] == "expenditure"]
+    fig = go.Figure()
+    for level, label in LEVELS.items():
+        part = spend[spend["level"] == level]
+        if part.empty:
+            continue
+        fig.add_bar(
+            x=part["category"].map(CATEGORIES).fillna(part["category"]),
+            y=part["execution_rate"],
+            name=label,
+            customdata=part[["disbursed_mvnd", "allocated_mvnd"]].to_numpy(),
+            texttemplate="%{y:.1%}",
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="<b>%{x}</b><br>%{y:.1%} (%{customdata[0]:,.1f} / "
+            "%{customdata[1]:,.1f} triệu đồng / million VND)<extra>" + label + "</extra>",
+        )
+    top = max(1.0, float(spend["execution_rate"].max() or 0))
+    fig.update_layout(
+        **figure_layout(height=420),
+        barmode="group",
+        yaxis=dict(tickformat=".0%", range=[0, top * 1.12], title="Giải ngân ÷ dự toán / "
+                   "Disbursed ÷ allocated"),
+        xaxis=dict(automargin=True),
+    )
+    return fig
+
+
+def digital_figure(digital: pd.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    for level, label in LEVELS.items():
+        part = digital[digital["level"] == level]
+        if part.empty:
+            continue
+        fig.add_bar(
+            y=part["province_name"],
+            x=part["digital_share"],
+            orientation="h",
+            name=label,
+            customdata=part[["digital_allocated_mvnd", "expenditure_allocated_mvnd"]].to_numpy(),
+            hovertemplate="<b>%{y}</b><br>%{x:.1%} (%{customdata[0]:,.1f} / "
+            "%{customdata[1]:,.1f} triệu đồng / million VND)<extra>" + label + "</extra>",
+        )
+    provinces = digital["province_name"].nunique()
+    fig.update_layout(
+        **figure_layout(height=_height(provinces, 34)),
+        barmode="group",
+        xaxis=dict(tickformat=".0%", rangemode="tozero",
+                   title="Chi chuyển đổi số ÷ tổng dự toán chi / Digital ÷ all expenditure"),
+        yaxis=_province_axis(),
+    )
+    return fig
+
+
+def budget_table(budget: pd.DataFrame) -> pd.DataFrame:
+    budget = budget.assign(
+        level=budget["level"].map(LEVELS).fillna(budget["level"]),
+        flow=budget["flow"].map(FLOWS).fillna(budget["flow"]),
+        category=budget["category"].map(CATEGORIES).fillna(budget["category"]),
+    )
+    return budget.rename(
+        columns={
+            "fiscal_year": "Năm NS / Fiscal year",
+            "level": "Cấp / Level",
+            "flow": "Thu, chi / Flow",
+            "category": "Nội dung / Category",
+            "units_reporting": "Đơn vị báo cáo / Units reporting",
+            "allocated_mvnd": "Dự toán (triệu đồng) / Allocated (million VND)",
+            "disbursed_mvnd": "Thực hiện (triệu đồng) / Disbursed (million VND)",
+            "execution_rate": "Tỷ lệ thực hiện / Execution rate",
+        }
+    )
+
+
+def treasury_figure(treasury: pd.DataFrame) -> go.Figure:
+    units = int(treasury["units"].iloc[0])
+    fig = go.Figure(
+        go.Scatter(
+            x=treasury["month_start"],
+            y=treasury["opened_cumulative"],
+            mode="lines+markers",
+            line=dict(shape="hv", color=ACTUAL_COLOUR, width=2.5),
+            customdata=treasury[["opened"]].to_numpy(),
+            hovertemplate="%{x|%m/%Y}: %{y:,} / " + f"{units:,}" + " (+%{customdata[0]:,})"
+            "<extra></extra>",
+            name="Đã mở / Opened",
+        )
+    )
+    fig.add_hline(
+        y=units,
+        line=dict(color="#555", dash="dot", width=1.5),
+        annotation_text=f"{units:,} đơn vị cấp xã / commune-level units",
+        annotation_position="bottom right",
+    )
+    fig.update_layout(
+        **figure_layout(height=400, showlegend=False, margin=dict(l=10, r=20, t=60, b=50)),
+        xaxis=dict(tickformat="%m/%Y", dtick="M1" if len(treasury) <= 12 else "M3",
+                   title="Tháng mở tài khoản / Month opened"),
+        yaxis=dict(title="Số đơn vị (cộng dồn) / Units (cumulative)", rangemode="tozero",
+                   range=[0, units * 1.08]),
+    )
+    mark_reform(fig, treasury["month_start"])
+    return fig
+
+
+def _add_budget(
+    page: Page, budget: pd.DataFrame, digital: pd.DataFrame, treasury: pd.DataFrame, units: int
+) -> None:
+    page.add_heading("Ngân sách và kho bạc", "Budget execution and treasury accounts")
+    if budget.empty:
+        page.add_no_data("Chưa có số liệu phân bổ ngân sách.", "No budget allocations yet.")
+    else:
+        year = int(budget["fiscal_year"].iloc[0])
+        if (budget["flow"] == "expenditure").any():
+            page.add_figure(
+                budget_figure(budget),
+                f"Năm ngân sách {year}: số đã giải ngân trên dự toán được giao, theo nội dung "
+                "chi và cấp",
+                f"Fiscal year {year}: disbursed ÷ allocated by expenditure category and level, "
+                "pooled over every province",
+            )
+        if not digital.empty:
+            allocated = digital["expenditure_allocated_mvnd"].sum()
+            share = _pct(digital["digital_allocated_mvnd"].sum() / allocated) \
+                if allocated else "—"
+            page.add_figure(
+                digital_figure(digital),
+                f"Năm {year}: tỷ trọng dự toán chi chuyển đổi số trong tổng dự toán chi, theo "
+                f"tỉnh và cấp; toàn quốc {share}",
+                f"Fiscal year {year}: digital-transformation share of allocated expenditure, "
+                f"by province and level; national {share}",
+            )
+        page.add_table(
+            budget_table(budget),
+            f"Dự toán và thực hiện năm {year}, toàn quốc",
+            f"Allocated and disbursed in fiscal year {year}, national",
+            formats={
+                "Năm NS / Fiscal year": "text",
+                "Dự toán (triệu đồng) / Allocated (million VND)": NUM1,
+                "Thực hiện (triệu đồng) / Disbursed (million VND)": NUM1,
+                "Tỷ lệ thực hiện / Execution rate": PCT,
+            },
+            table_id="budget-execution",
+        )
+    if treasury.empty:
+        page.add_no_data(
+            "Chưa đơn vị cấp xã nào có ngày mở tài khoản kho bạc.",
+            "No commune-level unit has a treasury account opening date yet.",
+        )
+        return
+    opened = int(treasury["opened_cumulative"].iloc[-1])
+    page.add_figure(
+        treasury_figure(treasury),
+        f"Số đơn vị cấp xã đã mở tài khoản tại Kho bạc, cộng dồn theo tháng mở: {opened:,} / "
+        f"{units:,}",
+        f"Commune-level units with a treasury account, cumulative by month opened: {opened:,} "
+        f"of {units:,}",
+    )
+
+
+def build(con: duckdb.DuckDBPyConnection) -> Page:
+    page = Page(
+        SLUG,
+        TITLE_VI,
+        TITLE_EN,
+        intro_vi="Xã, phường, đặc khu có đủ người, đủ chuyên môn và đủ ngân sách cho những "
+        "việc được phân cấp từ 01/07/2025 hay không; ai đã nghỉ việc và đã được chi trả chế độ "
+        "chưa.",
+        intro_en="Do communes, wards and special zones have the staff, the specialists and the "
+        "money for the tasks devolved to them since 1 July 2025; who left, and were their "
+        "benefits paid.",
+        sources=list(SOURCES),
+    )
+    if not page.sources_ready(con):
+        return page
+    first, last = con.execute(PERIOD_SQL).fetchone()
+    if first is not None:
+        span = f"{first:%m/%Y}–{last:%m/%Y}"
+        page.intro_vi += f" Danh sách nhân sự {span}."
+        page.intro_en += f" Rosters {span}."
+    _add_staffing(page, _frame(con, STAFFING_SQL), _frame(con, GAP_DISTRIBUTION_SQL))
+    _add_specialists(page, _frame(con, SPECIALIST_SQL), _frame(con, COVERAGE_SQL))
+    _add_workload(page, _frame(con, WORKLOAD_SQL))
+    _add_exits(page, _frame(con, EXITS_SQL), _frame(con, BENEFITS_SQL))
+    resources = _frame(con, RESOURCES_SQL)
+    _add_resource_gap(page, resources)
+    _add_budget(
+        page,
+        _frame(con, BUDGET_SQL),
+        _frame(con, DIGITAL_SQL),
+        _frame(con, TREASURY_SQL),
+        len(resources),
+    )
+    return page
+
+
+def render(con: duckdb.DuckDBPyConnection, out_dir: Path | str) -> Path:
+    return build(con).write(out_dir)

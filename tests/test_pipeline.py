@@ -1,0 +1,200 @@
+"""The whole graph on tiny simulated data: what `make run` does, checked against an
+independent computation from the raw events; and the gate holding back bad data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+import pytest
+from orchestration.cli import main as reformwatch
+
+from orchestration.settings import load_settings
+
+pytestmark = pytest.mark.slow
+
+FINISH_EVENTS = ("completed", "result_returned", "rejected", "withdrawn")
+BI_READER_VERSION = "1.4.4"  # DuckDB 1.x, as embedded by most BI drivers
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory, dbt_manifest):
+    """Simulate two provinces for three months, then materialise every asset once."""
+    data = tmp_path_factory.mktemp("pipeline") / "data"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REFORMWATCH_DATA_DIR", str(data))
+        patch.delenv("REFORMWATCH_WAREHOUSE", raising=False)
+        reformwatch(["simulate", "--provinces", "01,22", "--months", "3", "--scale", "0.05",
+                     "--seed", "11", "--out", str(data / "landing")])
+        settings = load_settings()
+        result = run_everything()
+        yield settings, result
+
+
+def run_everything() -> dg.ExecuteInProcessResult:
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("reformwatch_all")
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+def read(settings, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute(sql).df()
+
+
+def test_every_asset_materialises_and_every_check_passes(pipeline):
+    settings, result = pipeline
+    assert result.success
+    from orchestration.definitions import defs
+
+    expected = {key for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    materialised = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert expected - materialised == set()
+    checks = result.get_asset_check_evaluations()
+    ge = [c for c in checks if c.check_name.startswith("ge_")]
+    assert len(ge) == 2 and all(c.passed for c in ge)
+    assert all(c.passed for c in checks)
+    for page in ("index.html", "service_delivery.html"):
+        assert (settings.reports_dir / page).stat().st_size > 0
+    assert "Đạt / Pass" in (settings.quality_dir / "index.html").read_text(encoding="utf-8")
+
+
+def test_ingest_accounts_for_every_row(pipeline):
+    settings, _ = pipeline
+    files = read(settings, "select * from audit.ingest_files")
+    assert (files.rows_loaded + files.rows_quarantined == files.rows_read).all()
+    raw = read(settings, "select count(*) n from raw.procedure_log_events").n[0]
+    held = read(settings, "select count(*) n from audit.quarantine").n[0]
+    assert raw == files.rows_loaded.sum() and held == files.rows_quarantined.sum()
+    assert held > 0  # the simulator's faults were caught, not loaded
+
+
+def independent_dossiers(settings) -> pd.DataFrame:
+    """Dossiers from the raw events in pandas, without dbt: the mart's independent check."""
+    events = read(settings, "select * from raw.procedure_log_events")
+    events = events.sort_values("_loaded_at").drop_duplicates(
+        ["dossier_code", "event_type", "event_at", "step_name"], keep="last"
+    )
+    opening = events[events.event_type.isin(["submitted", "received"])]
+    units = events.groupby("dossier_code").unit_code.nunique()
+    procedures = events.groupby("dossier_code").procedure_code.nunique()
+    valid = set(opening.dossier_code) & set(units[units == 1].index) & set(
+        procedures[procedures == 1].index
+    )
+    events = events[events.dossier_code.isin(valid)]
+    received = events[events.event_type == "received"].groupby("dossier_code").agg(
+        received_at=("event_at", "min"), due_at=("due_at", "min"))
+    finished = events[events.event_type.isin(FINISH_EVENTS)].groupby("dossier_code").event_at.min()
+    supplements = events[events.event_type == "supplement_requested"].groupby("dossier_code").size()
+    dossiers = pd.DataFrame({"unit_code": events.groupby("dossier_code").unit_code.first()})
+    dossiers = dossiers.join(received).join(finished.rename("finished_at"))
+    dossiers["supplements"] = supplements.reindex(dossiers.index).fillna(0)
+    return dossiers
+
+
+def test_monthly_mart_matches_an_independent_count_from_raw_events(pipeline):
+    settings, _ = pipeline
+    dossiers = independent_dossiers(settings)
+    mart = read(settings, "select * from marts.mart_unit_service_monthly").set_index(
+        ["unit_code", "month_start"])
+    got = dossiers.dropna(subset=["received_at"])
+    received = got.groupby(["unit_code", got.received_at.dt.to_period("M").dt.start_time]).size()
+    received.index.names = ["unit_code", "month_start"]
+    finished = got.dropna(subset=["finished_at"])
+    finished = finished.groupby(
+        ["unit_code", finished.finished_at.dt.to_period("M").dt.start_time]).size()
+    finished.index.names = ["unit_code", "month_start"]
+    mart.index = mart.index.set_levels(pd.to_datetime(mart.index.levels[1]), level=1)
+    assert received.sum() > 1000
+    pd.testing.assert_series_equal(
+        mart.dossiers_received[mart.dossiers_received > 0].sort_index(),
+        received.sort_index(), check_names=False, check_dtype=False)
+    pd.testing.assert_series_equal(
+        mart.dossiers_finished[mart.dossiers_finished > 0].sort_index(),
+        finished.sort_index(), check_names=False, check_dtype=False)
+    judged = mart.finished_early + mart.finished_on_time + mart.finished_overdue
+    assert (judged == mart.dossiers_finished).all()
+
+
+def test_timeliness_follows_the_portal_rule(pipeline):
+    """Without supplements: early before the promised day, on time on it, overdue after;
+    two or more supplement requests: overdue whatever the dates."""
+    settings, _ = pipeline
+    dossiers = independent_dossiers(settings).dropna(subset=["received_at", "finished_at"])
+    fact = read(settings, "select dossier_code, timeliness from marts.fct_dossiers").set_index(
+        "dossier_code").timeliness
+    plain = dossiers[(dossiers.supplements == 0) & dossiers.due_at.notna()]
+    finish_day, due_day = plain.finished_at.dt.normalize(), plain.due_at.dt.normalize()
+    expected = pd.Series("on_time", index=plain.index)
+    expected[finish_day < due_day] = "early"
+    expected[finish_day > due_day] = "overdue"
+    assert len(plain) > 500
+    pd.testing.assert_series_equal(fact.reindex(plain.index), expected, check_names=False)
+    twice = dossiers[dossiers.supplements >= 2].index
+    assert (fact.reindex(twice) == "overdue").all()
+
+
+def test_published_file_opens_in_a_duckdb_1x_reader(pipeline, tmp_path):
+    settings, _ = pipeline
+    reader = bi_reader_path()
+    script = (
+        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(duckdb.__version__, con.execute("
+        "'select count(*) from marts.mart_unit_service_monthly').fetchone()[0])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(settings.published_warehouse)],
+        env=os.environ | {"PYTHONPATH": str(reader)}, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    version, rows = done.stdout.split()
+    assert version == BI_READER_VERSION
+    assert int(rows) == len(read(settings, "select * from marts.mart_unit_service_monthly"))
+    # the BI copy carries the analysts' schemas, not raw (pseudonymised) rows
+    with duckdb.connect(str(settings.published_warehouse), read_only=True) as con:
+        published = {s for (s,) in con.execute(
+            "select distinct schema_name from duckdb_tables()").fetchall()}
+    assert "raw" not in published and {"marts", "audit", "reference"} <= published
+
+
+def bi_reader_path() -> Path:
+    """DuckDB 1.x installed beside the project (not in it) for this test alone."""
+    target = Path(sys.prefix) / f"duckdb-{BI_READER_VERSION}"
+    if not (target / "duckdb").is_dir():
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                        "--disable-pip-version-check", "--target", str(target),
+                        f"duckdb=={BI_READER_VERSION}"], check=True)
+    return target
+
+
+def test_bad_data_fails_the_gate_and_holds_the_reports(pipeline, tmp_path, monkeypatch):
+    """Events from a future year slip past ingest's contract (a valid timestamp) but not
+    the gate: the check fails, names the expectation, and no report is rewritten."""
+    settings, _ = pipeline
+    data = tmp_path / "data"
+    shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("reports", "tmp"))
+    monkeypatch.setenv("REFORMWATCH_DATA_DIR", str(data))
+    corrupted = load_settings()
+    with duckdb.connect(str(corrupted.warehouse)) as con:
+        con.execute("""insert into raw.procedure_log_events
+            select * replace (event_at + interval 20 year as event_at, 'X' || dossier_code
+                              as dossier_code)
+            from raw.procedure_log_events limit 50""")
+    result = run_everything()
+    assert not result.success
+    failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
+    assert [c.check_name for c in failed] == ["ge_stg_procedure_logs__events"]
+    assert "event_at" in failed[0].description
+    materialised = {e.asset_key.to_user_string() for e in
+                    result.get_asset_materialization_events()}
+    assert "staging/stg_procedure_logs__events" in materialised
+    assert not {"reports/service_delivery", "reports/index", "bi/published_warehouse"} & \
+        materialised
+    assert not (corrupted.reports_dir / "service_delivery.html").exists()
