@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from reports.shell import INT, NUM1, PCT, Page, figure_layout, mark_reform
+from reports.shell import INT, NUM1, PCT, Page, mark_reform, style_figure
 
 SLUG = "assets"
 TITLE_VI = "Tài sản công sau sắp xếp"
@@ -187,8 +187,10 @@ def surplus_figure(provinces: pd.DataFrame) -> go.Figure:
         shared_yaxes=True,
         column_widths=[0.62, 0.38],
         horizontal_spacing=0.05,
-        subplot_titles=("Trụ sở, đất dôi dư / Surplus offices and land plots",
-                        "Diện tích đất dôi dư (ha) / Surplus land (ha)"),
+        subplot_titles=(
+            "Trụ sở, đất dôi dư / Surplus offices and land plots",
+            "Diện tích đất dôi dư (ha) / Surplus land (ha)",
+        ),
     )
     for column, (label, colour) in STATUSES.items():
         fig.add_bar(
@@ -215,7 +217,7 @@ def surplus_figure(provinces: pd.DataFrame) -> go.Figure:
         row=1,
         col=2,
     )
-    fig.update_layout(**figure_layout(height=_height(len(provinces)), barmode="stack"))
+    style_figure(fig, height=_height(len(provinces)), barmode="stack")
     fig.update_layout(margin=dict(t=80))
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(rangemode="tozero")
@@ -233,12 +235,15 @@ def timeline_figure(timeline: pd.DataFrame) -> go.Figure:
             customdata=timeline[["provinces"]].to_numpy(),
             hovertemplate="%{y:,}<extra>" + label + "</extra>",
         )
-    fig.update_layout(
-        **figure_layout(height=440, margin=dict(l=10, r=20, t=60, b=110)),
+    style_figure(
+        fig,
+        height=440,
+        margin=dict(l=10, r=20, t=60, b=110),
         barmode="stack",
         hovermode="x unified",
-        xaxis=dict(tickformat="%m/%Y", dtick="M1" if len(timeline) <= 12 else "M3",
-                   title="Tháng / Month"),
+        xaxis=dict(
+            tickformat="%m/%Y", dtick="M1" if len(timeline) <= 12 else "M3", title="Tháng / Month"
+        ),
         yaxis=dict(title="Trụ sở, đất dôi dư / Surplus offices and land"),
         legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
     )
@@ -250,7 +255,8 @@ def uses_figure(uses: pd.DataFrame) -> go.Figure:
     """100% stacked bars of what repurposed offices became; most priority use on top."""
     priority = uses[uses["repurposed_to"].isin(list(USES)[:5])]
     order = (
-        priority.groupby("province_name")["share"].sum()
+        priority.groupby("province_name")["share"]
+        .sum()
         .reindex(uses["province_name"].unique(), fill_value=0)
         .sort_values(ascending=False)
         .index.tolist()
@@ -267,14 +273,20 @@ def uses_figure(uses: pd.DataFrame) -> go.Figure:
             name=label,
             marker_color=colour,
             customdata=part[["offices"]].to_numpy(),
-            hovertemplate="<b>%{y}</b><br>%{x:.1%} (%{customdata[0]:,})<extra>" + label
+            hovertemplate="<b>%{y}</b><br>%{x:.1%} (%{customdata[0]:,})<extra>"
+            + label
             + "</extra>",
         )
-    fig.update_layout(
-        **figure_layout(height=_height(len(order), 28, 190), margin=dict(l=10, r=20, t=90, b=50)),
+    style_figure(
+        fig,
+        height=_height(len(order), 28, 190),
+        margin=dict(l=10, r=20, t=90, b=50),
         barmode="stack",
-        xaxis=dict(tickformat=".0%", range=[0, 1], title="Tỷ trọng trong số đã sử dụng lại / "
-                   "Share of repurposed offices and land"),
+        xaxis=dict(
+            tickformat=".0%",
+            range=[0, 1],
+            title="Tỷ trọng trong số đã sử dụng lại / Share of repurposed offices and land",
+        ),
         yaxis=dict(autorange="reversed", automargin=True),
     )
     return fig
@@ -300,8 +312,10 @@ def _province_bars(
     xaxis = dict(title=title, rangemode="tozero")
     if pct:
         xaxis |= dict(tickformat=".0%", range=[0, 1.1], tickvals=[0, 0.25, 0.5, 0.75, 1])
-    fig.update_layout(
-        **figure_layout(height=_height(len(ordered)), showlegend=False),
+    style_figure(
+        fig,
+        height=_height(len(ordered)),
+        showlegend=False,
         xaxis=xaxis,
         yaxis=dict(autorange="reversed", automargin=True),
     )
@@ -465,12 +479,16 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
         "National, monthly: surplus offices and land waiting, being repurposed, repurposed, "
         "disposed (a province without an inventory that month keeps its previous figures)",
     )
-    page.add_heading("Sử dụng lại cho giáo dục, y tế, văn hóa, thể thao, an sinh",
-                     "Repurposed to the five priority uses")
+    page.add_heading(
+        "Sử dụng lại cho giáo dục, y tế, văn hóa, thể thao, an sinh",
+        "Repurposed to the five priority uses",
+    )
     uses = _frame(con, USES_SQL)
     if uses.empty:
-        page.add_no_data("Chưa có trụ sở, đất nào được sử dụng lại.",
-                         "No office or plot has been repurposed yet.")
+        page.add_no_data(
+            "Chưa có trụ sở, đất nào được sử dụng lại.",
+            "No office or plot has been repurposed yet.",
+        )
     else:
         page.add_figure(
             uses_figure(uses),

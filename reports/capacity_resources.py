@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from reports.shell import INT, NUM1, PCT, REFORM_DATE, Page, figure_layout, mark_reform
+from reports.shell import INT, NUM1, NUM2, PCT, REFORM_DATE, Page, mark_reform, style_figure
 
 SLUG = "capacity_resources"
 TITLE_VI = "Năng lực và nguồn lực cấp xã"
@@ -39,6 +39,7 @@ SOURCES = (
     "marts.dim_admin_unit",
 )
 LABELLED_GAP_UNITS = 12  # flagged units named on the scatter; the table lists them all
+LABEL_OFFSETS = (-30, 30, -52, 52)  # alternate label heights so neighbours overlap less
 
 ACTUAL_COLOUR, NORM_COLOUR, GAP_COLOUR, OTHER_COLOUR = "#0b5394", "#222", "#c0392b", "#9aa5b1"
 UNIT_TYPES = {
@@ -73,6 +74,11 @@ CATEGORIES = {
     "land_use_fees": "Tiền sử dụng đất / Land-use fees",
     "transfers_from_province": "Bổ sung từ tỉnh / Transfers from province",
 }
+ALLOCATED_PER_RESIDENT = (
+    "Dự toán chi trên mỗi người dân (nghìn đồng) / Allocated per resident (thousand VND)"
+)
+DEVOLVED_PER_10K = "Hồ sơ phân cấp trên 10.000 dân / Devolved per 10k"
+STAFF_PER_1000_DEVOLVED = "Người trên 1.000 hồ sơ phân cấp / Staff per 1,000 devolved dossiers"
 FLOWS = {"expenditure": "Chi / Expenditure", "revenue": "Thu / Revenue"}
 
 PROVINCE_NAMES = """
@@ -137,7 +143,7 @@ filled as (
     select distinct f.unit_code, f.month_start, f.specialisation
     from {STAFFING} as f
     inner join capacity as c using (unit_code, month_start)
-    where f.headcount > 0
+    where f.active_staff > 0  -- as the mart's specialisations_filled: on leave does not fill
 )
 select
     r.specialisation,
@@ -229,11 +235,11 @@ select
     r.devolved_dossiers,
     r.devolved_dossiers_per_10k_residents,
     r.headcount,
+    r.staff_per_10k_residents,
+    r.allocated_vnd_per_resident / 1e3 as allocated_kvnd_per_resident,
     r.staff_per_1000_devolved_dossiers,
-    r.expenditure_allocated_vnd / 1e6 as expenditure_allocated_mvnd,
-    r.allocated_vnd_per_devolved_dossier / 1e3 as allocated_kvnd_per_devolved_dossier,
-    r.budget_execution_rate,
     r.workload_rank,
+    coalesce(r.is_top_workload_quartile, false) as is_top_workload_quartile,
     r.resource_score,
     r.resource_rank,
     r.resource_gap,
@@ -347,8 +353,9 @@ def staffing_figure(staffing: pd.DataFrame) -> go.Figure:
         hovertemplate="<b>%{y}</b><br>%{x:.1f} / 10.000 dân "
         "(%{customdata[1]:,} theo định mức / by norm)<extra>Định mức / Norm</extra>",
     )
-    fig.update_layout(
-        **figure_layout(height=_height(len(staffing))),
+    style_figure(
+        fig,
+        height=_height(len(staffing)),
         xaxis=dict(title="Người trên 10.000 dân / Staff per 10,000 residents", rangemode="tozero"),
         yaxis=_province_axis(),
     )
@@ -369,8 +376,9 @@ def gap_figure(gaps: pd.DataFrame) -> go.Figure:
             hovertemplate="%{x:+d}: %{y:,} đơn vị / units<extra>" + label + "</extra>",
         )
     fig.add_vline(x=0, line=dict(color="#555", dash="dash", width=1.5))
-    fig.update_layout(
-        **figure_layout(height=380),
+    style_figure(
+        fig,
+        height=380,
         barmode="stack",
         bargap=0.1,
         xaxis=dict(title="Chênh lệch so với định mức (người) / Gap to the norm (staff)"),
@@ -388,7 +396,7 @@ def staffing_table(staffing: pd.DataFrame) -> pd.DataFrame:
             "population": "Dân số / Population",
             "headcount": "Biên chế / Headcount",
             "staff_norm": "Định mức / Norm",
-            "staff_per_10k": "Người / 10.000 dân / Staff per 10k residents",
+            "staff_per_10k": "Người trên 10.000 dân / Staff per 10k residents",
             "headcount_to_norm": "Biên chế ÷ định mức / Headcount ÷ norm",
             "units_below_norm": "Đơn vị dưới định mức / Units below norm",
         }
@@ -423,7 +431,7 @@ def _add_staffing(page: Page, staffing: pd.DataFrame, gaps: pd.DataFrame) -> Non
         "Biên chế và định mức theo tỉnh",
         "Headcount and norm by province (numerators and denominators)",
         formats={
-            "Người / 10.000 dân / Staff per 10k residents": NUM1,
+            "Người trên 10.000 dân / Staff per 10k residents": NUM1,
             "Biên chế ÷ định mức / Headcount ÷ norm": PCT,
         },
         table_id="staffing",
@@ -462,10 +470,15 @@ def specialist_figure(specialists: pd.DataFrame) -> go.Figure:
             "đơn vị / units)<extra></extra>",
         )
     )
-    fig.update_layout(
-        **figure_layout(height=_height(len(specialists), 44, 110)),
-        xaxis=dict(tickformat=".0%", range=[0, 1.15], tickvals=[0, 0.25, 0.5, 0.75, 1],
-                   title="Tỷ lệ đơn vị thiếu / Share of units missing it"),
+    style_figure(
+        fig,
+        height=_height(len(specialists), 44, 110),
+        xaxis=dict(
+            tickformat=".0%",
+            range=[0, 1.15],
+            tickvals=[0, 0.25, 0.5, 0.75, 1],
+            title="Tỷ lệ đơn vị thiếu / Share of units missing it",
+        ),
         yaxis=_province_axis(),
         showlegend=False,
     )
@@ -487,10 +500,15 @@ def coverage_figure(coverage: pd.DataFrame) -> go.Figure:
             "đơn vị / units)<br>Độ phủ / Coverage: %{customdata[2]:.1%}<extra></extra>",
         )
     )
-    fig.update_layout(
-        **figure_layout(height=_height(len(coverage))),
-        xaxis=dict(tickformat=".0%", range=[0, 1.1], tickvals=[0, 0.25, 0.5, 0.75, 1],
-                   title="Đơn vị chưa đủ chuyên môn / Units with coverage below 100%"),
+    style_figure(
+        fig,
+        height=_height(len(coverage)),
+        xaxis=dict(
+            tickformat=".0%",
+            range=[0, 1.1],
+            tickvals=[0, 0.25, 0.5, 0.75, 1],
+            title="Đơn vị chưa đủ chuyên môn / Units with coverage below 100%",
+        ),
         yaxis=_province_axis(),
         showlegend=False,
     )
@@ -519,10 +537,10 @@ def _add_specialists(page: Page, specialists: pd.DataFrame, coverage: pd.DataFra
     if not specialists.empty:
         page.add_figure(
             specialist_figure(specialists),
-            "Tỷ lệ đơn vị cấp xã không có người nào thuộc từng chuyên môn bắt buộc "
-            "(tháng có danh sách mới nhất của mỗi tỉnh)",
-            "Share of commune-level units with nobody (active or on leave) in each required "
-            "specialisation, at each province's latest roster month",
+            "Tỷ lệ đơn vị cấp xã không có người đang làm việc thuộc từng chuyên môn bắt buộc "
+            "(người nghỉ phép không tính; tháng có danh sách mới nhất của mỗi tỉnh)",
+            "Share of commune-level units with nobody at work (status active; on leave does "
+            "not count) in each required specialisation, at each province's latest roster month",
         )
     if not coverage.empty:
         filled = coverage["specialisations_filled"].sum()
@@ -560,10 +578,12 @@ def workload_figure(workload: pd.DataFrame) -> go.Figure:
     months = sorted(workload["month_start"].unique())
     z = workload.pivot(index="province_name", columns="month_start", values="workload")
     z = z.reindex(index=order, columns=months)
-    finished = workload.pivot(index="province_name", columns="month_start",
-                              values="dossiers_finished").reindex(index=order, columns=months)
-    staff = workload.pivot(index="province_name", columns="month_start",
-                           values="handling_staff").reindex(index=order, columns=months)
+    finished = workload.pivot(
+        index="province_name", columns="month_start", values="dossiers_finished"
+    ).reindex(index=order, columns=months)
+    staff = workload.pivot(
+        index="province_name", columns="month_start", values="handling_staff"
+    ).reindex(index=order, columns=months)
     text = [
         [
             "" if pd.isna(f) else f"{int(f):,} hồ sơ / dossiers ÷ {int(s):,} người / staff"
@@ -586,10 +606,12 @@ def workload_figure(workload: pd.DataFrame) -> go.Figure:
             ygap=1,
         )
     )
-    fig.update_layout(
-        **figure_layout(height=_height(len(order), 26, 140)),
-        xaxis=dict(tickformat="%m/%Y", dtick="M1" if len(months) <= 12 else "M3",
-                   title="Tháng / Month"),
+    style_figure(
+        fig,
+        height=_height(len(order), 26, 140),
+        xaxis=dict(
+            tickformat="%m/%Y", dtick="M1" if len(months) <= 12 else "M3", title="Tháng / Month"
+        ),
         yaxis=_province_axis(),
     )
     return fig
@@ -622,11 +644,16 @@ def exits_figure(exits: pd.DataFrame) -> go.Figure:
             marker_color=colour,
             hovertemplate="%{y:,}<extra>" + label + "</extra>",
         )
-    fig.update_layout(
-        **figure_layout(height=460, margin=dict(l=10, r=20, t=60, b=120)),
+    style_figure(
+        fig,
+        height=460,
+        margin=dict(l=10, r=20, t=60, b=120),
         barmode="stack",
-        xaxis=dict(tickformat="%m/%Y", dtick="M1" if len(exits) <= 12 else "M3",
-                   title="Tháng nghỉ việc / Month of leaving"),
+        xaxis=dict(
+            tickformat="%m/%Y",
+            dtick="M1" if len(exits) <= 12 else "M3",
+            title="Tháng nghỉ việc / Month of leaving",
+        ),
         yaxis=dict(title="Số người nghỉ / Leavers"),
         hovermode="x unified",
         legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
@@ -687,7 +714,7 @@ def benefits_figure(benefits: pd.DataFrame) -> go.Figure:
         row=1,
         col=2,
     )
-    fig.update_layout(**figure_layout(height=_height(len(benefits)), showlegend=False))
+    style_figure(fig, height=_height(len(benefits)), showlegend=False)
     fig.update_xaxes(tickformat=".0%", range=[0, 1.15], tickvals=[0, 0.5, 1], row=1, col=1)
     fig.update_xaxes(rangemode="tozero", title="Tháng / Months", row=1, col=2)
     fig.update_yaxes(autorange="reversed", automargin=True)
@@ -709,8 +736,10 @@ def benefits_table(benefits: pd.DataFrame) -> pd.DataFrame:
 
 
 def _add_exits(page: Page, exits: pd.DataFrame, benefits: pd.DataFrame) -> None:
-    page.add_heading("Nghỉ việc sau sắp xếp và chi trả chế độ",
-                     "Exits since the restructuring and benefit payments")
+    page.add_heading(
+        "Nghỉ việc sau sắp xếp và chi trả chế độ",
+        "Exits since the restructuring and benefit payments",
+    )
     if exits.empty or exits["leavers_total"].sum() == 0:
         page.add_no_data("Chưa có người nghỉ việc trong danh sách.", "No exits in the rosters.")
     else:
@@ -766,7 +795,7 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
     custom_cols = ["province_name", "workload_rank", "resource_rank", "resource_gap"]
     hover = (
         "<b>%{text}</b><br>%{customdata[0]}<br>"
-        "Hồ sơ phân cấp / 10.000 dân / Devolved per 10k: %{x:,.1f}<br>"
+        "Hồ sơ phân cấp trên 10.000 dân / Devolved per 10k: %{x:,.1f}<br>"
         "Điểm nguồn lực / Resource score: %{y:.2f}<br>"
         "Hạng khối lượng / Workload rank: %{customdata[1]:,}<br>"
         "Hạng nguồn lực / Resource rank: %{customdata[2]:,}<br>"
@@ -796,7 +825,7 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
         customdata=flagged[custom_cols].to_numpy(),
         hovertemplate=hover,
     )
-    for _, unit in named.iterrows():
+    for i, (_, unit) in enumerate(named.iterrows()):
         fig.add_annotation(
             x=unit["devolved_dossiers_per_10k_residents"],
             y=unit["resource_score"],
@@ -806,17 +835,33 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
             arrowhead=0,
             arrowcolor=GAP_COLOUR,
             ax=30,
-            ay=-28,
+            ay=LABEL_OFFSETS[i % len(LABEL_OFFSETS)],
             font=dict(size=11, color="#1d2733"),
             bgcolor="rgba(255,255,255,0.85)",
             align="left",
         )
-    fig.update_layout(
-        **figure_layout(height=560),
-        xaxis=dict(title="Hồ sơ thủ tục phân cấp trên 10.000 dân (sau 01/07/2025) / "
-                   "Devolved dossiers per 10,000 residents (since 1 July 2025)",
-                   rangemode="tozero"),
-        yaxis=dict(title="Điểm nguồn lực / Resource score"),
+    top = plotted.loc[plotted["is_top_workload_quartile"], "devolved_dossiers_per_10k_residents"]
+    if not top.empty:
+        fig.add_vline(
+            x=float(top.min()),
+            line=dict(color="#555", dash="dot", width=1.5),
+            annotation_text="25% khối lượng cao nhất → / top workload quartile →",
+            annotation_position="top right",
+            annotation_font=dict(size=11, color="#333"),
+        )
+    style_figure(
+        fig,
+        height=580,
+        margin=dict(l=10, r=20, t=70, b=60),
+        xaxis=dict(
+            title="Hồ sơ thủ tục phân cấp trên 10.000 dân (từ 01/07/2025) / "
+            "Devolved dossiers per 10,000 residents (since 1 July 2025)",
+            rangemode="tozero",
+        ),
+        yaxis=dict(
+            title="Điểm nguồn lực (0 thấp nhất – 1 cao nhất) / Resource score (0 least – 1 most)",
+            range=[-0.05, 1.05],
+        ),
     )
     return fig
 
@@ -825,7 +870,7 @@ def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
     flagged = flagged.assign(
         unit_type=flagged["unit_type"].map(UNIT_TYPES).fillna(flagged["unit_type"])
     )
-    return flagged.drop(columns=["resource_gap_flag"]).rename(
+    return flagged.drop(columns=["resource_gap_flag", "is_top_workload_quartile"]).rename(
         columns={
             "province_name": "Tỉnh / Province",
             "unit_code": "Mã / Code",
@@ -833,13 +878,11 @@ def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
             "unit_type": "Loại / Type",
             "population": "Dân số / Population",
             "devolved_dossiers": "Hồ sơ phân cấp / Devolved dossiers",
-            "devolved_dossiers_per_10k_residents": "Phân cấp / 10.000 dân / Devolved per 10k",
+            "devolved_dossiers_per_10k_residents": DEVOLVED_PER_10K,
             "headcount": "Biên chế / Headcount",
-            "staff_per_1000_devolved_dossiers": "Người / 1.000 hồ sơ / Staff per 1,000 dossiers",
-            "expenditure_allocated_mvnd": "Dự toán chi (triệu đồng) / Allocated (million VND)",
-            "allocated_kvnd_per_devolved_dossier":
-                "Dự toán / hồ sơ (nghìn đồng) / Allocated per dossier (thousand VND)",
-            "budget_execution_rate": "Giải ngân / Execution rate",
+            "staff_per_10k_residents": "Người trên 10.000 dân / Staff per 10k residents",
+            "allocated_kvnd_per_resident": ALLOCATED_PER_RESIDENT,
+            "staff_per_1000_devolved_dossiers": STAFF_PER_1000_DEVOLVED,
             "workload_rank": "Hạng khối lượng / Workload rank",
             "resource_score": "Điểm nguồn lực / Resource score",
             "resource_rank": "Hạng nguồn lực / Resource rank",
@@ -852,14 +895,13 @@ FLAGGED_FORMATS = {
     "Mã / Code": "text",
     "Dân số / Population": INT,
     "Hồ sơ phân cấp / Devolved dossiers": INT,
-    "Phân cấp / 10.000 dân / Devolved per 10k": NUM1,
+    DEVOLVED_PER_10K: NUM1,
     "Biên chế / Headcount": INT,
-    "Người / 1.000 hồ sơ / Staff per 1,000 dossiers": NUM1,
-    "Dự toán chi (triệu đồng) / Allocated (million VND)": NUM1,
-    "Dự toán / hồ sơ (nghìn đồng) / Allocated per dossier (thousand VND)": NUM1,
-    "Giải ngân / Execution rate": PCT,
+    "Người trên 10.000 dân / Staff per 10k residents": NUM1,
+    ALLOCATED_PER_RESIDENT: NUM1,
+    STAFF_PER_1000_DEVOLVED: NUM1,
     "Hạng khối lượng / Workload rank": INT,
-    "Điểm nguồn lực / Resource score": NUM1,
+    "Điểm nguồn lực / Resource score": NUM2,
     "Hạng nguồn lực / Resource rank": INT,
     "Chênh lệch hạng / Rank gap": INT,
 }
@@ -871,30 +913,43 @@ def _add_resource_gap(page: Page, resources: pd.DataFrame) -> None:
         page.add_no_data()
         return
     flagged = resources[resources["resource_gap_flag"]]
-    unplotted = resources[
-        resources[["devolved_dossiers_per_10k_residents", "resource_score"]].isna().any(axis=1)
-    ]
-    note_vi = f" {len(unplotted):,} đơn vị không vẽ được (dân số 0 hoặc thiếu điểm)." \
-        if len(unplotted) else ""
-    note_en = f" {len(unplotted):,} units cannot be plotted (population 0 or no score)." \
-        if len(unplotted) else ""
+    named = min(len(flagged), LABELLED_GAP_UNITS)
+    unranked = int(resources["resource_score"].isna().sum())
+    note_vi = (
+        f" {unranked:,} đơn vị chưa xếp hạng (dân số 0, chưa có danh sách nhân sự hoặc dự "
+        "toán chi) không có trên biểu đồ."
+        if unranked
+        else ""
+    )
+    note_en = (
+        f" {unranked:,} units are not ranked (population 0, no roster or no expenditure "
+        "line) and are not plotted."
+        if unranked
+        else ""
+    )
     page.add_figure(
         resource_gap_figure(resources),
-        f"Mỗi điểm một đơn vị cấp xã; màu đỏ: {len(flagged):,} đơn vị có hạng khối lượng phân "
-        f"cấp cao hơn hẳn hạng nguồn lực (cán bộ, ngân sách); ghi tên "
-        f"{min(len(flagged), LABELLED_GAP_UNITS)} đơn vị chênh lệch lớn nhất." + note_vi,
-        f"One dot per commune-level unit; red: the {len(flagged):,} units whose devolved "
-        "workload rank is far above their resource rank (staff, budget), the "
-        f"{min(len(flagged), LABELLED_GAP_UNITS)} largest gaps named." + note_en,
+        f"Mỗi điểm một đơn vị cấp xã. Điểm nguồn lực: trung bình thứ hạng phần trăm của biên "
+        f"chế và dự toán chi trên mỗi người dân. Màu đỏ: {len(flagged):,} đơn vị thuộc 25% "
+        f"khối lượng phân cấp cao nhất nhưng hạng nguồn lực thấp hơn hẳn; ghi tên {named} đơn "
+        "vị chênh lệch lớn nhất." + note_vi,
+        "One dot per commune-level unit. Resource score: the mean percentile of staff and of "
+        f"allocated expenditure per resident. Red: the {len(flagged):,} units in the top "
+        "quartile of devolved workload whose resource rank is far below their workload rank; "
+        f"the {named} largest gaps are named." + note_en,
     )
     if flagged.empty:
-        page.add_note("Không có đơn vị nào bị gắn cờ thiếu nguồn lực.",
-                      "No unit is flagged with a resource gap.")
+        page.add_note(
+            "Không có đơn vị nào bị gắn cờ thiếu nguồn lực.",
+            "No unit is flagged with a resource gap.",
+        )
         return
     page.add_table(
         flagged_table(flagged),
-        "Đơn vị thiếu nguồn lực so với khối lượng phân cấp, chênh lệch hạng lớn nhất trước",
-        "Units flagged with a resource gap, largest rank gap first; click a header to sort",
+        "Đơn vị thiếu nguồn lực so với khối lượng phân cấp, chênh lệch hạng (hạng nguồn lực − "
+        "hạng khối lượng; hạng 1 = cao nhất) lớn nhất trước",
+        "Units flagged with a resource gap, largest rank gap first (resource rank − workload "
+        "rank; rank 1 = highest); click a header to sort",
         formats=FLAGGED_FORMATS,
         table_id="resource-gap-units",
     )
@@ -922,11 +977,15 @@ def budget_figure(budget: pd.DataFrame) -> go.Figure:
             "%{customdata[1]:,.1f} triệu đồng / million VND)<extra>" + label + "</extra>",
         )
     top = max(1.0, float(spend["execution_rate"].max() or 0))
-    fig.update_layout(
-        **figure_layout(height=420),
+    style_figure(
+        fig,
+        height=420,
         barmode="group",
-        yaxis=dict(tickformat=".0%", range=[0, top * 1.12], title="Giải ngân ÷ dự toán / "
-                   "Disbursed ÷ allocated"),
+        yaxis=dict(
+            tickformat=".0%",
+            range=[0, top * 1.12],
+            title="Giải ngân ÷ dự toán / Disbursed ÷ allocated",
+        ),
         xaxis=dict(automargin=True),
     )
     return fig
@@ -948,11 +1007,15 @@ def digital_figure(digital: pd.DataFrame) -> go.Figure:
             "%{customdata[1]:,.1f} triệu đồng / million VND)<extra>" + label + "</extra>",
         )
     provinces = digital["province_name"].nunique()
-    fig.update_layout(
-        **figure_layout(height=_height(provinces, 34)),
+    style_figure(
+        fig,
+        height=_height(provinces, 34),
         barmode="group",
-        xaxis=dict(tickformat=".0%", rangemode="tozero",
-                   title="Chi chuyển đổi số ÷ tổng dự toán chi / Digital ÷ all expenditure"),
+        xaxis=dict(
+            tickformat=".0%",
+            rangemode="tozero",
+            title="Chi chuyển đổi số ÷ tổng dự toán chi / Digital ÷ all expenditure",
+        ),
         yaxis=_province_axis(),
     )
     return fig
@@ -998,12 +1061,21 @@ def treasury_figure(treasury: pd.DataFrame) -> go.Figure:
         annotation_text=f"{units:,} đơn vị cấp xã / commune-level units",
         annotation_position="bottom right",
     )
-    fig.update_layout(
-        **figure_layout(height=400, showlegend=False, margin=dict(l=10, r=20, t=60, b=50)),
-        xaxis=dict(tickformat="%m/%Y", dtick="M1" if len(treasury) <= 12 else "M3",
-                   title="Tháng mở tài khoản / Month opened"),
-        yaxis=dict(title="Số đơn vị (cộng dồn) / Units (cumulative)", rangemode="tozero",
-                   range=[0, units * 1.08]),
+    style_figure(
+        fig,
+        height=400,
+        showlegend=False,
+        margin=dict(l=10, r=20, t=60, b=50),
+        xaxis=dict(
+            tickformat="%m/%Y",
+            dtick="M1" if len(treasury) <= 12 else "M3",
+            title="Tháng mở tài khoản / Month opened",
+        ),
+        yaxis=dict(
+            title="Số đơn vị (cộng dồn) / Units (cumulative)",
+            rangemode="tozero",
+            range=[0, units * 1.08],
+        ),
     )
     mark_reform(fig, treasury["month_start"])
     return fig
@@ -1027,8 +1099,7 @@ def _add_budget(
             )
         if not digital.empty:
             allocated = digital["expenditure_allocated_mvnd"].sum()
-            share = _pct(digital["digital_allocated_mvnd"].sum() / allocated) \
-                if allocated else "—"
+            share = _pct(digital["digital_allocated_mvnd"].sum() / allocated) if allocated else "—"
             page.add_figure(
                 digital_figure(digital),
                 f"Năm {year}: tỷ trọng dự toán chi chuyển đổi số trong tổng dự toán chi, theo "

@@ -29,7 +29,7 @@ NO_DATA_VI, NO_DATA_EN = "Chưa có dữ liệu.", "No data yet."
 FONT_FAMILY = "system-ui, Segoe UI, Roboto, Noto Sans, Arial, sans-serif"
 
 # Column formats for add_table; anything else is shown as escaped text.
-INT, PCT, NUM1 = "int", "pct", "num1"
+INT, PCT, NUM1, NUM2 = "int", "pct", "num1", "num2"
 SHORT_TEXT = 28  # characters: text columns no longer than this do not wrap
 LONG_TABLE_ROWS = 20  # taller tables scroll inside a box with a sticky header
 
@@ -145,6 +145,8 @@ def format_value(value: object, kind: str) -> str:
         return f"{float(value) * 100:.1f}%"
     if kind == NUM1:
         return f"{float(value):,.1f}"
+    if kind == NUM2:
+        return f"{float(value):,.2f}"
     return str(value)
 
 
@@ -217,6 +219,13 @@ def figure_layout(**overrides: object) -> dict:
         )
         | overrides
     )
+
+
+def style_figure(fig: go.Figure, **layout: object) -> go.Figure:
+    """The shared layout, then the figure's own (nested keys such as legend.y merge)."""
+    fig.update_layout(figure_layout())
+    fig.update_layout(**layout)
+    return fig
 
 
 def mark_reform(fig: go.Figure, months: pd.Series) -> None:
@@ -362,9 +371,7 @@ class Page:
 
     def add_no_data(self, detail_vi: str = "", detail_en: str = "") -> None:
         """The note a section shows instead of a figure when its tables have no rows yet."""
-        self.add_note(
-            f"{NO_DATA_VI} {detail_vi}".strip(), f"{NO_DATA_EN} {detail_en}".strip()
-        )
+        self.add_note(f"{NO_DATA_VI} {detail_vi}".strip(), f"{NO_DATA_EN} {detail_en}".strip())
 
     def sources_ready(self, con: duckdb.DuckDBPyConnection) -> bool:
         """True when every source table exists; otherwise a note naming the missing ones."""

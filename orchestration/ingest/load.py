@@ -34,14 +34,15 @@ from orchestration.settings import Settings
 
 log = logging.getLogger(__name__)
 
-WORK_TABLE = "_ingest.parsed"
+# A temporary table: never logged to the warehouse file, spilled to the temp directory
+# beyond the memory limit, gone with the connection.
+WORK_TABLE = "rw_parsed"
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 VALIDATION_BATCH_ROWS = 1_000_000
 
 AUDIT_DDL = """
 create schema if not exists raw;
 create schema if not exists audit;
-create schema if not exists _ingest;
 create table if not exists audit.ingest_files (
     file_id varchar, source varchar, path varchar, size_bytes bigint, status varchar,
     dialect varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
@@ -221,7 +222,7 @@ class FileContext:
         )
         sql = readers.parsed_sql(self.contract, dialect, reader, set(fields))
         try:
-            self.con.execute(f"create or replace table {WORK_TABLE} as {sql}")
+            self.con.execute(f"create or replace temp table {WORK_TABLE} as {sql}")
         except duckdb.InvalidInputException as error:
             # The reader gave up on the file as a whole (e.g. mixed line endings):
             # keep every line, with DuckDB's first words on why.
@@ -373,6 +374,16 @@ def dialect_fields(contract: SourceContract, dialect, header: list[str]) -> list
     return fields + [f for f in dialect.uses if f not in fields]
 
 
+_SCHEMAS: dict[str, pa.DataFrameSchema] = {}
+
+
+def pandera_schema(contract: SourceContract) -> pa.DataFrameSchema:
+    """Built once per source: the reference sets it checks against are large."""
+    if contract.name not in _SCHEMAS:
+        _SCHEMAS[contract.name] = contract.pandera_schema()
+    return _SCHEMAS[contract.name]
+
+
 def validate(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> pl.DataFrame:
     """pandera's verdict on every typed row without a parse problem: one failure a row
     (the first, in contract order), as line_no, column_name, reason_code, reason."""
@@ -392,7 +403,7 @@ def _failures(
     frame: pl.DataFrame, contract: SourceContract, reasons: pl.DataFrame
 ) -> pl.DataFrame:
     try:
-        contract.pandera_schema().validate(frame, lazy=True)
+        pandera_schema(contract).validate(frame, lazy=True)
         return _empty_failures()
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases.filter(pl.col("index").is_not_null())
