@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from reports.shell import INT, NUM1, PCT, Page, mark_reform, style_figure
+from reports.shell import INT, NUM1, PCT, Page, mark_reform, month_bars_range, style_figure
 
 SLUG = "assets"
 TITLE_VI = "Tài sản công sau sắp xếp"
@@ -75,15 +75,16 @@ select
     l.repurposing,
     l.repurposed,
     l.disposed,
-    l.surplus_land_area_m2,
+    l.surplus_land_area_m2 / 1e4 as surplus_land_ha,
     l.repurposed_share,
-    l.repurposed_priority,
     l.priority_share,
-    l.decisions_timed,
     l.median_days_to_decision,
+    l.decisions_timed,
+    l.archive_digitised_share,
+    l.surplus_land_area_m2,
+    l.repurposed_priority,
     l.archive_records,
-    l.archive_records_digitised,
-    l.archive_digitised_share
+    l.archive_records_digitised
 from latest as l
 left join province_names as p using (province_code)
 order by l.surplus_offices desc nulls last, province_name
@@ -217,8 +218,22 @@ def surplus_figure(provinces: pd.DataFrame) -> go.Figure:
         row=1,
         col=2,
     )
-    style_figure(fig, height=_height(len(provinces)), barmode="stack")
-    fig.update_layout(margin=dict(t=80))
+    style_figure(
+        fig,
+        height=_height(len(provinces), 28, 210),
+        barmode="stack",
+        margin=dict(l=10, r=20, t=70, b=70),
+        # under the plot at a fixed distance however many provinces; order as stacked
+        legend=dict(
+            orientation="h",
+            yref="container",
+            y=0,
+            yanchor="bottom",
+            xanchor="left",
+            x=0,
+            traceorder="normal",
+        ),
+    )
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(rangemode="tozero")
     return fig
@@ -230,6 +245,8 @@ def timeline_figure(timeline: pd.DataFrame) -> go.Figure:
         fig.add_bar(
             x=timeline["month_start"],
             y=timeline[column],
+            xperiod="M1",
+            xperiodalignment="middle",  # a bar spans its month: 1 July is July's left edge
             name=label,
             marker_color=colour,
             customdata=timeline[["provinces"]].to_numpy(),
@@ -242,7 +259,11 @@ def timeline_figure(timeline: pd.DataFrame) -> go.Figure:
         barmode="stack",
         hovermode="x unified",
         xaxis=dict(
-            tickformat="%m/%Y", dtick="M1" if len(timeline) <= 12 else "M3", title="Tháng / Month"
+            tickformat="%m/%Y",
+            dtick="M1" if len(timeline) <= 12 else "M3",
+            ticklabelmode="period",  # the label under the middle of its month's bar
+            range=month_bars_range(timeline["month_start"]),
+            title="Tháng / Month",
         ),
         yaxis=dict(title="Trụ sở, đất dôi dư / Surplus offices and land"),
         legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
@@ -263,11 +284,11 @@ def uses_figure(uses: pd.DataFrame) -> go.Figure:
     )
     fig = go.Figure()
     for use, (label, colour) in USES.items():
-        part = uses[uses["repurposed_to"] == use].set_index("province_name").reindex(order)
-        if part["offices"].isna().all():
+        part = uses[uses["repurposed_to"] == use]
+        if part.empty:
             continue
         fig.add_bar(
-            y=order,
+            y=part["province_name"],
             x=part["share"],
             orientation="h",
             name=label,
@@ -282,12 +303,15 @@ def uses_figure(uses: pd.DataFrame) -> go.Figure:
         height=_height(len(order), 28, 190),
         margin=dict(l=10, r=20, t=90, b=50),
         barmode="stack",
+        legend=dict(traceorder="normal"),  # left to right as stacked
         xaxis=dict(
             tickformat=".0%",
             range=[0, 1],
             title="Tỷ trọng trong số đã sử dụng lại / Share of repurposed offices and land",
         ),
-        yaxis=dict(autorange="reversed", automargin=True),
+        yaxis=dict(
+            autorange="reversed", automargin=True, categoryorder="array", categoryarray=order
+        ),
     )
     return fig
 
@@ -360,7 +384,16 @@ def archive_figure(provinces: pd.DataFrame) -> go.Figure:
 
 
 def province_table(provinces: pd.DataFrame) -> pd.DataFrame:
-    return provinces.rename(
+    # repurposed_priority and the archive counts stay in the figures' hover, not in the table
+    shown = provinces.drop(
+        columns=[
+            "surplus_land_area_m2",
+            "repurposed_priority",
+            "archive_records",
+            "archive_records_digitised",
+        ]
+    )
+    return shown.rename(
         columns={
             "province_name": "Tỉnh / Province",
             "snapshot_date": "Ngày kiểm kê / Snapshot",
@@ -370,14 +403,11 @@ def province_table(provinces: pd.DataFrame) -> pd.DataFrame:
             "repurposing": "Đang chuyển đổi / Repurposing",
             "repurposed": "Đã sử dụng lại / Repurposed",
             "disposed": "Đã thanh lý / Disposed",
-            "surplus_land_area_m2": "Đất dôi dư (m²) / Surplus land (m²)",
+            "surplus_land_ha": "Đất dôi dư (ha) / Surplus land (ha)",
             "repurposed_share": "Tỷ lệ đã sử dụng lại / Repurposed share",
-            "repurposed_priority": "Cho 5 lĩnh vực ưu tiên / To priority uses",
             "priority_share": "Tỷ lệ ưu tiên / Priority share",
             "decisions_timed": "Quyết định / Decisions",
             "median_days_to_decision": "Ngày đến quyết định (trung vị) / Median days to decision",
-            "archive_records": "Hồ sơ lưu trữ / Archive records",
-            "archive_records_digitised": "Đã số hóa / Digitised",
             "archive_digitised_share": "Tỷ lệ số hóa / Digitised share",
         }
     )
@@ -404,7 +434,6 @@ def national_table(national: pd.DataFrame) -> pd.DataFrame:
 
 
 FORMATS = {
-    "Đất dôi dư (m²) / Surplus land (m²)": INT,
     "Đất dôi dư (ha) / Surplus land (ha)": NUM1,
     "Tỷ lệ đã sử dụng lại / Repurposed share": PCT,
     "Tỷ lệ ưu tiên / Priority share": PCT,
@@ -416,10 +445,7 @@ FORMATS = {
     "Đang chuyển đổi / Repurposing": INT,
     "Đã sử dụng lại / Repurposed": INT,
     "Đã thanh lý / Disposed": INT,
-    "Cho 5 lĩnh vực ưu tiên / To priority uses": INT,
     "Quyết định / Decisions": INT,
-    "Hồ sơ lưu trữ / Archive records": INT,
-    "Đã số hóa / Digitised": INT,
     "Tỉnh báo cáo / Provinces reporting": INT,
 }
 

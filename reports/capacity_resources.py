@@ -38,8 +38,10 @@ SOURCES = (
     "marts.dim_specialisation",
     "marts.dim_admin_unit",
 )
-LABELLED_GAP_UNITS = 12  # flagged units named on the scatter; the table lists them all
-LABEL_OFFSETS = (-30, 30, -52, 52)  # alternate label heights so neighbours overlap less
+LABELLED_GAP_UNITS = 10  # flagged units named on the scatter; the table lists them all
+# Labels go above their dot (the largest gaps sit near score 0) at staggered heights, so
+# neighbouring names do not sit on each other.
+LABEL_OFFSETS = ((24, -40), (-24, -85), (24, -130), (-24, -175), (24, -220))
 
 ACTUAL_COLOUR, NORM_COLOUR, GAP_COLOUR, OTHER_COLOUR = "#0b5394", "#222", "#c0392b", "#9aa5b1"
 UNIT_TYPES = {
@@ -47,7 +49,9 @@ UNIT_TYPES = {
     "ward": "Phường / Ward",
     "special_zone": "Đặc khu / Special zone",
 }
+UNIT_TYPE_COLOURS = {"commune": "#6aa84f", "ward": "#0b5394", "special_zone": "#e69138"}
 LEVELS = {"commune": "Cấp xã / Commune level", "province": "Cấp tỉnh / Province level"}
+LEVEL_COLOURS = {"commune": "#0b5394", "province": "#e69138"}
 SPECIALISATIONS_EN = {
     "justice_civil_status": "Justice – civil status",
     "land": "Land administration",
@@ -74,11 +78,10 @@ CATEGORIES = {
     "land_use_fees": "Tiền sử dụng đất / Land-use fees",
     "transfers_from_province": "Bổ sung từ tỉnh / Transfers from province",
 }
-ALLOCATED_PER_RESIDENT = (
-    "Dự toán chi trên mỗi người dân (nghìn đồng) / Allocated per resident (thousand VND)"
-)
-DEVOLVED_PER_10K = "Hồ sơ phân cấp trên 10.000 dân / Devolved per 10k"
-STAFF_PER_1000_DEVOLVED = "Người trên 1.000 hồ sơ phân cấp / Staff per 1,000 devolved dossiers"
+# Table headers: Vietnamese / English, a single " / " (the shell splits on it).
+DEVOLVED_PER_10K = "Hồ sơ phân cấp trên 10.000 dân / Devolved per 10k residents"
+STAFF_PER_10K = "Người làm việc trên 10.000 dân / Staff per 10k residents"
+ALLOCATED_PER_RESIDENT = "Dự toán chi mỗi người dân (nghìn đồng) / Allocated per resident (kVND)"
 FLOWS = {"expenditure": "Chi / Expenditure", "revenue": "Thu / Revenue"}
 
 PROVINCE_NAMES = """
@@ -230,14 +233,10 @@ select
     coalesce(u.province_name, r.province_code) as province_name,
     r.unit_code,
     coalesce(u.unit_name, r.unit_code) as unit_name,
-    r.unit_type,
-    r.population,
     r.devolved_dossiers,
     r.devolved_dossiers_per_10k_residents,
-    r.headcount,
     r.staff_per_10k_residents,
     r.allocated_vnd_per_resident / 1e3 as allocated_kvnd_per_resident,
-    r.staff_per_1000_devolved_dossiers,
     r.workload_rank,
     coalesce(r.is_top_workload_quartile, false) as is_top_workload_quartile,
     r.resource_score,
@@ -272,21 +271,32 @@ order by b.flow, b.level, b.category
 DIGITAL_SQL = f"""
 with latest_year as (
     select max(fiscal_year) as fiscal_year from {BUDGET}
-),{PROVINCE_NAMES}
+),{PROVINCE_NAMES},
+by_level as (
+    select
+        b.province_code,
+        b.level,
+        coalesce(sum(b.allocated_vnd) filter (where b.category = 'digital_transformation'), 0)
+            as digital_allocated_vnd,
+        sum(b.allocated_vnd) as expenditure_allocated_vnd
+    from {BUDGET} as b
+    inner join latest_year using (fiscal_year)
+    where b.flow = 'expenditure'
+    group by all
+)
 select
-    coalesce(p.province_name, b.province_code) as province_name,
-    b.level,
-    sum(b.allocated_vnd) filter (where b.category = 'digital_transformation') / 1e6
-        as digital_allocated_mvnd,
-    sum(b.allocated_vnd) / 1e6 as expenditure_allocated_mvnd,
-    coalesce(sum(b.allocated_vnd) filter (where b.category = 'digital_transformation'), 0)
-        / nullif(sum(b.allocated_vnd), 0) as digital_share
-from {BUDGET} as b
-inner join latest_year using (fiscal_year)
+    coalesce(p.province_name, l.province_code) as province_name,
+    l.level,
+    l.digital_allocated_vnd / 1e6 as digital_allocated_mvnd,
+    l.expenditure_allocated_vnd / 1e6 as expenditure_allocated_mvnd,
+    l.digital_allocated_vnd / nullif(l.expenditure_allocated_vnd, 0) as digital_share,
+    -- both levels pooled: the order of the provinces on the chart
+    sum(l.digital_allocated_vnd) over (partition by l.province_code)
+        / nullif(sum(l.expenditure_allocated_vnd) over (partition by l.province_code), 0)
+        as province_digital_share
+from by_level as l
 left join province_names as p using (province_code)
-where b.flow = 'expenditure'
-group by all
-order by province_name, b.level
+order by province_digital_share desc nulls last, province_name, l.level
 """
 
 TREASURY_SQL = f"""
@@ -372,17 +382,19 @@ def gap_figure(gaps: pd.DataFrame) -> go.Figure:
         fig.add_bar(
             x=part["staff_norm_gap"],
             y=part["units"],
+            width=0.9,  # one bar per whole person of gap
             name=label,
+            marker_color=UNIT_TYPE_COLOURS[unit_type],
             hovertemplate="%{x:+d}: %{y:,} đơn vị / units<extra>" + label + "</extra>",
         )
     fig.add_vline(x=0, line=dict(color="#555", dash="dash", width=1.5))
+    tallest = gaps.groupby("staff_norm_gap")["units"].sum().max()
     style_figure(
         fig,
         height=380,
         barmode="stack",
-        bargap=0.1,
         xaxis=dict(title="Chênh lệch so với định mức (người) / Gap to the norm (staff)"),
-        yaxis=dict(title="Số đơn vị / Units"),
+        yaxis=dict(title="Số đơn vị / Units", dtick=1 if tallest < 6 else None),
     )
     return fig
 
@@ -396,7 +408,7 @@ def staffing_table(staffing: pd.DataFrame) -> pd.DataFrame:
             "population": "Dân số / Population",
             "headcount": "Biên chế / Headcount",
             "staff_norm": "Định mức / Norm",
-            "staff_per_10k": "Người trên 10.000 dân / Staff per 10k residents",
+            "staff_per_10k": STAFF_PER_10K,
             "headcount_to_norm": "Biên chế ÷ định mức / Headcount ÷ norm",
             "units_below_norm": "Đơn vị dưới định mức / Units below norm",
         }
@@ -431,7 +443,7 @@ def _add_staffing(page: Page, staffing: pd.DataFrame, gaps: pd.DataFrame) -> Non
         "Biên chế và định mức theo tỉnh",
         "Headcount and norm by province (numerators and denominators)",
         formats={
-            "Người trên 10.000 dân / Staff per 10k residents": NUM1,
+            STAFF_PER_10K: NUM1,
             "Biên chế ÷ định mức / Headcount ÷ norm": PCT,
         },
         table_id="staffing",
@@ -640,6 +652,8 @@ def exits_figure(exits: pd.DataFrame) -> go.Figure:
         fig.add_bar(
             x=exits["month_start"],
             y=exits[column],
+            xperiod="M1",
+            xperiodalignment="middle",  # a bar spans its month: 1 July is July's left edge
             name=label,
             marker_color=colour,
             hovertemplate="%{y:,}<extra>" + label + "</extra>",
@@ -654,7 +668,9 @@ def exits_figure(exits: pd.DataFrame) -> go.Figure:
             dtick="M1" if len(exits) <= 12 else "M3",
             title="Tháng nghỉ việc / Month of leaving",
         ),
-        yaxis=dict(title="Số người nghỉ / Leavers"),
+        yaxis=dict(
+            title="Số người nghỉ / Leavers", dtick=1 if exits["leavers_total"].max() < 6 else None
+        ),
         hovermode="x unified",
         legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
     )
@@ -714,7 +730,9 @@ def benefits_figure(benefits: pd.DataFrame) -> go.Figure:
         row=1,
         col=2,
     )
-    style_figure(fig, height=_height(len(benefits)), showlegend=False)
+    style_figure(
+        fig, height=_height(len(benefits)), showlegend=False, margin=dict(l=10, r=20, t=70, b=50)
+    )
     fig.update_xaxes(tickformat=".0%", range=[0, 1.15], tickvals=[0, 0.5, 1], row=1, col=1)
     fig.update_xaxes(rangemode="tozero", title="Tháng / Months", row=1, col=2)
     fig.update_yaxes(autorange="reversed", automargin=True)
@@ -825,7 +843,9 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
         customdata=flagged[custom_cols].to_numpy(),
         hovertemplate=hover,
     )
+    named = named.sort_values("devolved_dossiers_per_10k_residents")
     for i, (_, unit) in enumerate(named.iterrows()):
+        ax, ay = LABEL_OFFSETS[i % len(LABEL_OFFSETS)]
         fig.add_annotation(
             x=unit["devolved_dossiers_per_10k_residents"],
             y=unit["resource_score"],
@@ -834,8 +854,8 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
             showarrow=True,
             arrowhead=0,
             arrowcolor=GAP_COLOUR,
-            ax=30,
-            ay=LABEL_OFFSETS[i % len(LABEL_OFFSETS)],
+            ax=ax,
+            ay=ay,
             font=dict(size=11, color="#1d2733"),
             bgcolor="rgba(255,255,255,0.85)",
             align="left",
@@ -859,7 +879,7 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
             rangemode="tozero",
         ),
         yaxis=dict(
-            title="Điểm nguồn lực (0 thấp nhất – 1 cao nhất) / Resource score (0 least – 1 most)",
+            title="Điểm nguồn lực / Resource score (0–1)",
             range=[-0.05, 1.05],
         ),
     )
@@ -867,22 +887,15 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
 
 
 def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
-    flagged = flagged.assign(
-        unit_type=flagged["unit_type"].map(UNIT_TYPES).fillna(flagged["unit_type"])
-    )
     return flagged.drop(columns=["resource_gap_flag", "is_top_workload_quartile"]).rename(
         columns={
             "province_name": "Tỉnh / Province",
             "unit_code": "Mã / Code",
             "unit_name": "Đơn vị / Unit",
-            "unit_type": "Loại / Type",
-            "population": "Dân số / Population",
             "devolved_dossiers": "Hồ sơ phân cấp / Devolved dossiers",
             "devolved_dossiers_per_10k_residents": DEVOLVED_PER_10K,
-            "headcount": "Biên chế / Headcount",
-            "staff_per_10k_residents": "Người trên 10.000 dân / Staff per 10k residents",
+            "staff_per_10k_residents": STAFF_PER_10K,
             "allocated_kvnd_per_resident": ALLOCATED_PER_RESIDENT,
-            "staff_per_1000_devolved_dossiers": STAFF_PER_1000_DEVOLVED,
             "workload_rank": "Hạng khối lượng / Workload rank",
             "resource_score": "Điểm nguồn lực / Resource score",
             "resource_rank": "Hạng nguồn lực / Resource rank",
@@ -893,13 +906,10 @@ def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
 
 FLAGGED_FORMATS = {
     "Mã / Code": "text",
-    "Dân số / Population": INT,
     "Hồ sơ phân cấp / Devolved dossiers": INT,
     DEVOLVED_PER_10K: NUM1,
-    "Biên chế / Headcount": INT,
-    "Người trên 10.000 dân / Staff per 10k residents": NUM1,
+    STAFF_PER_10K: NUM1,
     ALLOCATED_PER_RESIDENT: NUM1,
-    STAFF_PER_1000_DEVOLVED: NUM1,
     "Hạng khối lượng / Workload rank": INT,
     "Điểm nguồn lực / Resource score": NUM2,
     "Hạng nguồn lực / Resource rank": INT,
@@ -922,8 +932,8 @@ def _add_resource_gap(page: Page, resources: pd.DataFrame) -> None:
         else ""
     )
     note_en = (
-        f" {unranked:,} units are not ranked (population 0, no roster or no expenditure "
-        "line) and are not plotted."
+        f" {unranked:,} {'unit is' if unranked == 1 else 'units are'} not ranked (population "
+        "0, no roster or no expenditure line) and not plotted."
         if unranked
         else ""
     )
@@ -966,27 +976,30 @@ def budget_figure(budget: pd.DataFrame) -> go.Figure:
         if part.empty:
             continue
         fig.add_bar(
-            x=part["category"].map(CATEGORIES).fillna(part["category"]),
-            y=part["execution_rate"],
+            y=part["category"].map(CATEGORIES).fillna(part["category"]),
+            x=part["execution_rate"],
+            orientation="h",
             name=label,
+            marker_color=LEVEL_COLOURS[level],
             customdata=part[["disbursed_mvnd", "allocated_mvnd"]].to_numpy(),
-            texttemplate="%{y:.1%}",
+            texttemplate="%{x:.1%}",
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="<b>%{x}</b><br>%{y:.1%} (%{customdata[0]:,.1f} / "
+            hovertemplate="<b>%{y}</b><br>%{x:.1%} (%{customdata[0]:,.1f} / "
             "%{customdata[1]:,.1f} triệu đồng / million VND)<extra>" + label + "</extra>",
         )
     top = max(1.0, float(spend["execution_rate"].max() or 0))
+    categories = spend["category"].nunique()
     style_figure(
         fig,
-        height=420,
+        height=_height(categories, 30 * max(1, spend["level"].nunique()), 130),
         barmode="group",
-        yaxis=dict(
+        xaxis=dict(
             tickformat=".0%",
             range=[0, top * 1.12],
             title="Giải ngân ÷ dự toán / Disbursed ÷ allocated",
         ),
-        xaxis=dict(automargin=True),
+        yaxis=_province_axis(),
     )
     return fig
 
@@ -1002,21 +1015,22 @@ def digital_figure(digital: pd.DataFrame) -> go.Figure:
             x=part["digital_share"],
             orientation="h",
             name=label,
+            marker_color=LEVEL_COLOURS[level],
             customdata=part[["digital_allocated_mvnd", "expenditure_allocated_mvnd"]].to_numpy(),
             hovertemplate="<b>%{y}</b><br>%{x:.1%} (%{customdata[0]:,.1f} / "
             "%{customdata[1]:,.1f} triệu đồng / million VND)<extra>" + label + "</extra>",
         )
-    provinces = digital["province_name"].nunique()
+    order = digital["province_name"].drop_duplicates().tolist()  # highest share first
     style_figure(
         fig,
-        height=_height(provinces, 34),
+        height=_height(len(order), 34),
         barmode="group",
         xaxis=dict(
             tickformat=".0%",
             rangemode="tozero",
             title="Chi chuyển đổi số ÷ tổng dự toán chi / Digital ÷ all expenditure",
         ),
-        yaxis=_province_axis(),
+        yaxis=_province_axis(categoryorder="array", categoryarray=order),
     )
     return fig
 

@@ -228,6 +228,13 @@ def style_figure(fig: go.Figure, **layout: object) -> go.Figure:
     return fig
 
 
+def month_bars_range(months: pd.Series) -> list[pd.Timestamp]:
+    """x range for bars that span their month (xperiod M1): the months and a little margin."""
+    months = pd.to_datetime(months)
+    pad = pd.Timedelta(days=6)
+    return [months.min() - pad, months.max() + pd.offsets.MonthBegin(1) + pad]
+
+
 def mark_reform(fig: go.Figure, months: pd.Series) -> None:
     """Dashed line at 1 July 2025 with its label, drawn only inside the plotted months."""
     reform = pd.Timestamp(REFORM_DATE)

@@ -545,7 +545,10 @@ def test_pages_render_offline_with_plotly_once(site, page, figures):
 
 def test_staffing_uses_each_provinces_latest_month_pooled(site):
     rows = _Html(site["capacity_resources.html"]).tables["staffing"]
-    per_10k, ratio = _column(rows, "Người trên 10.000 dân"), _column(rows, "Biên chế ÷ định mức")
+    per_10k, ratio = (
+        _column(rows, "Người làm việc trên 10.000 dân"),
+        _column(rows, "Biên chế ÷ định mức"),
+    )
     latest = {"01": "2025-08-01", "22": "2025-07-01"}
     for code, name in PROVINCES.items():
         picked = [r for r in CAPACITY if _province_of(r[0]) == code and r[1] == latest[code]]

@@ -1,10 +1,10 @@
 """The one ingest path: a landing file → raw rows or quarantine, with exact accounting.
 
-For each new file (by content hash): sniff encoding and header, pick the contract's dialect,
-let DuckDB parse every field into a work table, let pandera validate the typed rows, then in
-one transaction append the good rows to `raw`, the rest to `audit.quarantine`, and the counts
-to `audit.ingest_files`. A file that cannot be read as this source is quarantined line by
-line with the reason; nothing stops the other files.
+For each new file (by content hash): sniff encoding and header and pick the contract's
+dialect. Files of one layout are then parsed together by DuckDB into a work table,
+validated by pandera, and settled in one transaction: good rows appended to `raw`, the rest
+to `audit.quarantine`, each file's counts to `audit.ingest_files`. A file that cannot be read
+as this source is quarantined line by line with the reason; nothing stops the other files.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pandera.polars as pa
 import polars as pl
 
 from orchestration.ingest import readers
-from orchestration.ingest.contract import SourceContract
+from orchestration.ingest.contract import Dialect, SourceContract
 from orchestration.ingest.readers import FileRead, literal, quote
 from orchestration.ingest.sniff import (
     content_hash,
@@ -38,7 +39,8 @@ log = logging.getLogger(__name__)
 # beyond the memory limit, gone with the connection.
 WORK_TABLE = "rw_parsed"
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-VALIDATION_BATCH_ROWS = 1_000_000
+BATCH_BYTES = 1 << 30  # landing bytes parsed in one statement
+VALIDATION_BATCH_ROWS = 250_000
 
 AUDIT_DDL = """
 create schema if not exists raw;
@@ -94,251 +96,363 @@ def ingest_source(
     settings: Settings,
     progress: Callable[[FileResult], None] = lambda result: None,
 ) -> list[FileResult]:
-    """Ingest every new file of one source; files already seen are skipped."""
+    """Ingest every new file of one source; files already seen are skipped.
+
+    Each file is looked at alone (hash, encoding, header); files that DuckDB can read as
+    they are and share a layout are then parsed and validated together, in batches."""
+    known = known_files(con)
+    plans: list[Plan] = []
     results = []
     for path in landing_files(settings.landing_dir / contract.name):
-        result = ingest_file(con, contract, others, path, settings)
-        if result is not None:
+        file = LandingFile.open(path, contract, settings)
+        seen = known.setdefault(file.file_id, [])
+        if file.relpath in seen:
+            continue  # this very file was ingested before: nothing new
+        seen.append(file.relpath)
+        outcome = plan_file(con, file, seen[0] if len(seen) > 1 else None, others)
+        if isinstance(outcome, Plan):
+            plans.append(outcome)
+        else:
+            results.append(outcome)
+            progress(outcome)
+    for batch in batches(plans):
+        for result in load_batch(con, contract, batch):
             results.append(result)
             progress(result)
     return results
 
 
-def ingest_file(
-    con: duckdb.DuckDBPyConnection,
-    contract: SourceContract,
-    others: list[SourceContract],
-    path: Path,
-    settings: Settings,
-) -> FileResult | None:
-    started = time.perf_counter()
-    file_id = content_hash(path)
-    paths = [
-        p
-        for (p,) in con.execute(
-            "select path from audit.ingest_files where file_id = ? order by ingested_at",
-            [file_id],
-        ).fetchall()
-    ]
-    relpath = landing_relative(path, settings)
-    if relpath in paths:
-        return None  # this very file was ingested before: nothing new
-    seen = paths[:1]
-    ctx = FileContext(con, contract, path, file_id, settings)
-    con.execute("begin transaction")
-    try:
-        if seen:
-            result = ctx.finish("duplicate_file", f"same content as {seen[0]}: not loaded again")
-        elif path.stat().st_size == 0:
-            result = ctx.finish("empty_file", "the file is empty (0 bytes)")
-        else:
-            result = ctx.load(others)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.execute(f"drop table if exists {WORK_TABLE}")
-    return FileResult(**{**result.__dict__, "duration_s": time.perf_counter() - started})
+def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    known: dict[str, list[str]] = {}
+    for file_id, path in con.execute(
+        "select file_id, path from audit.ingest_files order by ingested_at"
+    ).fetchall():
+        known.setdefault(file_id, []).append(path)
+    return known
 
 
 @dataclass
-class FileContext:
-    con: duckdb.DuckDBPyConnection
-    contract: SourceContract
+class LandingFile:
+    """One landing file and what ingest has learnt about it so far."""
+
     path: Path
+    contract: SourceContract
     file_id: str
+    relpath: str
+    size: int
     settings: Settings
+    started: float
     dialect_name: str = ""
     notes: tuple[str, ...] = ()
 
-    @property
-    def relpath(self) -> str:
-        return landing_relative(self.path, self.settings)
-
-    def load(self, others: list[SourceContract]) -> FileResult:
-        if self.path.suffix.lower() in EXCEL_SUFFIXES:
-            readable, note = excel_to_csv(self.path, self.work_file("xlsx.csv"))
-            self.notes += (note,)
-            try:
-                return self.load_text(readable, "utf-8", others, fmt="csv")
-            finally:
-                readable.unlink(missing_ok=True)
-        encoding = detect_encoding(self.path)
-        if encoding is None:
-            return self.quarantine_bytes("undecodable", "the bytes are not text in UTF-8, "
-                                         "UTF-16 or Windows-1258")
-        if encoding.note:
-            self.notes += (encoding.note,)
-        readable = self.path
-        if encoding.duckdb_name is None:
-            readable = transcode_to_utf8(self.path, encoding.name, self.work_file("utf8"))
-        try:
-            return self.load_text(readable, encoding.duckdb_name or "utf-8", others)
-        finally:
-            if readable != self.path:
-                readable.unlink(missing_ok=True)
+    @classmethod
+    def open(cls, path: Path, contract: SourceContract, settings: Settings) -> LandingFile:
+        return cls(path, contract, content_hash(path), landing_relative(path, settings),
+                   path.stat().st_size, settings, time.perf_counter())
 
     def work_file(self, suffix: str) -> Path:
         return self.settings.tmp_dir / f"{self.file_id}.{suffix}"
 
-    def load_text(
-        self, readable: Path, encoding: str, others: list[SourceContract], fmt: str = ""
-    ) -> FileResult:
-        fmt = fmt or ("jsonl" if self.path.suffix.lower() in (".jsonl", ".json") else "csv")
-        header = header_fields(readable, encoding, fmt)
-        read = FileRead(fmt, str(readable), encoding, ())
-        dialect = best_dialect(self.contract, header)
-        if dialect is None:
-            owner = next((c for c in others if best_dialect(c, header)), None)
-            if owner is not None:
-                return self.quarantine_lines(
-                    read, fmt, "wrong_folder",
-                    f"the columns are those of {owner.name}, not {self.contract.name}: "
-                    f"file in the wrong folder",
-                )
-            missing = missing_columns(self.contract, header)
-            return self.quarantine_lines(
-                read, fmt, "missing_column",
-                f"required column(s) {', '.join(missing)} absent from the file",
-            )
-        self.dialect_name = dialect.name
-        fields = dialect_fields(self.contract, dialect, header)
-        extra = sorted(set(header) - set(fields) - {""})
-        if extra:
-            self.notes += (f"extra column(s) not in the contract, not loaded: {', '.join(extra)}",)
-        absent = sorted({f for f in fields if f not in header} - set(dialect.uses))
-        if absent:
-            self.notes += (f"optional column(s) absent, loaded as empty: {', '.join(absent)}",)
-        read = FileRead(
-            fmt, str(readable), encoding, tuple(fields),
-            rejects_table=f"rw_rejects_{self.file_id[:12]}",
-            delimiter=csv_delimiter(readable, encoding) if fmt == "csv" else ",",
-        )
-        reader = (
-            readers.jsonl_reader_sql(read)
-            if fmt == "jsonl"
-            else readers.csv_reader_sql(read, header)
-        )
-        sql = readers.parsed_sql(self.contract, dialect, reader, set(fields))
-        try:
-            self.con.execute(f"create or replace temp table {WORK_TABLE} as {sql}")
-        except duckdb.InvalidInputException as error:
-            # The reader gave up on the file as a whole (e.g. mixed line endings):
-            # keep every line, with DuckDB's first words on why.
-            reason = str(error).splitlines()[0][:300]
-            return self.quarantine_lines(read, fmt, "malformed_line",
-                                         f"the file cannot be parsed as {fmt}: {reason}")
-        if fmt == "csv":
-            self.absorb_csv_rejects(read)
-        failures = validate(self.con, self.contract)
-        return self.settle(failures)
-
-    def absorb_csv_rejects(self, read: FileRead) -> None:
-        """Rows DuckDB's CSV reader refused become malformed lines; the good rows' line
-        numbers shift past them (they were numbered by record)."""
-        rejects = self.con.execute(
-            # DuckDB may log one error per missing field: keep the first for each line.
-            f"select line, first(csv_line), first(error_message order by column_idx) "
-            f"from {read.rejects_table} group by line order by line"
-        ).fetchall()
-        self.con.execute(f"drop table if exists {read.rejects_table}")
-        self.con.execute(f"drop table if exists {read.rejects_table}_scan")
-        if not rejects:
-            return
-        # good rows before the j-th reject (1-based): its line − header − earlier rejects
-        before = [line - 1 - j for j, (line, _, _) in enumerate(rejects, start=1)]
-        shift = " + ".join(f"(_line_no - 1 > {b})::int" for b in before)
-        self.con.execute(
-            f"update {WORK_TABLE} set _line_no = _line_no + {shift}, "
-            f"_first_line = _first_line + {shift.replace('_line_no', '_first_line')}"
-        )
-        self.con.executemany(
-            f"insert into {WORK_TABLE} (_line_no, _first_line, _problem_code, _problem_detail, "
-            "_record) values (?, ?, 'malformed_line', ?, to_json(rw_redact(?)))",
-            [(line, line, f"the row does not fit the header: {message}", text)
-             for line, text, message in rejects],
-        )
-
-    def settle(self, failures: pl.DataFrame) -> FileResult:
-        """Quarantine parse problems and pandera failures, append the rest to raw."""
-        con, contract = self.con, self.contract
-        con.register("rw_failures", failures.to_arrow())
-        columns = ", ".join(quote(c.raw_name) for c in contract.stored_columns)
-        record = "to_json({" + ", ".join(
-            f"{literal(c.raw_name)}: p.{quote(c.raw_name)}" for c in contract.stored_columns
-        ) + "})"
-        con.execute(
-            f"""insert into audit.quarantine
-            select {literal(self.file_id)}, {literal(contract.name)}, {literal(self.relpath)},
-                _line_no, _problem_column, _problem_code,
-                case _problem_code
-                    when 'duplicate_row' then 'exact repeat of line ' || _first_line
-                    else _problem_detail end,
-                _record, now()
-            from {WORK_TABLE} where _problem_code is not null
-            union all
-            select {literal(self.file_id)}, {literal(contract.name)}, {literal(self.relpath)},
-                f.line_no, f.column_name, f.reason_code, f.reason, {record}, now()
-            from rw_failures f join {WORK_TABLE} p on p._line_no = f.line_no"""
-        )
-        con.execute(
-            f"""insert into raw.{contract.table}
-            select {literal(self.file_id)}, p._line_no, now(), {columns}
-            from {WORK_TABLE} p
-            where p._problem_code is null
-              and not exists (select 1 from rw_failures f where f.line_no = p._line_no)"""
-        )
-        con.unregister("rw_failures")
-        rows_read, rows_quarantined = con.execute(
-            f"select count(*), count(*) filter (where _problem_code is not null) from {WORK_TABLE}"
-        ).fetchone()
-        rows_quarantined += failures.height
-        return self.finish("loaded", "; ".join(self.notes), rows_read,
-                           rows_read - rows_quarantined, rows_quarantined)
-
-    def quarantine_lines(self, read: FileRead, fmt: str, code: str, reason: str) -> FileResult:
-        """Every line of a file that is not this source's: kept, with why."""
-        header = 1 if fmt == "csv" else 0
-        self.con.execute(
-            f"""insert into audit.quarantine
-            select {literal(self.file_id)}, {literal(self.contract.name)},
-                {literal(self.relpath)}, _line_no, null, {literal(code)}, {literal(reason)},
-                to_json(rw_redact(line)), now()
-            from ({readers.lines_sql(read)}) where _line_no > {header}"""
-        )
-        count = self.con.execute(
-            "select count(*) from audit.quarantine where file_id = ? and path = ?",
-            [self.file_id, self.relpath],
-        ).fetchone()[0]
-        return self.finish("rejected_file", reason, count, 0, count)
-
-    def quarantine_bytes(self, code: str, reason: str) -> FileResult:
-        lines = self.path.read_bytes().split(b"\n")
-        if lines and lines[-1] == b"":
-            lines.pop()
-        rows = [
-            (self.file_id, self.contract.name, self.relpath, n, None, code, reason,
-             '"' + chunk[:32].hex() + '"')
-            for n, chunk in enumerate(lines, start=1)
-        ]
-        self.con.executemany(
-            "insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, now())", rows
-        )
-        return self.finish("rejected_file", reason, len(rows), 0, len(rows))
-
-    def finish(self, status: str, note: str, read: int = 0, loaded: int = 0,
-               quarantined: int = 0) -> FileResult:
+    def result(self, con: duckdb.DuckDBPyConnection, status: str, note: str, read: int = 0,
+               loaded: int = 0, quarantined: int = 0) -> FileResult:
+        """Record the file's accounting; it must balance, or nothing is committed."""
         if loaded + quarantined != read:
             raise AssertionError(
-                f"{self.path}: {loaded} loaded + {quarantined} quarantined != {read} read"
+                f"{self.relpath}: {loaded} loaded + {quarantined} quarantined != {read} read"
             )
-        self.con.execute(
-            "insert into audit.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), null)",
-            [self.file_id, self.contract.name, self.relpath, self.path.stat().st_size,
-             status, self.dialect_name or None, read, loaded, quarantined, note],
+        duration = time.perf_counter() - self.started
+        con.execute(
+            "insert into audit.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
+            [self.file_id, self.contract.name, self.relpath, self.size, status,
+             self.dialect_name or None, read, loaded, quarantined, note, duration],
         )
-        return FileResult(self.relpath, status, read, loaded, quarantined, note)
+        return FileResult(self.relpath, status, read, loaded, quarantined, note, duration)
+
+
+@dataclass
+class Plan:
+    """A file DuckDB can read as it is (or after conversion to `readable`)."""
+
+    file: LandingFile
+    readable: Path
+    fmt: str
+    encoding: str
+    delimiter: str
+    header: tuple[str, ...]
+    dialect: Dialect
+    fields: tuple[str, ...]
+
+    @property
+    def layout(self) -> tuple:
+        """Files with one layout are read in one statement."""
+        header = self.header if self.fmt == "csv" else ()
+        return (self.fmt, self.encoding, self.delimiter, self.dialect.name, header, self.fields)
+
+    def cleanup(self) -> None:
+        if self.readable != self.file.path:
+            self.readable.unlink(missing_ok=True)
+
+
+def plan_file(con, file: LandingFile, duplicate_of: str | None,
+              others: list[SourceContract]) -> Plan | FileResult:
+    """Settle at once the files that need no parsing; plan the rest."""
+    def settle(status: str, note: str, action=None) -> FileResult:
+        with transaction(con):
+            counts = action() if action else (0, 0, 0)
+            return file.result(con, status, note, *counts)
+
+    if duplicate_of:
+        return settle("duplicate_file", f"same content as {duplicate_of}: not loaded again")
+    if file.size == 0:
+        return settle("empty_file", "the file is empty (0 bytes)")
+    readable, encoding, fmt = readable_text(file)
+    if readable is None:
+        reason = "the bytes are not text in UTF-8, UTF-16 or Windows-1258"
+        return settle("rejected_file", reason,
+                      lambda: quarantine_bytes(con, file, "undecodable", reason))
+    header = header_fields(readable, encoding, fmt)
+    dialect = best_dialect(file.contract, header)
+    if dialect is None:
+        code, reason = unreadable_reason(file.contract, header, others)
+        whole = FileRead(fmt, (str(readable),), encoding, ())
+        try:
+            return settle("rejected_file", reason,
+                          lambda: quarantine_lines(con, file, whole, code, reason))
+        finally:
+            if readable != file.path:
+                readable.unlink(missing_ok=True)
+    file.dialect_name = dialect.name
+    fields = dialect_fields(file.contract, dialect, header)
+    file.notes += layout_notes(header, fields, dialect)
+    delimiter = csv_delimiter(readable, encoding) if fmt == "csv" else ","
+    return Plan(file, readable, fmt, encoding, delimiter, tuple(header), dialect, tuple(fields))
+
+
+def readable_text(file: LandingFile) -> tuple[Path | None, str, str]:
+    """A path DuckDB can read as text, its encoding and format; None when not text."""
+    if file.path.suffix.lower() in EXCEL_SUFFIXES:
+        readable, note = excel_to_csv(file.path, file.work_file("xlsx.csv"))
+        file.notes += (note,)
+        return readable, "utf-8", "csv"
+    fmt = "jsonl" if file.path.suffix.lower() in (".jsonl", ".json") else "csv"
+    encoding = detect_encoding(file.path)
+    if encoding is None:
+        return None, "", fmt
+    if encoding.note:
+        file.notes += (encoding.note,)
+    if encoding.duckdb_name is None:
+        return transcode_to_utf8(file.path, encoding.name, file.work_file("utf8")), "utf-8", fmt
+    return file.path, encoding.duckdb_name, fmt
+
+
+def unreadable_reason(contract: SourceContract, header: list[str],
+                      others: list[SourceContract]) -> tuple[str, str]:
+    owner = next((c for c in others if best_dialect(c, header)), None)
+    if owner is not None:
+        return "wrong_folder", (f"the columns are those of {owner.name}, not {contract.name}: "
+                                "file in the wrong folder")
+    missing = missing_columns(contract, header)
+    return "missing_column", f"required column(s) {', '.join(missing)} absent from the file"
+
+
+def layout_notes(header: list[str], fields: list[str], dialect: Dialect) -> tuple[str, ...]:
+    notes = ()
+    extra = sorted(set(header) - set(fields) - {""})
+    if extra:
+        notes += (f"extra column(s) not in the contract, not loaded: {', '.join(extra)}",)
+    absent = sorted({f for f in fields if f not in header} - set(dialect.uses))
+    if absent:
+        notes += (f"optional column(s) absent, loaded as empty: {', '.join(absent)}",)
+    return notes
+
+
+def batches(plans: list[Plan]) -> Iterator[list[Plan]]:
+    """Plans of one layout together, in name order, bounded in bytes so one statement's
+    work table stays a modest spill even at national scale."""
+    groups: dict[tuple, list[Plan]] = {}
+    for plan in plans:
+        groups.setdefault(plan.layout, []).append(plan)
+    for group in groups.values():
+        batch, size = [], 0
+        for plan in group:
+            if batch and size + plan.file.size > BATCH_BYTES:
+                yield batch
+                batch, size = [], 0
+            batch.append(plan)
+            size += plan.file.size
+        yield batch
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, contract: SourceContract,
+               batch: list[Plan]) -> list[FileResult]:
+    """Parse, validate and settle a batch in one transaction. When DuckDB refuses to read
+    one of its files, each file is retried alone, so one bad file costs only itself."""
+    first = batch[0]
+    read = FileRead(first.fmt, tuple(str(p.readable) for p in batch), first.encoding,
+                    first.fields, rejects_table="rw_rejects", delimiter=first.delimiter)
+    try:
+        with transaction(con):
+            parse(con, contract, first, read)
+            failures = validate(con, contract)
+            return settle(con, contract, batch, failures)
+    except UnreadableFile as error:
+        if len(batch) > 1:
+            return [r for plan in batch for r in load_batch(con, contract, [plan])]
+        # The reader gave up on the file as a whole (e.g. mixed line endings): keep every
+        # line, with DuckDB's first words on why.
+        reason = f"the file cannot be parsed as {first.fmt}: {error}"
+        with transaction(con):
+            counts = quarantine_lines(con, first.file, read, "malformed_line", reason)
+            return [first.file.result(con, "rejected_file", reason, *counts)]
+    finally:
+        con.execute(f"drop table if exists {WORK_TABLE}")
+        for plan in batch:
+            plan.cleanup()
+
+
+class UnreadableFile(Exception):
+    """DuckDB's reader refused a file as a whole (not a row of it)."""
+
+
+def parse(con, contract: SourceContract, first: Plan, read: FileRead) -> None:
+    reader = (
+        readers.jsonl_reader_sql(read) if read.fmt == "jsonl"
+        else readers.csv_reader_sql(read, list(first.header))
+    )
+    sql = readers.parsed_sql(contract, first.dialect, reader, set(read.fields))
+    try:
+        con.execute(f"create or replace temp table {WORK_TABLE} as {sql}")
+    except duckdb.InvalidInputException as error:
+        raise UnreadableFile(str(error).splitlines()[0][:300]) from error
+    if read.fmt == "csv":
+        absorb_csv_rejects(con, read)
+
+
+def absorb_csv_rejects(con: duckdb.DuckDBPyConnection, read: FileRead) -> None:
+    """Rows DuckDB's CSV reader refused become malformed lines; the good rows' line
+    numbers shift past them (they were numbered by record)."""
+    rejects = con.execute(
+        # DuckDB may log one error per missing field: keep the first for each line.
+        f"""select s.file_path, e.line, first(e.csv_line),
+               first(e.error_message order by e.column_idx)
+        from {read.rejects_table} e join {read.rejects_table}_scan s
+            on s.scan_id = e.scan_id and s.file_id = e.file_id
+        group by all order by all"""
+    ).fetchall()
+    con.execute(f"drop table if exists {read.rejects_table}")
+    con.execute(f"drop table if exists {read.rejects_table}_scan")
+    by_file: dict[str, list[int]] = {}
+    for path, line, _, _ in rejects:
+        by_file.setdefault(path, []).append(line)
+    for path, lines in by_file.items():
+        # good rows before the j-th reject (1-based): its line − header − earlier rejects
+        before = [line - 1 - j for j, line in enumerate(lines, start=1)]
+        shift = " + ".join(f"(_line_no - 1 > {b})::int" for b in before)
+        con.execute(
+            f"update {WORK_TABLE} set _line_no = _line_no + {shift}, "
+            f"_first_line = _first_line + {shift.replace('_line_no', '_first_line')} "
+            f"where _file = ?", [path],
+        )
+    if not rejects:
+        return
+    con.executemany(
+        f"insert into {WORK_TABLE} (_file, _line_no, _first_line, _problem_code, "
+        "_problem_detail, _record) values (?, ?, ?, 'malformed_line', ?, to_json(rw_redact(?)))",
+        [(path, line, line, f"the row does not fit the header: {message}", text)
+         for path, line, text, message in rejects],
+    )
+
+
+def settle(con: duckdb.DuckDBPyConnection, contract: SourceContract, batch: list[Plan],
+           failures: pl.DataFrame) -> list[FileResult]:
+    """Quarantine parse problems and pandera failures, append the rest to raw, and account
+    for every file of the batch."""
+    files = pl.DataFrame({
+        "_file": [str(p.readable) for p in batch],
+        "file_id": [p.file.file_id for p in batch],
+        "relpath": [p.file.relpath for p in batch],
+    })
+    con.register("rw_files", files.to_arrow())
+    con.register("rw_failures", failures.to_arrow())
+    columns = ", ".join(quote(c.raw_name) for c in contract.stored_columns)
+    record = "to_json({" + ", ".join(
+        f"{literal(c.raw_name)}: p.{quote(c.raw_name)}" for c in contract.stored_columns
+    ) + "})"
+    source = literal(contract.name)
+    con.execute(
+        f"""insert into audit.quarantine
+        select f.file_id, {source}, f.relpath, p._line_no, p._problem_column, p._problem_code,
+            case p._problem_code
+                when 'duplicate_row' then 'exact repeat of line ' || p._first_line
+                else p._problem_detail end,
+            p._record, now()
+        from {WORK_TABLE} p join rw_files f using (_file) where p._problem_code is not null
+        union all
+        select f.file_id, {source}, f.relpath, x.line_no, x.column_name, x.reason_code,
+            x.reason, {record}, now()
+        from rw_failures x join {WORK_TABLE} p on p._file = x._file and p._line_no = x.line_no
+            join rw_files f on f._file = x._file"""
+    )
+    con.execute(
+        f"""insert into raw.{contract.table}
+        select f.file_id, p._line_no, now(), {columns}
+        from {WORK_TABLE} p join rw_files f using (_file)
+        where p._problem_code is null
+          and not exists (select 1 from rw_failures x
+                          where x._file = p._file and x.line_no = p._line_no)"""
+    )
+    counts = dict(con.execute(
+        f"""select _file, [count(*), count(*) filter (where _problem_code is not null)]
+        from {WORK_TABLE} group by _file"""
+    ).fetchall())
+    rejected = dict(failures.group_by("_file").len().iter_rows())
+    con.unregister("rw_failures")
+    con.unregister("rw_files")
+    results = []
+    for plan in batch:
+        read, parse_problems = counts.get(str(plan.readable), (0, 0))
+        quarantined = parse_problems + rejected.get(str(plan.readable), 0)
+        results.append(plan.file.result(con, "loaded", "; ".join(plan.file.notes), read,
+                                        read - quarantined, quarantined))
+    return results
+
+
+def quarantine_lines(con, file: LandingFile, read: FileRead, code: str,
+                     reason: str) -> tuple[int, int, int]:
+    """Every line of a file that is not this source's: kept, with why."""
+    header = 1 if read.fmt == "csv" else 0
+    count = con.execute(
+        f"""insert into audit.quarantine
+        select {literal(file.file_id)}, {literal(file.contract.name)}, {literal(file.relpath)},
+            _line_no, null, {literal(code)}, {literal(reason)}, to_json(rw_redact(line)), now()
+        from ({readers.lines_sql(read)}) where _line_no > {header}"""
+    ).fetchone()[0]
+    return count, 0, count
+
+
+def quarantine_bytes(con, file: LandingFile, code: str, reason: str) -> tuple[int, int, int]:
+    """A file that is not text: each line kept as the hex of its first bytes."""
+    lines = file.path.read_bytes().split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    rows = [
+        (file.file_id, file.contract.name, file.relpath, n, None, code, reason,
+         '"' + chunk[:32].hex() + '"')
+        for n, chunk in enumerate(lines, start=1)
+    ]
+    con.executemany("insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, now())", rows)
+    return len(rows), 0, len(rows)
 
 
 def landing_relative(path: Path, settings: Settings) -> str:
@@ -388,7 +502,8 @@ def validate(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> pl.Dat
     """pandera's verdict on every typed row without a parse problem: one failure a row
     (the first, in contract order), as line_no, column_name, reason_code, reason."""
     reasons = _reasons(contract)
-    columns = ", ".join(["_line_no"] + [quote(c.raw_name) for c in contract.stored_columns])
+    stored = [quote(c.raw_name) for c in contract.stored_columns]
+    columns = ", ".join(["_file", "_line_no", *stored])
     reader = con.sql(
         f"select {columns} from {WORK_TABLE} where _problem_code is null"
     ).to_arrow_reader(VALIDATION_BATCH_ROWS)
@@ -396,7 +511,7 @@ def validate(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> pl.Dat
     found = [f for f in found if f.height]
     if not found:
         return _empty_failures()
-    return pl.concat(found).sort("line_no").unique("line_no", keep="first", maintain_order=True)
+    return pl.concat(found).unique(["_file", "line_no"], keep="first", maintain_order=True)
 
 
 def _failures(
@@ -407,7 +522,7 @@ def _failures(
         return _empty_failures()
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases.filter(pl.col("index").is_not_null())
-    lines = frame.select(pl.col("_line_no").alias("line_no")).with_row_index("index")
+    lines = frame.select("_file", pl.col("_line_no").alias("line_no")).with_row_index("index")
     nullable = pl.col("check") == "not_nullable"
     value = pl.col("failure_case").cast(pl.String)
     return (
@@ -417,6 +532,7 @@ def _failures(
         .join(lines, on="index")
         .join(reasons, on=["column", "check_number"], how="left")
         .select(
+            pl.col("_file"),
             pl.col("line_no").cast(pl.Int64),
             pl.col("column").alias("column_name"),
             pl.when(nullable)
@@ -432,7 +548,7 @@ def _failures(
             .alias("reason"),
             pl.col("column").replace_strict(_positions(contract), default=99).alias("_position"),
         )
-        .sort(["line_no", "_position"])
+        .sort(["_file", "line_no", "_position"])
         .drop("_position")
     )
 
@@ -454,6 +570,7 @@ def _positions(contract: SourceContract) -> dict[str, int]:
 
 
 _FAILURE_SCHEMA = {
+    "_file": pl.String,
     "line_no": pl.Int64,
     "column_name": pl.String,
     "reason_code": pl.String,
@@ -463,8 +580,3 @@ _FAILURE_SCHEMA = {
 
 def _empty_failures() -> pl.DataFrame:
     return pl.DataFrame(schema=_FAILURE_SCHEMA)
-
-
-def iter_sources(contracts: dict[str, SourceContract]) -> Iterator[tuple[SourceContract, list]]:
-    for contract in contracts.values():
-        yield contract, [c for c in contracts.values() if c is not contract]

@@ -72,23 +72,41 @@ def literal(text: str) -> str:
 
 @dataclass(frozen=True)
 class FileRead:
-    """How DuckDB reads one file: its format, the path it reads, its producer fields."""
+    """How DuckDB reads files of one layout: format, paths, producer fields.
+
+    Files of the same layout are read in one statement (per-file overhead dominates small
+    files); `_file` tells their rows apart and line numbers restart in each."""
 
     fmt: str  # "csv" or "jsonl"
-    path: str
+    paths: tuple[str, ...]
     encoding: str
     fields: tuple[str, ...]
     rejects_table: str = "rw_rejects"
     delimiter: str = ","
 
+    @property
+    def path_list(self) -> str:
+        return "[" + ", ".join(literal(p) for p in self.paths) + "]"
+
+
+def numbered(sql: str, first_line: int) -> str:
+    """Physical line numbers per file. DuckDB scans files in list order and rows in file
+    order (insertion order is preserved), so a running number minus the file's first one
+    counts lines; `row_number() over ()` without ORDER BY follows that scan order."""
+    return f"""
+        with scanned as (select row_number() over () as _rn, * from ({sql})),
+        starts as (select _file, min(_rn) as _start from scanned group by _file)
+        select scanned.* exclude (_rn), _rn - _start + {first_line} as _line_no
+        from scanned join starts using (_file)"""
+
 
 def lines_sql(read: FileRead) -> str:
     """Every physical line as one varchar, numbered: the base of JSON and whole-file reads."""
-    return f"""
-        select row_number() over () as _line_no, line
-        from read_csv({literal(read.path)}, columns = {{'line': 'VARCHAR'}}, header = false,
-            delim = '\\x01', quote = '', escape = '', auto_detect = false,
-            encoding = {literal(read.encoding)})"""
+    return numbered(f"""
+        select line, filename as _file
+        from read_csv({read.path_list}, columns = {{'line': 'VARCHAR'}}, header = false,
+            delim = '\\x01', quote = '', escape = '', auto_detect = false, filename = true,
+            encoding = {literal(read.encoding)})""", first_line=1)
 
 
 def jsonl_reader_sql(read: FileRead) -> str:
@@ -96,14 +114,14 @@ def jsonl_reader_sql(read: FileRead) -> str:
     paths = "[" + ", ".join(literal("$." + quote(f)) for f in read.fields) + "]"
     fields = ",\n".join(f"_values[{i}] as {quote(f)}" for i, f in enumerate(read.fields, 1))
     return f"""
-        select _line_no, line as _row_text,
+        select _file, _line_no, line as _row_text,
             case when _json is null then 'the line is not valid JSON (truncated or corrupted)'
             end as _malformed,
             {fields}
         from (
             select *, json_extract_string(_json, {paths}) as _values
             from (
-                select _line_no, line,
+                select _file, _line_no, line,
                     case when json_valid(line) and json_type(line) = 'OBJECT' then line end
                     as _json
                 from ({lines_sql(read)})))"""
@@ -125,16 +143,15 @@ def csv_reader_sql(read: FileRead, header: list[str]) -> str:
     row_text = "concat_ws(',', " + ", ".join(
         f"coalesce({position[f]}, '')" for f in read.fields if f in position
     ) + ")"
-    return f"""
-        select row_number() over () + 1 as _line_no, {row_text} as _row_text,
-            null::varchar as _malformed,
+    return numbered(f"""
+        select filename as _file, {row_text} as _row_text, null::varchar as _malformed,
             {fields}
-        from read_csv({literal(read.path)}, columns = {layout}, header = true,
+        from read_csv({read.path_list}, columns = {layout}, header = true,
             auto_detect = false, delim = {literal(read.delimiter)}, quote = '"',
-            escape = '"', null_padding = false, ignore_errors = true,
+            escape = '"', null_padding = false, ignore_errors = true, filename = true,
             store_rejects = true, rejects_table = {literal(read.rejects_table)},
             rejects_scan = {literal(read.rejects_table + '_scan')},
-            encoding = {literal(read.encoding)})"""
+            encoding = {literal(read.encoding)})""", first_line=2)
 
 
 def producer_expression(column: Column, dialect: Dialect, fields: set[str]) -> str:
@@ -155,7 +172,6 @@ def parsed_sql(
         for c in contract.columns
     )
     typed = ",\n".join(_typed_column(c) for c in contract.stored_columns)
-    key_cols = ", ".join(quote(c + "__text") for c in contract.business_key)
     problems = [
         "when _malformed is not null then {'code': 'malformed_line', 'column': null, "
         "'detail': _malformed}",
@@ -163,17 +179,25 @@ def parsed_sql(
         "'detail': null}",
     ] + [_unparseable_case(c) for c in contract.columns if c.kind != "varchar" and not c.personal]
     record = _record_json(contract)
+    # Exact repeats found by aggregation, not a window: a hash aggregate over the line
+    # text is several times cheaper than partitioning every row.
     return f"""
         with fields as (
-            select _line_no, _row_text, _malformed,
+            select _file, _line_no, _row_text, _malformed,
                 {texts}
             from ({reader_sql})
         ),
-        typed as (
-            select *,
-                min(_line_no) over (partition by hash(_row_text), {key_cols}) as _first_line,
-                {typed}
+        repeats as (
+            select _file, _row_text, min(_line_no) as _first_line
             from fields
+            group by _file, _row_text
+            having count(*) > 1
+        ),
+        typed as (
+            select fields.*,
+                repeats._first_line,
+                {typed}
+            from fields left join repeats using (_file, _row_text)
         ),
         judged as (
             select *, case {' '.join(problems)} end as _problem
