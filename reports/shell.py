@@ -259,6 +259,7 @@ def mark_reform(fig: go.Figure, months: pd.Series) -> None:
         yref="paper",
         yanchor="bottom",
         showarrow=False,
+        xanchor="left",  # the label starts at the line, clear of the y axis if first
         text="Chính quyền hai cấp / two-tier government",
         font=dict(size=12, color="#333"),
         bgcolor="rgba(255,255,255,0.85)",

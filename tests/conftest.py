@@ -18,7 +18,8 @@ REPO = Path(__file__).resolve().parents[1]
 def isolated_data(tmp_path, monkeypatch):
     """No test touches data/ in the checkout: paths come from the environment."""
     monkeypatch.setenv("REFORMWATCH_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("REFORMWATCH_WAREHOUSE", raising=False)
+    for exported in ("REFORMWATCH_WAREHOUSE", "REFORMWATCH_TMP_DIR", "REFORMWATCH_MEMORY_LIMIT"):
+        monkeypatch.delenv(exported, raising=False)  # export_for_dbt sets them: undo after
     monkeypatch.setenv("GX_ANALYTICS_ENABLED", "false")
 
 

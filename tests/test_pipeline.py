@@ -13,9 +13,9 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
-from orchestration.cli import main as reformwatch
 
-from orchestration.settings import EXPECTATIONS_DIR, load_settings
+from orchestration.cli import main as reformwatch
+from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, load_settings
 
 pytestmark = pytest.mark.slow
 
@@ -199,3 +199,18 @@ def test_bad_data_fails_the_gate_and_holds_the_reports(pipeline, tmp_path, monke
     assert not {"reports/service_delivery", "reports/index", "bi/published_warehouse"} & \
         materialised
     assert not (corrupted.reports_dir / "service_delivery.html").exists()
+
+
+def test_dbt_unit_tests_pass_against_the_built_warehouse(pipeline):
+    """The on-time, staffing-norm, resource-gap … logic, on dbt's own fixtures (runs leave
+    unit tests out: they test SQL, not data)."""
+    settings, _ = pipeline
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env=os.environ | {"REFORMWATCH_WAREHOUSE": str(settings.warehouse),
+                          "REFORMWATCH_TMP_DIR": str(settings.tmp_dir)},
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "PASS=" in done.stdout and "ERROR=0" in done.stdout
