@@ -195,17 +195,29 @@ order by incomplete_share desc, province_name
 """
 
 WORKLOAD_SQL = f"""
-with {PROVINCE_NAMES}
+with {PROVINCE_NAMES},
+monthly as (
+    select
+        province_code,
+        month_start,
+        sum(dossiers_finished)::bigint as dossiers_finished,
+        sum(handling_staff)::bigint as handling_staff
+    from {CAPACITY}
+    group by all
+)
 select
-    coalesce(p.province_name, c.province_code) as province_name,
-    c.month_start,
-    sum(c.dossiers_finished)::bigint as dossiers_finished,
-    sum(c.handling_staff)::bigint as handling_staff,
-    sum(c.dossiers_finished) / nullif(sum(c.handling_staff), 0) as workload
-from {CAPACITY} as c
+    coalesce(p.province_name, m.province_code) as province_name,
+    m.month_start,
+    m.dossiers_finished,
+    m.handling_staff,
+    m.dossiers_finished / nullif(m.handling_staff, 0) as workload,
+    -- whole period, pooled: the order of the provinces (busiest first)
+    sum(m.dossiers_finished) over (partition by m.province_code)
+        / nullif(sum(m.handling_staff) over (partition by m.province_code), 0)
+        as period_workload
+from monthly as m
 left join province_names as p using (province_code)
-group by all
-order by province_name, c.month_start
+order by period_workload desc nulls last, province_name, m.month_start
 """
 
 _EXIT_SUMS = ",\n    ".join(f"sum({c})::bigint as {c}" for c in EXIT_REASONS)
@@ -217,6 +229,26 @@ select
 from {STAFFING}
 group by month_start
 order by month_start
+"""
+
+# Leavers since 1 July 2025, one row per reason (the mart's leavers_<reason> columns).
+EXITS_SINCE_REFORM_SQL = f"""
+with since_reform as (
+    select
+        {_EXIT_SUMS.replace(chr(10), chr(10) + "    ")}
+    from {STAFFING}
+    where month_start >= date '{REFORM_DATE}'
+),
+by_reason as (
+    unpivot since_reform
+    on {", ".join(EXIT_REASONS)}
+    into name reason value leavers
+)
+select
+    reason,
+    leavers,
+    leavers / nullif(sum(leavers) over (), 0) as share
+from by_reason
 """
 
 BENEFITS_SQL = f"""
@@ -592,11 +624,7 @@ def _add_specialists(page: Page, specialists: pd.DataFrame, coverage: pd.DataFra
 
 def workload_figure(workload: pd.DataFrame) -> go.Figure:
     """Province × month heatmap; the busiest provinces (whole period, pooled) on top."""
-    totals = workload.groupby("province_name")[["dossiers_finished", "handling_staff"]].sum()
-    overall = totals["dossiers_finished"] / totals["handling_staff"].where(
-        totals["handling_staff"] > 0
-    )
-    order = overall.sort_values(ascending=False, na_position="last").index.tolist()
+    order = workload["province_name"].drop_duplicates().tolist()  # busiest first (SQL)
     months = sorted(workload["month_start"].unique())
     z = workload.pivot(index="province_name", columns="month_start", values="workload")
     z = z.reindex(index=order, columns=months)
@@ -690,15 +718,14 @@ def exits_figure(exits: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def exits_since_reform(exits: pd.DataFrame) -> pd.DataFrame:
-    after = exits[pd.to_datetime(exits["month_start"]) >= pd.Timestamp(REFORM_DATE)]
-    counts = [int(after[c].sum()) for c in EXIT_REASONS]
-    total = sum(counts)
+def exits_table(since_reform: pd.DataFrame) -> pd.DataFrame:
+    """One row per reason, in the order of the chart's stack."""
+    ordered = since_reform.set_index("reason").reindex(list(EXIT_REASONS))
     return pd.DataFrame(
         {
             "Lý do / Reason": [label for label, _ in EXIT_REASONS.values()],
-            "Số người / Leavers": counts,
-            "Tỷ trọng / Share": [c / total if total else None for c in counts],
+            "Số người / Leavers": ordered["leavers"].fillna(0).astype("int64").to_numpy(),
+            "Tỷ trọng / Share": ordered["share"].to_numpy(),
         }
     )
 
@@ -765,7 +792,9 @@ def benefits_table(benefits: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _add_exits(page: Page, exits: pd.DataFrame, benefits: pd.DataFrame) -> None:
+def _add_exits(
+    page: Page, exits: pd.DataFrame, since_reform: pd.DataFrame, benefits: pd.DataFrame
+) -> None:
     page.add_heading(
         "Nghỉ việc sau sắp xếp và chi trả chế độ",
         "Exits since the restructuring and benefit payments",
@@ -779,7 +808,7 @@ def _add_exits(page: Page, exits: pd.DataFrame, benefits: pd.DataFrame) -> None:
             "Leavers by month of leaving and reason, every unit in the rosters",
         )
         page.add_table(
-            exits_since_reform(exits),
+            exits_table(since_reform),
             "Nghỉ việc từ 01/07/2025 theo lý do",
             "Exits since 1 July 2025 by reason",
             formats={"Tỷ trọng / Share": PCT},
@@ -931,8 +960,11 @@ FLAGGED_FORMATS = {
 
 def _add_resource_gap(page: Page, resources: pd.DataFrame) -> None:
     page.add_heading("Phân cấp có đi kèm nguồn lực?", "Devolved work matched with resources")
-    if False:
-        page.add_no_data()
+    if resources["resource_score"].isna().all():  # also when the mart has no rows
+        page.add_no_data(
+            "Chưa xếp hạng được đơn vị nào: cần hồ sơ, danh sách nhân sự và dự toán chi.",
+            "No unit can be ranked yet: it takes dossiers, a roster and expenditure lines.",
+        )
         return
     flagged = resources[resources["resource_gap_flag"]]
     named = min(len(flagged), LABELLED_GAP_UNITS)
@@ -1184,7 +1216,12 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
     _add_staffing(page, _frame(con, STAFFING_SQL), _frame(con, GAP_DISTRIBUTION_SQL))
     _add_specialists(page, _frame(con, SPECIALIST_SQL), _frame(con, COVERAGE_SQL))
     _add_workload(page, _frame(con, WORKLOAD_SQL))
-    _add_exits(page, _frame(con, EXITS_SQL), _frame(con, BENEFITS_SQL))
+    _add_exits(
+        page,
+        _frame(con, EXITS_SQL),
+        _frame(con, EXITS_SINCE_REFORM_SQL),
+        _frame(con, BENEFITS_SQL),
+    )
     resources = _frame(con, RESOURCES_SQL)
     _add_resource_gap(page, resources)
     _add_budget(

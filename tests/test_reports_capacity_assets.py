@@ -50,9 +50,9 @@ create table marts.mart_unit_capacity_monthly (
     benefit_delay_months_avg double);
 create table marts.mart_unit_resources (
     unit_code varchar, province_code varchar, unit_type varchar, population bigint,
-    headcount_month_start date, devolved_dossiers bigint, dossiers_received bigint,
-    devolved_dossiers_per_10k_residents double, headcount bigint, handling_staff bigint,
-    staff_per_10k_residents double, expenditure_allocated_vnd bigint,
+    period_start date, headcount_month_start date, devolved_dossiers bigint,
+    dossiers_received bigint, devolved_dossiers_per_10k_residents double, headcount bigint,
+    handling_staff bigint, staff_per_10k_residents double, expenditure_allocated_vnd bigint,
     expenditure_disbursed_vnd bigint, digital_transformation_allocated_vnd bigint,
     digital_transformation_share double, budget_execution_rate double,
     allocated_vnd_per_resident double, staff_per_1000_devolved_dossiers double,
@@ -656,6 +656,17 @@ def test_assets_province_table_and_national_pooling(site):
 
 def test_empty_marts_render_a_no_data_note(tmp_path: Path):
     con = _warehouse(tmp_path / "empty.duckdb", with_marts=False)
+    # Dossiers but no roster or budget yet: every unit has a row, none can be ranked.
+    unranked = _resources_frame().assign(
+        headcount=None,
+        resource_score=None,
+        workload_rank=None,
+        resource_rank=None,
+        resource_gap=None,
+        resource_gap_flag=False,
+        treasury_account_opened_on=None,
+    )
+    _insert(con, "mart_unit_resources", unranked)
     try:
         paths = {p.name: p.read_text(encoding="utf-8") for p in render_site(con, tmp_path / "r")}
     finally:

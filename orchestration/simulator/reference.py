@@ -26,6 +26,8 @@ class Reference:
     units: pd.DataFrame  # unit_code, unit_level, unit_type, province_code, population
     catalogue: pd.DataFrame  # the procedure catalogue seed, typed
     holidays: pd.DataFrame  # holiday_date (datetime64[D]), holiday_name
+    staffing_norms: pd.DataFrame  # unit_type, population_min, population_max, staff_norm
+    required_specialisations: tuple[str, ...]  # the six every commune-level unit needs
 
     @cached_property
     def province_codes(self) -> list[str]:
@@ -54,6 +56,16 @@ class Reference:
     def pre_merger_codes(self) -> tuple[str, ...]:
         return tuple(c for c in PRE_MERGER_UNIT_CODES if c not in self.current_unit_codes)
 
+    def staff_norm(self, unit_type: np.ndarray, population: np.ndarray) -> np.ndarray:
+        """The staffing-norm seed's headcount for each unit (type × population band)."""
+        norm = np.zeros(len(unit_type), dtype=np.int64)
+        for row in self.staffing_norms.itertuples():  # a dozen bands, not one per unit
+            upper = np.inf if pd.isna(row.population_max) else row.population_max
+            band = (unit_type == row.unit_type) & (population >= row.population_min) & (
+                population < upper)
+            norm[band] = row.staff_norm
+        return norm
+
 
 def demand_weight(population: np.ndarray) -> np.ndarray:
     """Dossier demand grows less than proportionally with residents (dense wards share
@@ -62,7 +74,7 @@ def demand_weight(population: np.ndarray) -> np.ndarray:
 
 
 def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
-    read = lambda name: pd.read_csv(  # noqa: E731 - one reader for four seeds
+    read = lambda name: pd.read_csv(  # noqa: E731 - one reader for the seeds
         seeds_dir / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8"
     )
     units = read("admin_units")
@@ -82,4 +94,10 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
 
     holidays = read("holidays")
     holidays["holiday_date"] = pd.to_datetime(holidays["holiday_date"], format="%Y-%m-%d")
-    return Reference(units=units, catalogue=catalogue, holidays=holidays)
+
+    norms = read("staffing_norms")
+    for column in ("population_min", "population_max", "staff_norm"):
+        norms[column] = pd.to_numeric(norms[column].replace("", None))
+    required = tuple(read("required_specialisations")["specialisation"])
+    return Reference(units=units, catalogue=catalogue, holidays=holidays,
+                     staffing_norms=norms, required_specialisations=required)
