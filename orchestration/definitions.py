@@ -8,9 +8,6 @@ from orchestration.assets.dbt import dbt_resource, reformwatch_dbt
 from orchestration.assets.ingest import ingest_assets
 from orchestration.assets.quality import ge_checks
 from orchestration.assets.reports import published_warehouse, report_assets, report_index
-from orchestration.settings import export_for_dbt, load_settings
-
-export_for_dbt(load_settings())
 
 everything = dg.define_asset_job(
     "reformwatch_all",

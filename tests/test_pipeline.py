@@ -170,7 +170,8 @@ def bi_reader_path() -> Path:
     target = Path(sys.prefix) / f"duckdb-{BI_READER_VERSION}"
     if not (target / "duckdb").is_dir():
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                        "--disable-pip-version-check", "--target", str(target),
+                        "--disable-pip-version-check", "--no-warn-conflicts", "--no-deps",
+                        "--target", str(target),
                         f"duckdb=={BI_READER_VERSION}"], check=True)
     return target
 

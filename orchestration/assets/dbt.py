@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets: one key per model, grouped by its schema."""
 
 
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,6 +12,14 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from orchestration.settings import DBT_PROJECT_DIR, export_for_dbt, load_settings
 
+# dbt lives beside this interpreter; `dagster dev` and the CLI may run without the venv on
+# PATH, and dagster-dbt's manifest preparer looks `dbt` up there.
+_VENV_BIN = str(Path(sys.executable).parent)
+if _VENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _VENV_BIN + os.pathsep + os.environ.get("PATH", "")
+
+# dbt's profile reads the warehouse path from the environment, parse included.
+export_for_dbt(load_settings())
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # `dagster dev` rebuilds the manifest; other entry points run `dbt parse` first (Makefile,
 # tests) and fail loudly here when they did not.
@@ -51,7 +60,7 @@ def reformwatch_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
 def dbt_executable() -> str:
     """dbt from this interpreter's environment, whether or not the venv is on PATH."""
-    return str(Path(sys.executable).parent / "dbt")
+    return str(Path(_VENV_BIN) / "dbt")
 
 
 def dbt_resource() -> DbtCliResource:
