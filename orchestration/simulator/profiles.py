@@ -18,8 +18,12 @@ URBAN_PROVINCES = ("01", "79")
 # Bắc Ninh, Huế and Cần Thơ export in the provincial systems' status codes.
 STATUS_CODE_PROVINCES = ("24", "46", "92")
 
-JSONL, CSV = "jsonl", "csv"
+JSONL, CSV, XLSX = "jsonl", "csv", "xlsx"
 CANONICAL, STATUS_CODES = "canonical", "status_codes"
+# The HR offices of Điện Biên, Lai Châu and Quảng Ninh send their monthly rosters as Excel
+# workbooks; the other provinces export CSV. (Few on purpose: a workbook is written cell by
+# cell, and must not dominate the run's time.)
+ROSTER_XLSX_PROVINCES = ("11", "12", "22")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ def export_format(province_code: str, all_provinces: list[str]) -> ExportFormat:
         return ExportFormat(CSV, STATUS_CODES)
     canonical = [p for p in sorted(all_provinces) if p not in STATUS_CODE_PROVINCES]
     return ExportFormat(CSV if canonical.index(province_code) % 3 == 2 else JSONL, CANONICAL)
+
+
+def roster_extension(province_code: str) -> str:
+    """Fixed per province, like the dossier export: xlsx or csv."""
+    return XLSX if province_code in ROSTER_XLSX_PROVINCES else CSV
 
 
 @dataclass(frozen=True)
