@@ -15,7 +15,18 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from reports.shell import INT, NUM1, PCT, Page, mark_reform, month_bars_range, style_figure
+from reports.queries import PROVINCE_NAMES, frame, latest_per_province
+from reports.shell import (
+    INT,
+    NUM1,
+    PCT,
+    Page,
+    figure_height,
+    format_pct,
+    month_bars_figure,
+    province_axis,
+    style_figure,
+)
 
 SLUG = "assets"
 TITLE_VI = "Tài sản công sau sắp xếp"
@@ -48,24 +59,11 @@ USES = {
     "not_recorded": ("Chưa ghi mục đích / Use not recorded", "#e0e0e0"),
 }
 
-PROVINCE_NAMES = """
-province_names as (
-    select distinct province_code, province_name
-    from marts.dim_admin_unit
-    where unit_level = 'province'
-)"""
-
-LATEST = f"""
-latest as (
-    select *
-    from {MART}
-    qualify row_number() over (
-        partition by province_code order by month_start desc, snapshot_date desc
-    ) = 1
-),{PROVINCE_NAMES}"""
+# Each province's latest asset snapshot (one row: the mart has one per province and month).
+LATEST = latest_per_province(MART, "latest", "month_start desc, snapshot_date desc")
 
 PROVINCE_SQL = f"""
-with {LATEST}
+with {LATEST},{PROVINCE_NAMES}
 select
     coalesce(p.province_name, l.province_code) as province_name,
     strftime(l.snapshot_date, '%Y-%m-%d') as snapshot_date,
@@ -147,7 +145,7 @@ order by month_start
 """
 
 USES_SQL = f"""
-with {LATEST},
+with {LATEST},{PROVINCE_NAMES},
 repurposed as (
     select
         f.province_code,
@@ -167,18 +165,6 @@ from repurposed as r
 left join province_names as p using (province_code)
 order by province_name, r.repurposed_to
 """
-
-
-def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    return con.execute(sql).df()
-
-
-def _height(rows: int, per_row: int = 28, base: int = 150) -> int:
-    return max(320, per_row * rows + base)
-
-
-def _pct(value: object) -> str:
-    return "—" if pd.isna(value) else f"{float(value) * 100:.1f}%"
 
 
 def surplus_figure(provinces: pd.DataFrame) -> go.Figure:
@@ -221,7 +207,7 @@ def surplus_figure(provinces: pd.DataFrame) -> go.Figure:
     )
     style_figure(
         fig,
-        height=_height(len(provinces), 28, 210),
+        height=figure_height(len(provinces), 28, 210),
         barmode="stack",
         margin=dict(l=10, r=20, t=70, b=70),
         # under the plot at a fixed distance however many provinces; order as stacked
@@ -235,42 +221,22 @@ def surplus_figure(provinces: pd.DataFrame) -> go.Figure:
             traceorder="normal",
         ),
     )
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_yaxes(province_axis())
     fig.update_xaxes(rangemode="tozero")
     return fig
 
 
 def timeline_figure(timeline: pd.DataFrame) -> go.Figure:
-    fig = go.Figure()
-    for column, (label, colour) in STATUSES.items():
-        fig.add_bar(
-            x=timeline["month_start"],
-            y=timeline[column],
-            xperiod="M1",
-            xperiodalignment="middle",  # a bar spans its month: 1 July is July's left edge
-            name=label,
-            marker_color=colour,
-            customdata=timeline[["provinces"]].to_numpy(),
-            hovertemplate="%{y:,}<extra>" + label + "</extra>",
-        )
-    style_figure(
-        fig,
-        height=440,
-        margin=dict(l=10, r=20, t=60, b=110),
-        barmode="stack",
-        hovermode="x unified",
-        xaxis=dict(
-            tickformat="%m/%Y",
-            dtick="M1" if len(timeline) <= 12 else "M3",
-            ticklabelmode="period",  # the label under the middle of its month's bar
-            range=month_bars_range(timeline["month_start"]),
-            title="Tháng / Month",
-        ),
+    return month_bars_figure(
+        timeline,
+        STATUSES,
+        "Tháng / Month",
         yaxis=dict(title="Trụ sở, đất dôi dư / Surplus offices and land"),
-        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
+        height=440,
+        bottom=110,
+        legend_y=-0.2,
+        customdata=timeline[["provinces"]].to_numpy(),
     )
-    mark_reform(fig, timeline["month_start"])
-    return fig
 
 
 def uses_figure(uses: pd.DataFrame) -> go.Figure:
@@ -301,7 +267,7 @@ def uses_figure(uses: pd.DataFrame) -> go.Figure:
         )
     style_figure(
         fig,
-        height=_height(len(order), 28, 190),
+        height=figure_height(len(order), 28, 190),
         margin=dict(l=10, r=20, t=90, b=50),
         barmode="stack",
         legend=dict(traceorder="normal"),  # left to right as stacked
@@ -310,9 +276,7 @@ def uses_figure(uses: pd.DataFrame) -> go.Figure:
             range=[0, 1],
             title="Tỷ trọng trong số đã sử dụng lại / Share of repurposed offices and land",
         ),
-        yaxis=dict(
-            autorange="reversed", automargin=True, categoryorder="array", categoryarray=order
-        ),
+        yaxis=province_axis(categoryorder="array", categoryarray=order),
     )
     return fig
 
@@ -339,10 +303,10 @@ def _province_bars(
         xaxis |= dict(tickformat=".0%", range=[0, 1.1], tickvals=[0, 0.25, 0.5, 0.75, 1])
     style_figure(
         fig,
-        height=_height(len(ordered)),
+        height=figure_height(len(ordered)),
         showlegend=False,
         xaxis=xaxis,
-        yaxis=dict(autorange="reversed", automargin=True),
+        yaxis=province_axis(),
     )
     return fig
 
@@ -384,6 +348,26 @@ def archive_figure(provinces: pd.DataFrame) -> go.Figure:
     )
 
 
+# Table headers of the province and the national table (each has only some of the columns).
+COLUMNS = {
+    "province_name": "Tỉnh / Province",
+    "snapshot_date": "Ngày kiểm kê / Snapshot",
+    "provinces": "Tỉnh báo cáo / Provinces reporting",
+    "offices_total": "Trụ sở, đất / Offices and land",
+    "surplus_offices": "Dôi dư / Surplus",
+    "waiting": "Chờ xử lý / Waiting",
+    "repurposing": "Đang chuyển đổi / Repurposing",
+    "repurposed": "Đã sử dụng lại / Repurposed",
+    "disposed": "Đã thanh lý / Disposed",
+    "surplus_land_ha": "Đất dôi dư (ha) / Surplus land (ha)",
+    "repurposed_share": "Tỷ lệ đã sử dụng lại / Repurposed share",
+    "priority_share": "Tỷ lệ ưu tiên / Priority share",
+    "decisions_timed": "Quyết định / Decisions",
+    "median_days_to_decision": "Ngày đến quyết định (trung vị) / Median days to decision",
+    "archive_digitised_share": "Tỷ lệ số hóa / Digitised share",
+}
+
+
 def province_table(provinces: pd.DataFrame) -> pd.DataFrame:
     # repurposed_priority and the archive counts stay in the figures' hover, not in the table
     shown = provinces.drop(
@@ -394,44 +378,11 @@ def province_table(provinces: pd.DataFrame) -> pd.DataFrame:
             "archive_records_digitised",
         ]
     )
-    return shown.rename(
-        columns={
-            "province_name": "Tỉnh / Province",
-            "snapshot_date": "Ngày kiểm kê / Snapshot",
-            "offices_total": "Trụ sở, đất / Offices and land",
-            "surplus_offices": "Dôi dư / Surplus",
-            "waiting": "Chờ xử lý / Waiting",
-            "repurposing": "Đang chuyển đổi / Repurposing",
-            "repurposed": "Đã sử dụng lại / Repurposed",
-            "disposed": "Đã thanh lý / Disposed",
-            "surplus_land_ha": "Đất dôi dư (ha) / Surplus land (ha)",
-            "repurposed_share": "Tỷ lệ đã sử dụng lại / Repurposed share",
-            "priority_share": "Tỷ lệ ưu tiên / Priority share",
-            "decisions_timed": "Quyết định / Decisions",
-            "median_days_to_decision": "Ngày đến quyết định (trung vị) / Median days to decision",
-            "archive_digitised_share": "Tỷ lệ số hóa / Digitised share",
-        }
-    )
+    return shown.rename(columns=COLUMNS)
 
 
 def national_table(national: pd.DataFrame) -> pd.DataFrame:
-    return national.rename(
-        columns={
-            "provinces": "Tỉnh báo cáo / Provinces reporting",
-            "offices_total": "Trụ sở, đất / Offices and land",
-            "surplus_offices": "Dôi dư / Surplus",
-            "waiting": "Chờ xử lý / Waiting",
-            "repurposing": "Đang chuyển đổi / Repurposing",
-            "repurposed": "Đã sử dụng lại / Repurposed",
-            "disposed": "Đã thanh lý / Disposed",
-            "surplus_land_ha": "Đất dôi dư (ha) / Surplus land (ha)",
-            "repurposed_share": "Tỷ lệ đã sử dụng lại / Repurposed share",
-            "priority_share": "Tỷ lệ ưu tiên / Priority share",
-            "decisions_timed": "Quyết định / Decisions",
-            "median_days_to_decision": "Ngày đến quyết định (trung vị) / Median days to decision",
-            "archive_digitised_share": "Tỷ lệ số hóa / Digitised share",
-        }
-    )
+    return national.rename(columns=COLUMNS)
 
 
 FORMATS = {
@@ -467,9 +418,9 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
     )
     if not page.sources_ready(con):
         return page
-    provinces = _frame(con, PROVINCE_SQL)
-    national = _frame(con, NATIONAL_SQL)
-    timeline = _frame(con, TIMELINE_SQL)
+    provinces = frame(con, PROVINCE_SQL)
+    national = frame(con, NATIONAL_SQL)
+    timeline = frame(con, TIMELINE_SQL)
     if not timeline.empty:
         months = pd.to_datetime(timeline["month_start"])
         span = f"{months.min():%m/%Y}–{months.max():%m/%Y}"
@@ -483,9 +434,9 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
     page.add_table(
         national_table(national),
         f"Toàn quốc, kiểm kê mới nhất của mỗi tỉnh: {int(row['surplus_offices']):,} trụ sở, "
-        f"đất dôi dư, {_pct(row['repurposed_share'])} đã được sử dụng lại",
+        f"đất dôi dư, {format_pct(row['repurposed_share'])} đã được sử dụng lại",
         f"National, each province's latest inventory: {int(row['surplus_offices']):,} surplus "
-        f"offices and plots, {_pct(row['repurposed_share'])} repurposed; shares pooled over "
+        f"offices and plots, {format_pct(row['repurposed_share'])} repurposed; shares pooled over "
         "provinces",
         sortable=False,
         formats=FORMATS,
@@ -510,7 +461,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
         "Sử dụng lại cho giáo dục, y tế, văn hóa, thể thao, an sinh",
         "Repurposed to the five priority uses",
     )
-    uses = _frame(con, USES_SQL)
+    uses = frame(con, USES_SQL)
     if uses.empty:
         page.add_no_data(
             "Chưa có trụ sở, đất nào được sử dụng lại.",
@@ -520,10 +471,10 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
         page.add_figure(
             uses_figure(uses),
             "Mục đích mới của trụ sở, đất đã sử dụng lại, theo tỉnh; tỉnh có tỷ trọng năm lĩnh "
-            f"vực ưu tiên cao nhất ở trên; toàn quốc {_pct(row['priority_share'])} cho năm lĩnh "
-            "vực ưu tiên",
+            "vực ưu tiên cao nhất ở trên; toàn quốc "
+            f"{format_pct(row['priority_share'])} cho năm lĩnh vực ưu tiên",
             "New use of repurposed offices and land, by province, highest priority share on "
-            f"top; nationally {_pct(row['priority_share'])} went to the five priority uses",
+            f"top; nationally {format_pct(row['priority_share'])} went to the five priority uses",
         )
     page.add_heading("Thời gian ra quyết định", "Days from surplus to a decision")
     if provinces["median_days_to_decision"].isna().all():
@@ -542,9 +493,9 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
         page.add_figure(
             archive_figure(provinces),
             f"Hồ sơ lưu trữ đã số hóa trên tổng hồ sơ lưu trữ, theo tỉnh; toàn quốc "
-            f"{_pct(row['archive_digitised_share'])}",
+            f"{format_pct(row['archive_digitised_share'])}",
             f"Archive records digitised ÷ archive records, by province; national "
-            f"{_pct(row['archive_digitised_share'])}",
+            f"{format_pct(row['archive_digitised_share'])}",
         )
     page.add_heading("Bảng theo tỉnh", "Province table")
     page.add_table(

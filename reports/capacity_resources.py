@@ -15,15 +15,22 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from reports.queries import PROVINCE_NAMES, frame, latest_per_province
 from reports.shell import (
     INT,
     NUM1,
     NUM2,
     PCT,
     REFORM_DATE,
+    UNIT_TYPES,
     Page,
+    figure_height,
+    format_pct,
+    labelled,
     mark_reform,
-    month_bars_range,
+    month_axis,
+    month_bars_figure,
+    province_axis,
     style_figure,
 )
 
@@ -54,11 +61,6 @@ LABELLED_GAP_UNITS = 10  # flagged units named on the scatter; the table lists t
 LABEL_OFFSETS = ((24, -40), (-24, -85), (24, -130), (-24, -175), (24, -220))
 
 ACTUAL_COLOUR, NORM_COLOUR, GAP_COLOUR, OTHER_COLOUR = "#0b5394", "#222", "#c0392b", "#9aa5b1"
-UNIT_TYPES = {
-    "commune": "Xã / Commune",
-    "ward": "Phường / Ward",
-    "special_zone": "Đặc khu / Special zone",
-}
 UNIT_TYPE_COLOURS = {"commune": "#6aa84f", "ward": "#0b5394", "special_zone": "#e69138"}
 LEVELS = {"commune": "Cấp xã / Commune level", "province": "Cấp tỉnh / Province level"}
 LEVEL_COLOURS = {"commune": "#0b5394", "province": "#e69138"}
@@ -94,28 +96,15 @@ STAFF_PER_10K = "Người làm việc trên 10.000 dân / Staff per 10k resident
 ALLOCATED_PER_RESIDENT = "Dự toán chi mỗi người dân (nghìn đồng) / Allocated per resident (kVND)"
 FLOWS = {"expenditure": "Chi / Expenditure", "revenue": "Thu / Revenue"}
 
-PROVINCE_NAMES = """
-province_names as (
-    select distinct province_code, province_name
-    from marts.dim_admin_unit
-    where unit_level = 'province'
+# Each province's latest roster month (every unit of it): the cross-sections' snapshot.
+LATEST_CAPACITY = latest_per_province(CAPACITY, "capacity")
+LATEST_YEAR = f"""
+latest_year as (
+    select max(fiscal_year) as fiscal_year from {BUDGET}
 )"""
 
-# Each province's latest roster month: the snapshot the cross-sections are drawn from.
-LATEST_CAPACITY = f"""
-latest_month as (
-    select province_code, max(month_start) as month_start
-    from {CAPACITY}
-    group by province_code
-),
-capacity as (
-    select c.*
-    from {CAPACITY} as c
-    inner join latest_month using (province_code, month_start)
-),{PROVINCE_NAMES}"""
-
 STAFFING_SQL = f"""
-with {LATEST_CAPACITY}
+with {LATEST_CAPACITY},{PROVINCE_NAMES}
 select
     coalesce(p.province_name, c.province_code) as province_name,
     strftime(max(c.month_start), '%m/%Y') as month,
@@ -175,7 +164,7 @@ order by missing_share desc, r.specialisation
 """
 
 COVERAGE_SQL = f"""
-with {LATEST_CAPACITY}
+with {LATEST_CAPACITY},{PROVINCE_NAMES}
 select
     coalesce(p.province_name, c.province_code) as province_name,
     count(*)::bigint as units,
@@ -252,7 +241,7 @@ from by_reason
 """
 
 BENEFITS_SQL = f"""
-with {LATEST_CAPACITY}
+with {LATEST_CAPACITY},{PROVINCE_NAMES}
 select
     coalesce(p.province_name, c.province_code) as province_name,
     strftime(max(c.month_start), '%m/%Y') as month,
@@ -292,9 +281,7 @@ order by r.resource_gap desc nulls last, r.unit_code
 
 # Latest fiscal year of the budget mart, national, by level and category.
 BUDGET_SQL = f"""
-with latest_year as (
-    select max(fiscal_year) as fiscal_year from {BUDGET}
-)
+with {LATEST_YEAR}
 select
     b.fiscal_year,
     b.level,
@@ -311,9 +298,7 @@ order by b.flow, b.level, b.category
 """
 
 DIGITAL_SQL = f"""
-with latest_year as (
-    select max(fiscal_year) as fiscal_year from {BUDGET}
-),{PROVINCE_NAMES},
+with {LATEST_YEAR},{PROVINCE_NAMES},
 by_level as (
     select
         b.province_code,
@@ -362,22 +347,6 @@ order by month_start
 PERIOD_SQL = f"select min(month_start), max(month_start) from {CAPACITY}"
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    return con.execute(sql).df()
-
-
-def _height(rows: int, per_row: int = 28, base: int = 150) -> int:
-    return max(320, per_row * rows + base)
-
-
-def _province_axis(**extra: object) -> dict:
-    return dict(autorange="reversed", automargin=True, **extra)
-
-
-def _pct(value: float) -> str:
-    return "—" if pd.isna(value) else f"{value * 100:.1f}%"
-
-
 # ---- staffing against the norm ------------------------------------------------------------
 
 
@@ -407,9 +376,9 @@ def staffing_figure(staffing: pd.DataFrame) -> go.Figure:
     )
     style_figure(
         fig,
-        height=_height(len(staffing)),
+        height=figure_height(len(staffing)),
         xaxis=dict(title="Người trên 10.000 dân / Staff per 10,000 residents", rangemode="tozero"),
-        yaxis=_province_axis(),
+        yaxis=province_axis(),
     )
     return fig
 
@@ -526,14 +495,14 @@ def specialist_figure(specialists: pd.DataFrame) -> go.Figure:
     )
     style_figure(
         fig,
-        height=_height(len(specialists), 44, 110),
+        height=figure_height(len(specialists), 44, 110),
         xaxis=dict(
             tickformat=".0%",
             range=[0, 1.15],
             tickvals=[0, 0.25, 0.5, 0.75, 1],
             title="Tỷ lệ đơn vị thiếu / Share of units missing it",
         ),
-        yaxis=_province_axis(),
+        yaxis=province_axis(),
         showlegend=False,
     )
     return fig
@@ -556,14 +525,14 @@ def coverage_figure(coverage: pd.DataFrame) -> go.Figure:
     )
     style_figure(
         fig,
-        height=_height(len(coverage)),
+        height=figure_height(len(coverage)),
         xaxis=dict(
             tickformat=".0%",
             range=[0, 1.1],
             tickvals=[0, 0.25, 0.5, 0.75, 1],
             title="Đơn vị chưa đủ chuyên môn / Units with coverage below 100%",
         ),
-        yaxis=_province_axis(),
+        yaxis=province_axis(),
         showlegend=False,
     )
     return fig
@@ -599,7 +568,7 @@ def _add_specialists(page: Page, specialists: pd.DataFrame, coverage: pd.DataFra
     if not coverage.empty:
         filled = coverage["specialisations_filled"].sum()
         required = coverage["specialisations_required"].sum()
-        national = _pct(filled / required) if required else "—"
+        national = format_pct(filled / required) if required else "—"
         page.add_figure(
             coverage_figure(coverage),
             f"Tỷ lệ đơn vị chưa có đủ sáu chuyên môn bắt buộc, theo tỉnh; độ phủ toàn quốc "
@@ -658,11 +627,9 @@ def workload_figure(workload: pd.DataFrame) -> go.Figure:
     )
     style_figure(
         fig,
-        height=_height(len(order), 26, 140),
-        xaxis=dict(
-            tickformat="%m/%Y", dtick="M1" if len(months) <= 12 else "M3", title="Tháng / Month"
-        ),
-        yaxis=_province_axis(),
+        height=figure_height(len(order), 26, 140),
+        xaxis=month_axis(months, "Tháng / Month"),
+        yaxis=province_axis(),
     )
     return fig
 
@@ -685,37 +652,17 @@ def _add_workload(page: Page, workload: pd.DataFrame) -> None:
 
 
 def exits_figure(exits: pd.DataFrame) -> go.Figure:
-    fig = go.Figure()
-    for column, (label, colour) in EXIT_REASONS.items():
-        fig.add_bar(
-            x=exits["month_start"],
-            y=exits[column],
-            xperiod="M1",
-            xperiodalignment="middle",  # a bar spans its month: 1 July is July's left edge
-            name=label,
-            marker_color=colour,
-            hovertemplate="%{y:,}<extra>" + label + "</extra>",
-        )
-    style_figure(
-        fig,
-        height=460,
-        margin=dict(l=10, r=20, t=60, b=120),
-        barmode="stack",
-        xaxis=dict(
-            tickformat="%m/%Y",
-            dtick="M1" if len(exits) <= 12 else "M3",
-            ticklabelmode="period",  # the label under the middle of its month's bar
-            range=month_bars_range(exits["month_start"]),
-            title="Tháng nghỉ việc / Month of leaving",
-        ),
+    return month_bars_figure(
+        exits,
+        EXIT_REASONS,
+        "Tháng nghỉ việc / Month of leaving",
         yaxis=dict(
             title="Số người nghỉ / Leavers", dtick=1 if exits["leavers_total"].max() < 6 else None
         ),
-        hovermode="x unified",
-        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
+        height=460,
+        bottom=120,
+        legend_y=-0.22,
     )
-    mark_reform(fig, exits["month_start"])
-    return fig
 
 
 def exits_table(since_reform: pd.DataFrame) -> pd.DataFrame:
@@ -770,11 +717,14 @@ def benefits_figure(benefits: pd.DataFrame) -> go.Figure:
         col=2,
     )
     style_figure(
-        fig, height=_height(len(benefits)), showlegend=False, margin=dict(l=10, r=20, t=70, b=50)
+        fig,
+        height=figure_height(len(benefits)),
+        showlegend=False,
+        margin=dict(l=10, r=20, t=70, b=50),
     )
     fig.update_xaxes(tickformat=".0%", range=[0, 1.15], tickvals=[0, 0.5, 1], row=1, col=1)
     fig.update_xaxes(rangemode="tozero", title="Tháng / Months", row=1, col=2)
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_yaxes(province_axis())
     return fig
 
 
@@ -1020,7 +970,7 @@ def budget_figure(budget: pd.DataFrame) -> go.Figure:
         if part.empty:
             continue
         fig.add_bar(
-            y=part["category"].map(CATEGORIES).fillna(part["category"]),
+            y=labelled(part["category"], CATEGORIES),
             x=part["execution_rate"],
             orientation="h",
             name=label,
@@ -1036,14 +986,14 @@ def budget_figure(budget: pd.DataFrame) -> go.Figure:
     categories = spend["category"].nunique()
     style_figure(
         fig,
-        height=_height(categories, 30 * max(1, spend["level"].nunique()), 130),
+        height=figure_height(categories, 30 * max(1, spend["level"].nunique()), 130),
         barmode="group",
         xaxis=dict(
             tickformat=".0%",
             range=[0, top * 1.12],
             title="Giải ngân ÷ dự toán / Disbursed ÷ allocated",
         ),
-        yaxis=_province_axis(),
+        yaxis=province_axis(),
     )
     return fig
 
@@ -1067,23 +1017,23 @@ def digital_figure(digital: pd.DataFrame) -> go.Figure:
     order = digital["province_name"].drop_duplicates().tolist()  # highest share first
     style_figure(
         fig,
-        height=_height(len(order), 34),
+        height=figure_height(len(order), 34),
         barmode="group",
         xaxis=dict(
             tickformat=".0%",
             rangemode="tozero",
             title="Chi chuyển đổi số ÷ tổng dự toán chi / Digital ÷ all expenditure",
         ),
-        yaxis=_province_axis(categoryorder="array", categoryarray=order),
+        yaxis=province_axis(categoryorder="array", categoryarray=order),
     )
     return fig
 
 
 def budget_table(budget: pd.DataFrame) -> pd.DataFrame:
     budget = budget.assign(
-        level=budget["level"].map(LEVELS).fillna(budget["level"]),
-        flow=budget["flow"].map(FLOWS).fillna(budget["flow"]),
-        category=budget["category"].map(CATEGORIES).fillna(budget["category"]),
+        level=labelled(budget["level"], LEVELS),
+        flow=labelled(budget["flow"], FLOWS),
+        category=labelled(budget["category"], CATEGORIES),
     )
     return budget.rename(
         columns={
@@ -1124,11 +1074,7 @@ def treasury_figure(treasury: pd.DataFrame) -> go.Figure:
         height=400,
         showlegend=False,
         margin=dict(l=10, r=20, t=60, b=50),
-        xaxis=dict(
-            tickformat="%m/%Y",
-            dtick="M1" if len(treasury) <= 12 else "M3",
-            title="Tháng mở tài khoản / Month opened",
-        ),
+        xaxis=month_axis(treasury["month_start"], "Tháng mở tài khoản / Month opened"),
         yaxis=dict(
             title="Số đơn vị (cộng dồn) / Units (cumulative)",
             rangemode="tozero",
@@ -1157,7 +1103,8 @@ def _add_budget(
             )
         if not digital.empty:
             allocated = digital["expenditure_allocated_mvnd"].sum()
-            share = _pct(digital["digital_allocated_mvnd"].sum() / allocated) if allocated else "—"
+            digital_allocated = digital["digital_allocated_mvnd"].sum()
+            share = format_pct(digital_allocated / allocated) if allocated else "—"
             page.add_figure(
                 digital_figure(digital),
                 f"Năm {year}: tỷ trọng dự toán chi chuyển đổi số trong tổng dự toán chi, theo "
@@ -1213,22 +1160,22 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
         span = f"{first:%m/%Y}–{last:%m/%Y}"
         page.intro_vi += f" Danh sách nhân sự {span}."
         page.intro_en += f" Rosters {span}."
-    _add_staffing(page, _frame(con, STAFFING_SQL), _frame(con, GAP_DISTRIBUTION_SQL))
-    _add_specialists(page, _frame(con, SPECIALIST_SQL), _frame(con, COVERAGE_SQL))
-    _add_workload(page, _frame(con, WORKLOAD_SQL))
+    _add_staffing(page, frame(con, STAFFING_SQL), frame(con, GAP_DISTRIBUTION_SQL))
+    _add_specialists(page, frame(con, SPECIALIST_SQL), frame(con, COVERAGE_SQL))
+    _add_workload(page, frame(con, WORKLOAD_SQL))
     _add_exits(
         page,
-        _frame(con, EXITS_SQL),
-        _frame(con, EXITS_SINCE_REFORM_SQL),
-        _frame(con, BENEFITS_SQL),
+        frame(con, EXITS_SQL),
+        frame(con, EXITS_SINCE_REFORM_SQL),
+        frame(con, BENEFITS_SQL),
     )
-    resources = _frame(con, RESOURCES_SQL)
+    resources = frame(con, RESOURCES_SQL)
     _add_resource_gap(page, resources)
     _add_budget(
         page,
-        _frame(con, BUDGET_SQL),
-        _frame(con, DIGITAL_SQL),
-        _frame(con, TREASURY_SQL),
+        frame(con, BUDGET_SQL),
+        frame(con, DIGITAL_SQL),
+        frame(con, TREASURY_SQL),
         len(resources),
     )
     return page

@@ -7,14 +7,27 @@ with 3,000.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from reports.shell import INT, NUM1, PCT, Page
+from reports.queries import PROVINCE_NAMES, frame
+from reports.shell import (
+    INT,
+    NUM1,
+    PCT,
+    UNIT_TYPES,
+    Page,
+    figure_height,
+    labelled,
+    legend_below,
+    mark_reform,
+    month_axis,
+    province_axis,
+    style_figure,
+)
 
 SLUG = "service_delivery"
 TITLE_VI = "Cung cấp dịch vụ công"
@@ -26,26 +39,16 @@ DESCRIPTION = (
 )
 MART = "marts.mart_unit_service_monthly"
 SOURCES = (MART, "marts.dim_admin_unit", "marts.fct_dossiers", "marts.dim_procedure")
-REFORM_DATE = date(2025, 7, 1)
 MIN_FINISHED_DOSSIERS = 20
 SLOWEST_LIMIT = 15
 
 ON_TIME_COLOUR, OVERDUE_COLOUR = "#1a7f5a", "#c0392b"
 LEVELS = {"commune": "Xã / Commune", "province": "Tỉnh / Province"}
-UNIT_TYPES = {
-    "commune": "Xã / Commune",
-    "ward": "Phường / Ward",
-    "special_zone": "Đặc khu / Special zone",
-}
 
 # The mart documents no overdue numerator: overdue = finished overdue + open past due, over
 # the same denominator as on time (finished + open at month end).
 PROVINCE_SQL = f"""
-with provinces as (
-    select distinct province_code, province_name
-    from marts.dim_admin_unit
-    where unit_level = 'province'
-),
+with {PROVINCE_NAMES},
 totals as (
     select
         province_code,
@@ -65,7 +68,7 @@ select
     t.on_time_numerator / nullif(t.on_time_denominator, 0) as on_time_rate,
     t.overdue_numerator / nullif(t.on_time_denominator, 0) as overdue_rate
 from totals as t
-left join provinces as p using (province_code)
+left join province_names as p using (province_code)
 order by on_time_rate desc nulls last, province_name
 """
 
@@ -135,10 +138,6 @@ order by u.province_name, u.unit_name, u.unit_code
 """
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    return con.execute(sql).df()
-
-
 def _period(monthly: pd.DataFrame) -> tuple[str, str] | None:
     if monthly.empty:
         return None
@@ -167,9 +166,10 @@ def province_figure(provinces: pd.DataFrame) -> go.Figure:
             cliponaxis=False,
             hovertemplate=hover.replace("IDX", str(idx)).replace("NAME", name),
         )
-    fig.update_layout(
+    style_figure(
+        fig,
         barmode="group",
-        height=max(320, 30 * len(provinces) + 140),
+        height=figure_height(len(provinces), 30, 140),
         # a little room past 100% for the value labels
         xaxis=dict(
             tickformat=".0%",
@@ -177,20 +177,9 @@ def province_figure(provinces: pd.DataFrame) -> go.Figure:
             tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1],
             title="Tỷ lệ / Rate",
         ),
-        yaxis=dict(autorange="reversed", automargin=True),
-        **_common_layout(),
+        yaxis=province_axis(),
     )
     return fig
-
-
-def _common_layout() -> dict:
-    return dict(
-        template="plotly_white",
-        margin=dict(l=10, r=20, t=40, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
-        font=dict(family="system-ui, Segoe UI, Roboto, Noto Sans, Arial, sans-serif", size=13),
-        separators=".,",
-    )
 
 
 def monthly_figure(monthly: pd.DataFrame) -> go.Figure:
@@ -207,54 +196,22 @@ def monthly_figure(monthly: pd.DataFrame) -> go.Figure:
             mode="lines+markers",
             hovertemplate="%{y:.1%}",
         )
-    many_months = len(monthly) > 12
-    fig.update_layout(
+    style_figure(
+        fig,
         height=440,
-        xaxis=dict(tickformat="%m/%Y", dtick="M3" if many_months else "M1", title="Tháng / Month"),
+        xaxis=month_axis(monthly["month_start"], "Tháng / Month"),
         yaxis=dict(tickformat=".0%", range=[0, 1.05], title="Tỷ lệ / Share"),
         hovermode="x unified",
-        **_common_layout(),
-    )
-    # Three long bilingual names: legend below the plot, clear of the reform marker label.
-    fig.update_layout(
-        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
+        # Three long bilingual names: legend below the plot, clear of the reform marker label.
+        legend=legend_below(-0.22),
         margin=dict(t=60, b=110),
     )
-    _mark_reform(fig, pd.to_datetime(monthly["month_start"]))
+    mark_reform(fig, monthly["month_start"])
     return fig
 
 
-def _mark_reform(fig: go.Figure, months: pd.Series) -> None:
-    """Dashed line at 1 July 2025, drawn only inside the plotted months."""
-    reform = pd.Timestamp(REFORM_DATE)
-    if months.empty or not months.min() <= reform <= months.max():
-        return
-    # Shape + annotation rather than add_vline(annotation_text=...), which trips on dates.
-    fig.add_shape(
-        type="line",
-        x0=reform,
-        x1=reform,
-        y0=0,
-        y1=1,
-        xref="x",
-        yref="paper",
-        line=dict(color="#555", dash="dash", width=1.5),
-    )
-    fig.add_annotation(
-        x=reform,
-        y=1,
-        xref="x",
-        yref="paper",
-        yanchor="bottom",
-        showarrow=False,
-        text="Chính quyền hai cấp / two-tier government",
-        font=dict(size=12, color="#333"),
-        bgcolor="rgba(255,255,255,0.85)",
-    )
-
-
 def slowest_table(slowest: pd.DataFrame) -> pd.DataFrame:
-    slowest = slowest.assign(level=slowest["level"].map(LEVELS).fillna(slowest["level"]))
+    slowest = slowest.assign(level=labelled(slowest["level"], LEVELS))
     return slowest.rename(
         columns={
             "procedure_code": "Mã / Code",
@@ -284,9 +241,7 @@ def province_table(provinces: pd.DataFrame) -> pd.DataFrame:
 
 
 def commune_table(communes: pd.DataFrame) -> pd.DataFrame:
-    communes = communes.assign(
-        unit_type=communes["unit_type"].map(UNIT_TYPES).fillna(communes["unit_type"])
-    )
+    communes = communes.assign(unit_type=labelled(communes["unit_type"], UNIT_TYPES))
     return communes.rename(
         columns={
             "province_name": "Tỉnh / Province",
@@ -323,7 +278,7 @@ COLUMN_FORMATS = {
 def _add_provinces(page: Page, provinces: pd.DataFrame) -> None:
     page.add_heading("Đúng hạn và quá hạn theo tỉnh", "On-time and overdue rates by province")
     if provinces.empty:
-        page.add_note("Chưa có dữ liệu.", "No data yet.")
+        page.add_no_data()
         return
     page.add_figure(
         province_figure(provinces),
@@ -344,7 +299,7 @@ def _add_provinces(page: Page, provinces: pd.DataFrame) -> None:
 def _add_monthly(page: Page, monthly: pd.DataFrame) -> None:
     page.add_heading("Mức độ sử dụng dịch vụ trực tuyến", "Online take-up over time")
     if monthly.empty:
-        page.add_note("Chưa có dữ liệu.", "No data yet.")
+        page.add_no_data()
         return
     page.add_figure(
         monthly_figure(monthly),
@@ -386,7 +341,7 @@ def _add_communes(page: Page, communes: pd.DataFrame) -> None:
 
 
 def build(con: duckdb.DuckDBPyConnection) -> Page:
-    monthly = _frame(con, MONTHLY_SQL)
+    monthly = frame(con, MONTHLY_SQL)
     period = _period(monthly)
     span_vi = f" Giai đoạn {period[0]}–{period[1]}." if period else ""
     span_en = f" Period {period[0]}–{period[1]}." if period else ""
@@ -400,10 +355,10 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
         "services, and where processing is slow." + span_en,
         sources=list(SOURCES),
     )
-    _add_provinces(page, _frame(con, PROVINCE_SQL))
+    _add_provinces(page, frame(con, PROVINCE_SQL))
     _add_monthly(page, monthly)
-    _add_slowest(page, _frame(con, SLOWEST_SQL))
-    _add_communes(page, _frame(con, COMMUNE_SQL))
+    _add_slowest(page, frame(con, SLOWEST_SQL))
+    _add_communes(page, frame(con, COMMUNE_SQL))
     return page
 
 

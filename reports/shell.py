@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -150,6 +150,11 @@ def format_value(value: object, kind: str) -> str:
     return str(value)
 
 
+def format_pct(value: object) -> str:
+    """A rate as the text a caption quotes: 12.3%, or — when there is none."""
+    return format_value(value, PCT)
+
+
 def _column_kind(series: pd.Series, given: str | None) -> str:
     if given:
         return given
@@ -264,6 +269,81 @@ def mark_reform(fig: go.Figure, months: pd.Series) -> None:
         font=dict(size=12, color="#333"),
         bgcolor="rgba(255,255,255,0.85)",
     )
+
+
+def figure_height(rows: int, per_row: int = 28, base: int = 150) -> int:
+    """Pixels for a figure with one band per row (a province, a category), at least 320."""
+    return max(320, per_row * rows + base)
+
+
+def province_axis(**extra: object) -> dict:
+    """The category axis of horizontal bars: first row on top, room for long names."""
+    return dict(autorange="reversed", automargin=True, **extra)
+
+
+def legend_below(y: float) -> dict:
+    """A horizontal legend under the plot (long bilingual names clear of the reform label)."""
+    return dict(orientation="h", yanchor="top", y=y, xanchor="left", x=0)
+
+
+def month_axis(months: Sized, title: str, bars: bool = False) -> dict:
+    """x axis of a monthly figure: 07/2025 ticks, every month up to a year, else quarterly.
+    bars: for bars that span their month, each label under its bar and the months in view."""
+    axis = dict(tickformat="%m/%Y", dtick="M1" if len(months) <= 12 else "M3")
+    if bars:
+        axis |= dict(ticklabelmode="period", range=month_bars_range(months))
+    return axis | dict(title=title)
+
+
+def month_bars_figure(
+    monthly: pd.DataFrame,
+    stacks: Mapping[str, tuple[str, str]],
+    x_title: str,
+    yaxis: dict,
+    height: int,
+    bottom: int,
+    legend_y: float,
+    **trace: object,
+) -> go.Figure:
+    """Stacked bars by month_start, one trace per column of stacks (column -> label, colour),
+    each bar spanning its month so 1 July is July's left edge; the reform marked."""
+    fig = go.Figure()
+    for column, (label, colour) in stacks.items():
+        fig.add_bar(
+            x=monthly["month_start"],
+            y=monthly[column],
+            xperiod="M1",
+            xperiodalignment="middle",
+            name=label,
+            marker_color=colour,
+            hovertemplate="%{y:,}<extra>" + label + "</extra>",
+            **trace,
+        )
+    style_figure(
+        fig,
+        height=height,
+        margin=dict(l=10, r=20, t=60, b=bottom),
+        barmode="stack",
+        hovermode="x unified",
+        xaxis=month_axis(monthly["month_start"], x_title, bars=True),
+        yaxis=yaxis,
+        legend=legend_below(legend_y),
+    )
+    mark_reform(fig, monthly["month_start"])
+    return fig
+
+
+# Commune-level unit types (dim_admin_unit.unit_type) as table and legend labels.
+UNIT_TYPES = {
+    "commune": "Xã / Commune",
+    "ward": "Phường / Ward",
+    "special_zone": "Đặc khu / Special zone",
+}
+
+
+def labelled(codes: pd.Series, labels: Mapping[str, str]) -> pd.Series:
+    """Codes shown by their bilingual label; a code without one is shown as itself."""
+    return codes.map(labels).fillna(codes)
 
 
 def missing_relations(con: duckdb.DuckDBPyConnection, relations: Iterable[str]) -> list[str]:

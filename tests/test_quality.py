@@ -11,9 +11,9 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 import yaml
+from warehouse_fixtures import insert, warehouse
 
 from orchestration.ingest.load import AUDIT_DDL
 from orchestration.quality.ge_runner import (
@@ -31,30 +31,6 @@ from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, load_setti
 MART = "marts.mart_unit_service_monthly"
 EVENTS = "staging.stg_procedure_logs__events"
 PAIR = "expect_column_pair_values_a_to_be_greater_than_b"
-
-# The model contracts of DEVELOPERS.md (all columns, so a renamed column shows up here).
-DDL = """
-create schema if not exists marts;
-create schema if not exists staging;
-create table marts.mart_unit_service_monthly (
-    unit_code varchar, province_code varchar, month_start date,
-    dossiers_received bigint, dossiers_finished bigint, finished_early bigint,
-    finished_on_time bigint, finished_overdue bigint, open_within_due bigint,
-    open_past_due bigint, on_time_numerator bigint, on_time_denominator bigint,
-    on_time_rate double, overdue_rate double, full_online_numerator bigint,
-    full_online_denominator bigint, full_online_share double,
-    online_payment_numerator bigint, online_payment_denominator bigint,
-    online_payment_share double, online_numerator bigint, online_share double,
-    processing_days_sum double, processing_days_count bigint, avg_processing_days double,
-    satisfaction_high bigint, satisfaction_rated bigint, satisfaction_share double);
-create table staging.stg_procedure_logs__events (
-    event_id varchar, dossier_code varchar, procedure_code varchar, unit_code varchar,
-    province_code varchar, event_type varchar, event_at timestamp, event_date date,
-    channel varchar, due_at timestamp, step_name varchar, handler_ref varchar,
-    applicant_key varchar, applicant_type varchar, fee_paid_online boolean,
-    result_digitised boolean, synced_to_portal boolean, components_digitised boolean,
-    data_reused boolean, satisfaction_score integer, file_id varchar);
-"""
 
 UNITS = ["00004", "00008", "01"]
 MONTHS = [date(2025, 7, 1), date(2025, 8, 1)]
@@ -96,18 +72,9 @@ def event_row(i: int) -> dict:
     )
 
 
-def insert(con: duckdb.DuckDBPyConnection, relation: str, rows: list[dict]) -> None:
-    columns = list(rows[0])
-    con.executemany(
-        f"insert into {relation} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
-        [[row[c] for c in columns] for row in rows],
-    )
-
-
 @pytest.fixture
 def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    connection.execute(DDL)
+    connection = warehouse(tmp_path / "warehouse.duckdb", MART, EVENTS)
     yield connection
     connection.close()
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import duckdb
 import pandas as pd
 import pytest
 import yaml
 
-# the helper of the existing suite tests (tests/ is on sys.path under pytest's default import mode)
-from test_quality import model_columns
+# the helpers of the existing suite tests (tests/ is on sys.path under pytest's default import mode)
+from test_quality import failed, model_columns
+from warehouse_fixtures import insert, warehouse
 
 from orchestration.quality.ge_runner import (
     describe_failures,
@@ -41,64 +41,6 @@ PAIR_IN_SET = "expect_column_pair_values_to_be_in_set"
 BETWEEN = "expect_column_values_to_be_between"
 COMMUNE_UNITS = 3321
 PERSONAL_COLUMNS = {"full_name", "national_id", "birth_date"}
-
-# The model contracts of DEVELOPERS.md (all columns, so a renamed column shows up here).
-DDL = """
-create schema if not exists staging;
-create schema if not exists marts;
-create table staging.stg_personnel_rosters__staff (
-    staff_snapshot_id varchar, snapshot_date date, month_start date, staff_code varchar,
-    national_id_key varchar, age_band varchar, unit_code varchar, province_code varchar,
-    position varchar, specialisation varchar, qualification varchar,
-    salary_coefficient double, status varchar, joined_on date, left_on date,
-    exit_reason varchar, benefit_due_vnd bigint, benefit_paid_vnd bigint, file_id varchar);
-create table staging.stg_budget_allocations__lines (
-    budget_line_id varchar, fiscal_year integer, period integer, period_start date,
-    unit_code varchar, province_code varchar, level varchar, flow varchar, category varchar,
-    budget_item varchar, planned_vnd bigint, allocated_vnd bigint, disbursed_vnd bigint,
-    treasury_account_opened_on date, file_id varchar);
-create table staging.stg_asset_inventories__assets (
-    asset_snapshot_id varchar, snapshot_date date, month_start date, asset_code varchar,
-    asset_type varchar, unit_code varchar, province_code varchar, former_unit_code varchar,
-    address varchar, area_m2 double, book_value_vnd bigint, status varchar,
-    repurposed_to varchar, status_since date, archive_records integer,
-    archive_records_digitised integer, file_id varchar);
-create table marts.mart_unit_capacity_monthly (
-    unit_code varchar, province_code varchar, unit_type varchar, month_start date,
-    population bigint, headcount bigint, staff_per_10k_residents double, staff_norm bigint,
-    staff_norm_gap bigint, specialisations_required bigint, specialisations_filled bigint,
-    specialist_coverage double, handling_staff bigint, dossiers_finished bigint,
-    workload_per_handling_staff double, joiners bigint, leavers_total bigint,
-    leavers_early_retirement bigint, leavers_resignation bigint, leavers_retirement bigint,
-    leavers_transfer bigint, leavers_dismissal bigint, benefits_due_vnd bigint,
-    benefits_paid_vnd bigint, benefits_due_since_reform_vnd bigint,
-    benefits_paid_since_reform_vnd bigint, benefit_payment_ratio double,
-    benefit_settled_leavers bigint, benefit_delay_months_sum bigint,
-    benefit_delay_months_avg double);
-create table marts.mart_unit_resources (
-    unit_code varchar, province_code varchar, unit_type varchar, population bigint,
-    period_start date, headcount_month_start date, devolved_dossiers bigint,
-    dossiers_received bigint,
-    devolved_dossiers_per_10k_residents double, headcount bigint, handling_staff bigint,
-    staff_per_10k_residents double, expenditure_allocated_vnd bigint,
-    expenditure_disbursed_vnd bigint, digital_transformation_allocated_vnd bigint,
-    digital_transformation_share double, budget_execution_rate double,
-    allocated_vnd_per_resident double, staff_per_1000_devolved_dossiers double,
-    allocated_vnd_per_devolved_dossier double, workload_rank bigint,
-    is_top_workload_quartile boolean, resource_score double, resource_rank bigint,
-    resource_gap bigint, resource_gap_flag boolean, treasury_account_opened_on date);
-create table marts.mart_province_assets (
-    province_code varchar, month_start date, snapshot_date date, offices_total bigint,
-    surplus_offices bigint, waiting bigint, repurposing bigint, repurposed bigint,
-    disposed bigint, surplus_land_area_m2 double, repurposed_priority bigint,
-    repurposed_share double, priority_share double, decisions_timed bigint,
-    median_days_to_decision double, archive_records bigint, archive_records_digitised bigint,
-    archive_digitised_share double);
-create table marts.mart_budget_execution (
-    province_code varchar, fiscal_year integer, level varchar, flow varchar,
-    category varchar, units_reporting bigint, planned_vnd bigint, allocated_vnd bigint,
-    disbursed_vnd bigint, execution_rate double);
-"""
 
 UNITS = ["00004", "00008", "01"]
 SNAPSHOT = date(2025, 8, 31)
@@ -316,27 +258,15 @@ CLEAN = {
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def insert(con: duckdb.DuckDBPyConnection, relation: str, rows) -> None:
-    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
-    con.register("incoming_rows", frame)
-    con.execute(f"insert into {relation} by name select * from incoming_rows")
-    con.unregister("incoming_rows")
-
-
 @pytest.fixture
 def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    connection.execute(DDL)
+    connection = warehouse(tmp_path / "warehouse.duckdb", *RELATIONS)
     yield connection
     connection.close()
 
 
 def suite_of(relation: str) -> str:
     return relation.split(".")[1]
-
-
-def failed(outcome) -> set[tuple[str, str]]:
-    return {(r.expectation_type, r.column) for r in outcome.failed}
 
 
 # --- clean tables pass --------------------------------------------------------------------------
@@ -468,7 +398,7 @@ def test_suite_columns_are_documented_in_the_model_yaml(suite_name):
 
 @pytest.mark.parametrize("relation", RELATIONS, ids=suite_of)
 def test_test_tables_follow_the_documented_model(con, relation):
-    """The tables above are the model contracts: same columns as the dbt YAML documents."""
+    """The tables of warehouse_fixtures are the model contracts: the columns the YAML documents."""
     columns = {r[0] for r in con.execute(f"describe {relation}").fetchall()}
     assert columns == model_columns(suite_of(relation))
 

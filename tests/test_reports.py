@@ -4,61 +4,25 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from plotly.offline import get_plotlyjs
+from report_html import PageHtml, column_of, row_of
+from warehouse_fixtures import (
+    PROVINCES,
+    SERVICE_TABLES,
+    UNITS,
+    insert,
+    province_of,
+    report_warehouse,
+)
 
 from reports import render_site, service_delivery
 from reports.shell import PCT, Page, write_index
 
-# The mart/dim/fct contracts of DEVELOPERS.md (all columns, so a renamed column fails here).
-DDL = """
-create schema marts;
-create table marts.dim_admin_unit (
-    unit_code varchar, unit_name varchar, unit_level varchar, unit_type varchar,
-    province_code varchar, province_name varchar, population bigint);
-create table marts.dim_procedure (
-    procedure_code varchar, procedure_name varchar, sector varchar, level varchar,
-    statutory_days integer, online_capability varchar, is_full_online_capable boolean,
-    fee_bearing boolean, devolved_from varchar, devolved_on date, is_devolved boolean,
-    status varchar);
-create table marts.fct_dossiers (
-    dossier_code varchar, procedure_code varchar, unit_code varchar, province_code varchar,
-    channel varchar, applicant_type varchar, submitted_at timestamp, received_at timestamp,
-    promised_at timestamp, finished_at timestamp, finish_event varchar,
-    result_returned_at timestamp, supplement_requests integer, supplement_days double,
-    processing_days double, timeliness varchar, is_online boolean, is_fully_online boolean,
-    is_full_online_capable boolean, fee_bearing boolean, fee_paid_online boolean,
-    synced_to_portal boolean, components_digitised boolean, result_digitised boolean,
-    data_reused boolean, satisfaction_score integer, is_devolved boolean);
-create table marts.mart_unit_service_monthly (
-    unit_code varchar, province_code varchar, month_start date,
-    dossiers_received bigint, dossiers_finished bigint, finished_early bigint,
-    finished_on_time bigint, finished_overdue bigint, open_within_due bigint,
-    open_past_due bigint, on_time_numerator bigint, on_time_denominator bigint,
-    on_time_rate double, overdue_rate double, full_online_numerator bigint,
-    full_online_denominator bigint, full_online_share double,
-    online_payment_numerator bigint, online_payment_denominator bigint,
-    online_payment_share double, online_numerator bigint, online_share double,
-    processing_days_sum double, processing_days_count bigint, avg_processing_days double,
-    satisfaction_high bigint, satisfaction_rated bigint, satisfaction_share double);
-"""
-
-PROVINCES = {"01": "Thành phố Hà Nội", "22": "Tỉnh Quảng Ninh"}
-UNITS = [
-    # unit_code, unit_name, unit_level, unit_type, province_code
-    ("01", "Thành phố Hà Nội", "province", "municipality", "01"),
-    ("22", "Tỉnh Quảng Ninh", "province", "province", "22"),
-    ("00004", "Phường Ba Đình", "commune", "ward", "01"),
-    ("00008", "Xã Sóc Sơn", "commune", "commune", "01"),
-    ("06700", "Đặc khu Vân Đồn", "commune", "special_zone", "22"),
-    ("06800", "Phường Hạ Long", "commune", "ward", "22"),  # no activity at all
-]
 COMMUNE_CODES = {u[0] for u in UNITS if u[2] == "commune"}
 
 # unit, month, early, on_time, overdue, open_within_due, open_past_due, online, received.
@@ -73,10 +37,6 @@ MART_ROWS = [
 ]
 
 
-def _province_of(unit_code: str) -> str:
-    return next(u[4] for u in UNITS if u[0] == unit_code)
-
-
 def _mart_frame() -> pd.DataFrame:
     records = []
     for unit, month, early, on_time, overdue, within, past, online, received in MART_ROWS:
@@ -85,7 +45,7 @@ def _mart_frame() -> pd.DataFrame:
         records.append(
             dict(
                 unit_code=unit,
-                province_code=_province_of(unit),
+                province_code=province_of(unit),
                 month_start=date.fromisoformat(month),
                 dossiers_received=received,
                 dossiers_finished=finished,
@@ -154,90 +114,25 @@ PROCEDURES = pd.DataFrame(
 
 @pytest.fixture
 def warehouse(tmp_path: Path):
-    con = duckdb.connect(str(tmp_path / "tiny.duckdb"))
-    con.execute(DDL)
-    units = pd.DataFrame(
-        UNITS, columns=["unit_code", "unit_name", "unit_level", "unit_type", "province_code"]
-    ).assign(province_name=lambda d: d["province_code"].map(PROVINCES))
-    for table, frame in (
-        ("dim_admin_unit", units),
-        ("dim_procedure", PROCEDURES),
-        ("mart_unit_service_monthly", _mart_frame()),
-        ("fct_dossiers", _dossier_frame()),
-    ):
-        con.register("frame", frame)
-        con.execute(f"insert into marts.{table} by name select * from frame")
-        con.unregister("frame")
+    con = report_warehouse(tmp_path / "tiny.duckdb", *SERVICE_TABLES)
+    insert(con, "marts.dim_procedure", PROCEDURES)
+    insert(con, "marts.mart_unit_service_monthly", _mart_frame())
+    insert(con, "marts.fct_dossiers", _dossier_frame())
     yield con
     con.close()
-
-
-class _Html(HTMLParser):
-    """Collects tables (id -> rows of cell text), script/link/anchor attributes."""
-
-    def __init__(self, text: str):
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self.scripts: list[dict] = []
-        self.links: list[dict] = []
-        self.anchors: list[str] = []
-        self.styles: list[str] = []
-        self._table = self._cell = None
-        self._in_style = False
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "script":
-            self.scripts.append(attrs)
-        elif tag == "link":
-            self.links.append(attrs)
-        elif tag == "a":
-            self.anchors.append(attrs.get("href", ""))
-        elif tag == "style":
-            self._in_style = True
-        elif tag == "table":
-            self._table = self.tables.setdefault(attrs.get("id", ""), [])
-        elif tag == "tr" and self._table is not None:
-            self._table.append([])
-        elif tag in ("td", "th") and self._table is not None:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self._table[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "table":
-            self._table = None
-        elif tag == "style":
-            self._in_style = False
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-        if self._in_style:
-            self.styles.append(data)
-
-
-def _column(rows: list[list[str]], header_start: str) -> int:
-    return next(i for i, h in enumerate(rows[0]) if h.startswith(header_start))
-
-
-def _row(rows: list[list[str]], first_cell: str) -> list[str]:
-    return next(r for r in rows[1:] if r[0] == first_cell)
 
 
 def _pooled_on_time(province_code: str) -> float:
     """The on-time rate re-derived from the inserted rows, not from the mart's columns."""
     num = den = 0
     for unit, _month, early, on_time, overdue, within, past, _o, _r in MART_ROWS:
-        if _province_of(unit) == province_code:
+        if province_of(unit) == province_code:
             num += early + on_time + within
             den += early + on_time + overdue + within + past
     return num / den
 
 
-def _assert_offline(html: str, parsed: _Html) -> None:
+def _assert_offline(html: str, parsed: PageHtml) -> None:
     assert all("src" not in s for s in parsed.scripts), "every script must be inline"
     assert not parsed.links, "no <link> (stylesheets or otherwise)"
     css = "".join(parsed.styles)
@@ -261,47 +156,47 @@ def test_page_is_one_offline_file_with_plotly_once(site):
     html = page.read_text(encoding="utf-8")
     assert html.count(PLOTLY_SIGNATURE) == 1
     assert html.count("Plotly.newPlot(") == 2  # province bars + monthly lines
-    _assert_offline(html, _Html(html))
+    _assert_offline(html, PageHtml(html))
     # plotly's JSON writes "/" as \u002f, so look for the two halves of the marker label.
     assert "Chính quyền hai cấp" in html and "two-tier government" in html
 
 
 def test_province_rates_are_pooled_not_averaged(site):
     html = site["service_delivery.html"].read_text(encoding="utf-8")
-    rows = _Html(html).tables["provinces"]
-    col = _column(rows, "Tỷ lệ đúng hạn")
+    rows = PageHtml(html).tables["provinces"]
+    col = column_of(rows, "Tỷ lệ đúng hạn")
     for code, name in PROVINCES.items():
         assert name in html
-        assert _row(rows, name)[col] == f"{_pooled_on_time(code) * 100:.1f}%"
+        assert row_of(rows, name)[col] == f"{_pooled_on_time(code) * 100:.1f}%"
     # Hà Nội: 14 / 45 pooled = 31.1%; the mean of its unit-month rates would be 70.8%.
-    assert _row(rows, "Thành phố Hà Nội")[col] == "31.1%"
+    assert row_of(rows, "Thành phố Hà Nội")[col] == "31.1%"
     # Sorted by on-time rate, best first.
     assert [r[0] for r in rows[1:]] == ["Tỉnh Quảng Ninh", "Thành phố Hà Nội"]
 
 
 def test_commune_table_has_one_row_per_commune_unit(site):
-    rows = _Html(site["service_delivery.html"].read_text(encoding="utf-8")).tables["communes"]
-    code = _column(rows, "Mã")
+    rows = PageHtml(site["service_delivery.html"].read_text(encoding="utf-8")).tables["communes"]
+    code = column_of(rows, "Mã")
     codes = [r[code] for r in rows[1:]]
     assert sorted(codes) == sorted(COMMUNE_CODES)
     idle = next(r for r in rows[1:] if r[code] == "06800")
-    assert idle[_column(rows, "Hồ sơ tiếp nhận")] == "0"
-    assert idle[_column(rows, "Tỷ lệ đúng hạn")] == "—"
+    assert idle[column_of(rows, "Hồ sơ tiếp nhận")] == "0"
+    assert idle[column_of(rows, "Tỷ lệ đúng hạn")] == "—"
     ba_dinh = next(r for r in rows[1:] if r[code] == "00004")
-    assert ba_dinh[_column(rows, "Tỷ lệ đúng hạn")] == f"{9 / 40 * 100:.1f}%"
-    assert ba_dinh[_column(rows, "Loại")] == "Phường / Ward"
+    assert ba_dinh[column_of(rows, "Tỷ lệ đúng hạn")] == f"{9 / 40 * 100:.1f}%"
+    assert ba_dinh[column_of(rows, "Loại")] == "Phường / Ward"
 
 
 def test_slowest_procedures_need_enough_finished_dossiers(site):
-    rows = _Html(site["service_delivery.html"].read_text(encoding="utf-8")).tables[
+    rows = PageHtml(site["service_delivery.html"].read_text(encoding="utf-8")).tables[
         "slowest-procedures"
     ]
     assert [r[0] for r in rows[1:]] == ["P1", "P3"]  # P2 is slower but has 19 finished
-    p1 = _row(rows, "P1")
-    assert p1[_column(rows, "Thời gian xử lý TB")] == "10.0"
-    assert p1[_column(rows, "Tỷ lệ quá hạn")] == "20.0%"
-    assert p1[_column(rows, "Hồ sơ đã xử lý")] == "25"
-    assert _row(rows, "P3")[_column(rows, "Hồ sơ đã xử lý")] == "20"  # open ones left out
+    p1 = row_of(rows, "P1")
+    assert p1[column_of(rows, "Thời gian xử lý TB")] == "10.0"
+    assert p1[column_of(rows, "Tỷ lệ quá hạn")] == "20.0%"
+    assert p1[column_of(rows, "Hồ sơ đã xử lý")] == "25"
+    assert row_of(rows, "P3")[column_of(rows, "Hồ sơ đã xử lý")] == "20"  # open ones left out
 
 
 def test_footer_names_the_warehouse_tables(site):
@@ -315,7 +210,7 @@ def test_footer_names_the_warehouse_tables(site):
 def test_index_links_pages_and_quality_site(site):
     index = site["index.html"]
     html = index.read_text(encoding="utf-8")
-    parsed = _Html(html)
+    parsed = PageHtml(html)
     assert "service_delivery.html" in parsed.anchors
     assert "../quality/index.html" in parsed.anchors
     assert PLOTLY_SIGNATURE not in html  # no figures, no 4.8 MB of plotly.js
@@ -339,6 +234,6 @@ def test_shell_escapes_and_formats(tmp_path: Path):
     assert html.count(PLOTLY_SIGNATURE) == 1  # two figures, plotly.js once
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)" in html
     assert "Thử &lt;b&gt;" in html and "Test &amp; check" in html
-    row = _Html(html).tables["t"][1]
+    row = PageHtml(html).tables["t"][1]
     assert row[1:] == ["1,234,567", "12.3%", "—"]
     assert write_index(tmp_path, []).name == "index.html"

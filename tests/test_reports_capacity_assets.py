@@ -8,88 +8,34 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 from plotly.offline import get_plotlyjs
-from test_reports import DDL as SERVICE_DDL  # schema marts, dim_admin_unit, service tables
+from report_html import PageHtml, column_of, row_of
+from warehouse_fixtures import (
+    PROVINCES,
+    SERVICE_TABLES,
+    UNITS,
+    insert,
+    province_of,
+    report_warehouse,
+)
 
 from reports import PAGE_MODULES, assets, capacity_resources, render_site
 
-DDL = """
-create table marts.dim_specialisation (
-    specialisation varchar, specialisation_name_vi varchar, description varchar,
-    is_required boolean);
-create table marts.fct_staffing_monthly (
-    staffing_month_key varchar, unit_code varchar, province_code varchar, month_start date,
-    position varchar, specialisation varchar, headcount bigint, active_staff bigint,
-    joiners bigint, leavers_total bigint, leavers_early_retirement bigint,
-    leavers_resignation bigint, leavers_retirement bigint, leavers_transfer bigint,
-    leavers_dismissal bigint, benefits_due_vnd bigint, benefits_paid_vnd bigint);
-create table marts.fct_assets (
-    asset_snapshot_key varchar, asset_code varchar, snapshot_date date, month_start date,
-    unit_code varchar, province_code varchar, former_unit_code varchar, asset_type varchar,
-    is_office boolean, area_m2 double, book_value_vnd bigint, status varchar,
-    repurposed_to varchar, status_since date, days_in_status integer,
-    is_priority_repurpose boolean, surplus_since date, decided_on date,
-    days_to_decision integer, archive_records integer, archive_records_digitised integer);
-create table marts.mart_unit_capacity_monthly (
-    unit_code varchar, province_code varchar, unit_type varchar, month_start date,
-    population bigint, headcount bigint, staff_per_10k_residents double, staff_norm bigint,
-    staff_norm_gap bigint, specialisations_required bigint, specialisations_filled bigint,
-    specialist_coverage double, handling_staff bigint, dossiers_finished bigint,
-    workload_per_handling_staff double, joiners bigint, leavers_total bigint,
-    leavers_early_retirement bigint, leavers_resignation bigint, leavers_retirement bigint,
-    leavers_transfer bigint, leavers_dismissal bigint, benefits_due_vnd bigint,
-    benefits_paid_vnd bigint, benefits_due_since_reform_vnd bigint,
-    benefits_paid_since_reform_vnd bigint, benefit_payment_ratio double,
-    benefit_settled_leavers bigint, benefit_delay_months_sum double,
-    benefit_delay_months_avg double);
-create table marts.mart_unit_resources (
-    unit_code varchar, province_code varchar, unit_type varchar, population bigint,
-    period_start date, headcount_month_start date, devolved_dossiers bigint,
-    dossiers_received bigint, devolved_dossiers_per_10k_residents double, headcount bigint,
-    handling_staff bigint, staff_per_10k_residents double, expenditure_allocated_vnd bigint,
-    expenditure_disbursed_vnd bigint, digital_transformation_allocated_vnd bigint,
-    digital_transformation_share double, budget_execution_rate double,
-    allocated_vnd_per_resident double, staff_per_1000_devolved_dossiers double,
-    allocated_vnd_per_devolved_dossier double, workload_rank bigint,
-    is_top_workload_quartile boolean, resource_score double, resource_rank bigint,
-    resource_gap bigint, resource_gap_flag boolean, treasury_account_opened_on date);
-create table marts.mart_province_assets (
-    province_code varchar, month_start date, snapshot_date date, offices_total bigint,
-    surplus_offices bigint, waiting bigint, repurposing bigint, repurposed bigint,
-    disposed bigint, surplus_land_area_m2 double, repurposed_priority bigint,
-    repurposed_share double, priority_share double, decisions_timed bigint,
-    median_days_to_decision double, archive_records bigint, archive_records_digitised bigint,
-    archive_digitised_share double);
-create table marts.mart_budget_execution (
-    province_code varchar, fiscal_year integer, level varchar, flow varchar, category varchar,
-    units_reporting bigint, planned_vnd bigint, allocated_vnd bigint, disbursed_vnd bigint,
-    execution_rate double);
-"""
 MART_TABLES = (
-    "mart_unit_capacity_monthly",
-    "mart_unit_resources",
-    "mart_province_assets",
-    "mart_budget_execution",
-    "fct_staffing_monthly",
-    "fct_assets",
+    "marts.mart_unit_capacity_monthly",
+    "marts.mart_unit_resources",
+    "marts.mart_province_assets",
+    "marts.mart_budget_execution",
+    "marts.fct_staffing_monthly",
+    "marts.fct_assets",
 )
-
-PROVINCES = {"01": "Thành phố Hà Nội", "22": "Tỉnh Quảng Ninh"}
-UNITS = [
-    # unit_code, unit_name, unit_level, unit_type, province_code
-    ("01", "Thành phố Hà Nội", "province", "municipality", "01"),
-    ("22", "Tỉnh Quảng Ninh", "province", "province", "22"),
-    ("00004", "Phường Ba Đình", "commune", "ward", "01"),
-    ("00008", "Xã Sóc Sơn", "commune", "commune", "01"),
-    ("06700", "Đặc khu Vân Đồn", "commune", "special_zone", "22"),
-    ("06800", "Phường Hạ Long", "commune", "ward", "22"),
-]
+# render_site renders the service page too (empty here)
+RELATIONS = (*SERVICE_TABLES, "marts.dim_specialisation", *MART_TABLES)
 UNIT_NAMES = {u[0]: u[1] for u in UNITS}
 REQUIRED = {
     "justice_civil_status": "Tư pháp - Hộ tịch",
@@ -100,10 +46,6 @@ REQUIRED = {
     "culture_social": "Văn hóa - Xã hội",
 }
 ALL_SIX = tuple(REQUIRED)
-
-
-def _province_of(unit_code: str) -> str:
-    return next(u[4] for u in UNITS if u[0] == unit_code)
 
 
 def _type_of(unit_code: str) -> str:
@@ -227,7 +169,7 @@ def _capacity_frame() -> pd.DataFrame:
         records.append(
             dict(
                 unit_code=unit,
-                province_code=_province_of(unit),
+                province_code=province_of(unit),
                 unit_type=_type_of(unit),
                 month_start=date.fromisoformat(month),
                 population=pop,
@@ -300,7 +242,7 @@ def _staffing_frame() -> pd.DataFrame:
         frame[column] = frame[column].fillna(0) if column in frame else 0
     return frame.assign(
         leavers_total=frame["leavers_total"].fillna(0),
-        province_code=frame["unit_code"].map(_province_of),
+        province_code=frame["unit_code"].map(province_of),
         month_start=pd.to_datetime(frame["month_start"]),
     )
 
@@ -312,7 +254,7 @@ def _resources_frame() -> pd.DataFrame:
         records.append(
             dict(
                 unit_code=unit,
-                province_code=_province_of(unit),
+                province_code=province_of(unit),
                 unit_type=_type_of(unit),
                 population=int(devolved * 10000 / per_10k),
                 devolved_dossiers=devolved,
@@ -418,20 +360,8 @@ def _assets_frame() -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    con.register("frame", frame)
-    con.execute(f"insert into marts.{table} by name select * from frame")
-    con.unregister("frame")
-
-
 def _warehouse(path: Path, with_marts: bool = True) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(path))
-    con.execute(SERVICE_DDL)  # render_site renders the service page too (empty here)
-    con.execute(DDL)
-    units = pd.DataFrame(
-        UNITS, columns=["unit_code", "unit_name", "unit_level", "unit_type", "province_code"]
-    ).assign(province_name=lambda d: d["province_code"].map(PROVINCES))
-    _insert(con, "dim_admin_unit", units)
+    con = report_warehouse(path, *RELATIONS)
     specialisations = pd.DataFrame(
         {
             "specialisation": list(REQUIRED) + ["security"],
@@ -439,17 +369,17 @@ def _warehouse(path: Path, with_marts: bool = True) -> duckdb.DuckDBPyConnection
             "is_required": [True] * 6 + [False],
         }
     )
-    _insert(con, "dim_specialisation", specialisations)
+    insert(con, "marts.dim_specialisation", specialisations)
     if with_marts:
         for table, frame in (
-            ("mart_unit_capacity_monthly", _capacity_frame()),
-            ("fct_staffing_monthly", _staffing_frame()),
-            ("mart_unit_resources", _resources_frame()),
-            ("mart_budget_execution", _budget_frame()),
-            ("mart_province_assets", _province_assets_frame()),
-            ("fct_assets", _assets_frame()),
+            ("marts.mart_unit_capacity_monthly", _capacity_frame()),
+            ("marts.fct_staffing_monthly", _staffing_frame()),
+            ("marts.mart_unit_resources", _resources_frame()),
+            ("marts.mart_budget_execution", _budget_frame()),
+            ("marts.mart_province_assets", _province_assets_frame()),
+            ("marts.fct_assets", _assets_frame()),
         ):
-            _insert(con, table, frame)
+            insert(con, table, frame)
     return con
 
 
@@ -463,61 +393,6 @@ def site(tmp_path: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in paths}
 
 
-class _Html(HTMLParser):
-    """Tables (id -> rows of cell text), captions, script and anchor attributes."""
-
-    def __init__(self, text: str):
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self.scripts: list[dict] = []
-        self.links: list[dict] = []
-        self.anchors: list[str] = []
-        self.captions: list[str] = []
-        self._table = self._cell = self._caption = None
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "script":
-            self.scripts.append(attrs)
-        elif tag == "link":
-            self.links.append(attrs)
-        elif tag == "a":
-            self.anchors.append(attrs.get("href", ""))
-        elif tag == "p" and attrs.get("class") in ("caption", "note"):
-            self._caption = []
-        elif tag == "table":
-            self._table = self.tables.setdefault(attrs.get("id", ""), [])
-        elif tag == "tr" and self._table is not None:
-            self._table.append([])
-        elif tag in ("td", "th") and self._table is not None:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self._table[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "table":
-            self._table = None
-        elif tag == "p" and self._caption is not None:
-            self.captions.append(" ".join("".join(self._caption).split()))
-            self._caption = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-        if self._caption is not None:
-            self._caption.append(data)
-
-
-def _column(rows: list[list[str]], header_start: str) -> int:
-    return next(i for i, h in enumerate(rows[0]) if h.startswith(header_start))
-
-
-def _row(rows: list[list[str]], first_cell: str) -> list[str]:
-    return next(r for r in rows[1:] if r[0] == first_cell)
-
-
 def _pct(value: float) -> str:
     return f"{value * 100:.1f}%"
 
@@ -526,7 +401,7 @@ PLOTLY_JS = get_plotlyjs()
 
 
 def _assert_offline(html: str) -> None:
-    parsed = _Html(html)
+    parsed = PageHtml(html)
     assert all("src" not in s for s in parsed.scripts), "every script must be inline"
     assert not parsed.links
     # plotly.js itself names its own web site in strings; nothing else may name a URL.
@@ -544,72 +419,72 @@ def test_pages_render_offline_with_plotly_once(site, page, figures):
 
 
 def test_staffing_uses_each_provinces_latest_month_pooled(site):
-    rows = _Html(site["capacity_resources.html"]).tables["staffing"]
+    rows = PageHtml(site["capacity_resources.html"]).tables["staffing"]
     per_10k, ratio = (
-        _column(rows, "Người làm việc trên 10.000 dân"),
-        _column(rows, "Biên chế ÷ định mức"),
+        column_of(rows, "Người làm việc trên 10.000 dân"),
+        column_of(rows, "Biên chế ÷ định mức"),
     )
     latest = {"01": "2025-08-01", "22": "2025-07-01"}
     for code, name in PROVINCES.items():
-        picked = [r for r in CAPACITY if _province_of(r[0]) == code and r[1] == latest[code]]
+        picked = [r for r in CAPACITY if province_of(r[0]) == code and r[1] == latest[code]]
         head, pop, norm = (sum(r[i] for r in picked) for i in (3, 2, 4))
-        row = _row(rows, name)
+        row = row_of(rows, name)
         assert row[per_10k] == f"{head * 10000 / pop:.1f}"
         assert row[ratio] == _pct(head / norm)
     # Hà Nội, August: 55 staff for 65,000 residents = 8.5 (July alone would give 7.7).
-    assert _row(rows, "Thành phố Hà Nội")[per_10k] == "8.5"
-    assert _row(rows, "Thành phố Hà Nội")[_column(rows, "Tháng")] == "08/2025"
+    assert row_of(rows, "Thành phố Hà Nội")[per_10k] == "8.5"
+    assert row_of(rows, "Thành phố Hà Nội")[column_of(rows, "Tháng")] == "08/2025"
 
 
 def test_specialist_coverage_and_benefits_by_province(site):
-    parsed = _Html(site["capacity_resources.html"])
+    parsed = PageHtml(site["capacity_resources.html"])
     coverage = parsed.tables["specialist-coverage"]
     # Hà Nội August: Ba Đình lost its IT specialist (1 of 2 units); Quảng Ninh: Vân Đồn.
-    assert _row(coverage, "Thành phố Hà Nội")[_column(coverage, "Tỷ lệ chưa đủ")] == "50.0%"
-    assert _row(coverage, "Tỉnh Quảng Ninh")[_column(coverage, "Độ phủ")] == _pct(9 / 12)
+    assert row_of(coverage, "Thành phố Hà Nội")[column_of(coverage, "Tỷ lệ chưa đủ")] == "50.0%"
+    assert row_of(coverage, "Tỉnh Quảng Ninh")[column_of(coverage, "Độ phủ")] == _pct(9 / 12)
     # IT posts: Ba Đình's specialist is on leave, Vân Đồn has none: 2 of the 4 units (bar
     # label in the figure JSON, where plotly writes "/" as \u002f).
     assert "50.0% (2 \\u002f 4)" in site["capacity_resources.html"]
     benefits = parsed.tables["benefits"]
-    ratio, delay = _column(benefits, "Đã chi ÷ phải chi"), _column(benefits, "Chậm TB")
-    assert _row(benefits, "Thành phố Hà Nội")[ratio] == _pct((150 + 50) / (200 + 50))
-    assert _row(benefits, "Thành phố Hà Nội")[delay] == f"{(5 + 1) / (2 + 1):.1f}"
-    assert _row(benefits, "Tỉnh Quảng Ninh")[ratio] == _pct(20 / 80)
+    ratio, delay = column_of(benefits, "Đã chi ÷ phải chi"), column_of(benefits, "Chậm TB")
+    assert row_of(benefits, "Thành phố Hà Nội")[ratio] == _pct((150 + 50) / (200 + 50))
+    assert row_of(benefits, "Thành phố Hà Nội")[delay] == f"{(5 + 1) / (2 + 1):.1f}"
+    assert row_of(benefits, "Tỉnh Quảng Ninh")[ratio] == _pct(20 / 80)
 
 
 def test_exits_since_the_reform_by_reason(site):
-    rows = _Html(site["capacity_resources.html"]).tables["exits-by-reason"]
+    rows = PageHtml(site["capacity_resources.html"]).tables["exits-by-reason"]
     since = [e for e in EXITS if e[1] >= "2025-07-01"]
     early = sum(n for *_r, reason, n in since if reason == "early_retirement")
     total = sum(n for *_r, n in since)
-    row = _row(rows, "Nghỉ hưu trước tuổi / Early retirement")
+    row = row_of(rows, "Nghỉ hưu trước tuổi / Early retirement")
     assert row[1:] == [str(early), _pct(early / total)]
-    assert _row(rows, "Nghỉ hưu / Retirement")[1] == "0"  # June's retirement is before
+    assert row_of(rows, "Nghỉ hưu / Retirement")[1] == "0"  # June's retirement is before
 
 
 def test_resource_gap_units_are_listed_and_labelled(site):
     html = site["capacity_resources.html"]
-    rows = _Html(html).tables["resource-gap-units"]
-    code = _column(rows, "Mã")
+    rows = PageHtml(html).tables["resource-gap-units"]
+    code = column_of(rows, "Mã")
     assert FLAGGED == ["06700", "00004"]
     assert [r[code] for r in rows[1:]] == FLAGGED  # largest rank gap first
     ba_dinh = next(r for r in rows[1:] if r[code] == "00004")
-    assert ba_dinh[_column(rows, "Đơn vị")] == "Phường Ba Đình"
-    assert ba_dinh[_column(rows, "Tỉnh")] == "Thành phố Hà Nội"
-    assert ba_dinh[_column(rows, "Hồ sơ phân cấp trên")] == "180.0"
-    assert ba_dinh[_column(rows, "Chênh lệch hạng")] == str(RANKS["00004"][2])
-    assert ba_dinh[_column(rows, "Điểm nguồn lực")] == "0.21"
+    assert ba_dinh[column_of(rows, "Đơn vị")] == "Phường Ba Đình"
+    assert ba_dinh[column_of(rows, "Tỉnh")] == "Thành phố Hà Nội"
+    assert ba_dinh[column_of(rows, "Hồ sơ phân cấp trên")] == "180.0"
+    assert ba_dinh[column_of(rows, "Chênh lệch hạng")] == str(RANKS["00004"][2])
+    assert ba_dinh[column_of(rows, "Điểm nguồn lực")] == "0.21"
     # Both named on the scatter with their province (annotation text in the figure JSON).
     for unit in FLAGGED:
         assert re.search(UNIT_NAMES[unit] + r"(<|\\u003c)br(>|\\u003e)", html)
-    assert "Màu đỏ: 2 đơn vị" in " ".join(_Html(html).captions)
+    assert "Màu đỏ: 2 đơn vị" in " ".join(PageHtml(html).captions)
 
 
 def test_budget_execution_is_pooled_over_provinces(site):
-    parsed = _Html(site["capacity_resources.html"])
+    parsed = PageHtml(site["capacity_resources.html"])
     rows = parsed.tables["budget-execution"]
-    rate, category = _column(rows, "Tỷ lệ thực hiện"), _column(rows, "Nội dung")
-    level = _column(rows, "Cấp")
+    rate, category = column_of(rows, "Tỷ lệ thực hiện"), column_of(rows, "Nội dung")
+    level = column_of(rows, "Cấp")
     recurrent = next(
         r
         for r in rows[1:]
@@ -620,7 +495,7 @@ def test_budget_execution_is_pooled_over_provinces(site):
     ]
     assert recurrent[rate] == _pct(sum(b[6] for b in spent) / sum(b[5] for b in spent))
     assert recurrent[rate] == "75.0%"  # the mean of the two provinces' rates would be 70.0%
-    assert all(r[_column(rows, "Năm")] == "2025" for r in rows[1:])
+    assert all(r[column_of(rows, "Năm")] == "2025" for r in rows[1:])
     digital = [b for b in BUDGET if b[1] == 2025 and b[3] == "expenditure"]
     share = sum(b[5] for b in digital if b[4] == "digital_transformation") / sum(
         b[5] for b in digital
@@ -631,26 +506,26 @@ def test_budget_execution_is_pooled_over_provinces(site):
 
 
 def test_assets_province_table_and_national_pooling(site):
-    parsed = _Html(site["assets.html"])
+    parsed = PageHtml(site["assets.html"])
     rows = parsed.tables["assets-provinces"]
-    share = _column(rows, "Tỷ lệ đã sử dụng lại")
+    share = column_of(rows, "Tỷ lệ đã sử dụng lại")
     latest = {"01": ASSET_MONTHS[1], "22": ASSET_MONTHS[2]}
     for code, name in PROVINCES.items():
         _p, _m, snapshot, _o, waiting, repurposing, repurposed, disposed, *_ = latest[code]
-        row = _row(rows, name)
+        row = row_of(rows, name)
         assert row[share] == _pct(repurposed / (waiting + repurposing + repurposed + disposed))
-        assert row[_column(rows, "Ngày kiểm kê")] == snapshot
-    assert _row(rows, "Thành phố Hà Nội")[share] == "33.3%"  # August, not July's 20.0%
+        assert row[column_of(rows, "Ngày kiểm kê")] == snapshot
+    assert row_of(rows, "Thành phố Hà Nội")[share] == "33.3%"  # August, not July's 20.0%
     national = parsed.tables["assets-national"]
     row = national[1]
     repurposed = sum(m[6] for m in latest.values())
     surplus = sum(sum(m[4:8]) for m in latest.values())
-    assert row[_column(national, "Tỷ lệ đã sử dụng lại")] == _pct(repurposed / surplus)
+    assert row[column_of(national, "Tỷ lệ đã sử dụng lại")] == _pct(repurposed / surplus)
     archive = sum(m[10] for m in latest.values())
     digitised = sum(m[11] for m in latest.values())
-    assert row[_column(national, "Tỷ lệ số hóa")] == _pct(digitised / archive)
+    assert row[column_of(national, "Tỷ lệ số hóa")] == _pct(digitised / archive)
     days = _decision_days("01", "2025-08-31") + _decision_days("22", "2025-07-30")
-    assert row[_column(national, "Ngày đến quyết định")] == f"{_median(days):.1f}"
+    assert row[column_of(national, "Ngày đến quyết định")] == f"{_median(days):.1f}"
     assert _median(days) == 50  # not the mean of the province medians (55)
 
 
@@ -666,7 +541,7 @@ def test_empty_marts_render_a_no_data_note(tmp_path: Path):
         resource_gap_flag=False,
         treasury_account_opened_on=None,
     )
-    _insert(con, "mart_unit_resources", unranked)
+    insert(con, "marts.mart_unit_resources", unranked)
     try:
         paths = {p.name: p.read_text(encoding="utf-8") for p in render_site(con, tmp_path / "r")}
     finally:
@@ -690,7 +565,7 @@ def test_missing_mart_tables_are_named_not_a_crash(tmp_path: Path):
 
 
 def test_index_links_the_new_pages(site):
-    anchors = _Html(site["index.html"]).anchors
+    anchors = PageHtml(site["index.html"]).anchors
     for module in (capacity_resources, assets):
         assert module in PAGE_MODULES
         assert f"{module.SLUG}.html" in anchors
