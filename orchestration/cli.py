@@ -26,13 +26,16 @@ def add_simulate(commands) -> None:
     landing = load_settings().landing_dir
     sim = commands.add_parser(
         "simulate",
-        help="write simulated procedure-log landing files",
+        help="write simulated landing files of the four sources",
         description=(
             "Simulate the one-stop-shop dossier logs of Vietnam's provinces and write them "
             "as landing files: procedure_logs/<province>_<yyyy-mm>.<jsonl|csv> (canonical "
-            "JSON Lines or CSV, or the status-code CSV dialect), plus, with faults, a few "
-            f"known bad files and rows listed in {MANIFEST_NAME}. The same options give "
-            "byte-identical files."
+            "JSON Lines or CSV, or the status-code CSV dialect); for the same provinces and "
+            "months, the monthly personnel rosters (personnel_rosters/<province>_<yyyy-mm>."
+            "<csv|xlsx>), budget allocations (budget_allocations/<province>_<yyyy-mm>.csv) "
+            "and quarterly asset inventories (asset_inventories/<province>_<yyyy-mm>.csv); "
+            "plus, with faults, a few known bad files and rows, all listed in "
+            f"{MANIFEST_NAME}. The same options give byte-identical files."
         ),
     )
     sim.add_argument("--seed", type=int, default=DEFAULT_SEED,
@@ -56,13 +59,13 @@ def add_simulate(commands) -> None:
                      help="landing directory (default: %(default)s, i.e. "
                           "$REFORMWATCH_DATA_DIR/landing)")
     sim.add_argument("--faults", action=argparse.BooleanOptionalAction, default=True,
-                     help="inject the known bad input of sources.md (about 0.3%% of rows, "
+                     help="inject the known bad input of sources.md (0.2-0.3%% of rows, "
                           "a few files) and record it in the manifest (default: on)")
     sim.add_argument("--force", action="store_true",
                      help="rewrite files that exist; without it existing files are left "
                           "alone and a complete earlier run is not redone (default: off)")
     sim.add_argument("--no-progress", dest="progress", action="store_false",
-                     help="no progress bar (default: a bar on stderr, per province-month)")
+                     help="no progress bar (default: a bar on stderr, per file)")
     sim.set_defaults(handler=run_simulate)
 
 

@@ -6,7 +6,7 @@ import dagster as dg
 
 from orchestration.assets.dbt import dbt_resource, reformwatch_dbt
 from orchestration.assets.ingest import ingest_assets
-from orchestration.assets.quality import ge_checks
+from orchestration.assets.quality import ge_checks, quality_gate
 from orchestration.assets.reports import published_warehouse, report_assets, report_index
 
 everything = dg.define_asset_job(
@@ -23,7 +23,14 @@ nightly = dg.ScheduleDefinition(
 )
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, reformwatch_dbt, *report_assets, report_index, published_warehouse],
+    assets=[
+        *ingest_assets,
+        reformwatch_dbt,
+        quality_gate,
+        *report_assets,
+        report_index,
+        published_warehouse,
+    ],
     asset_checks=ge_checks,
     jobs=[everything],
     schedules=[nightly],

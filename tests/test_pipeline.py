@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from orchestration.cli import main as reformwatch
+from orchestration.ingest.sources import SOURCES
 from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, load_settings
 
 pytestmark = pytest.mark.slow
@@ -71,10 +72,13 @@ def test_ingest_accounts_for_every_row(pipeline):
     settings, _ = pipeline
     files = read(settings, "select * from audit.ingest_files")
     assert (files.rows_loaded + files.rows_quarantined == files.rows_read).all()
-    raw = read(settings, "select count(*) n from raw.procedure_log_events").n[0]
-    held = read(settings, "select count(*) n from audit.quarantine").n[0]
-    assert raw == files.rows_loaded.sum() and held == files.rows_quarantined.sum()
-    assert held > 0  # the simulator's faults were caught, not loaded
+    for source, contract in SOURCES.items():
+        mine = files[files.source == source]
+        raw = read(settings, f"select count(*) n from raw.{contract.table}").n[0]
+        held = read(settings, "select count(*) n from audit.quarantine "
+                    f"where source = '{source}'").n[0]
+        assert (raw, held) == (mine.rows_loaded.sum(), mine.rows_quarantined.sum()), source
+        assert raw > 0 and held > 0, source  # loaded, and the simulator's faults caught
 
 
 def independent_dossiers(settings) -> pd.DataFrame:
@@ -177,22 +181,25 @@ def bi_reader_path() -> Path:
 
 
 def test_bad_data_fails_the_gate_and_holds_the_reports(pipeline, tmp_path, monkeypatch):
-    """Events from a future year slip past ingest's contract (a valid timestamp) but not
-    the gate: the check fails, names the expectation, and no report is rewritten."""
+    """Processing steps dated years ahead, written straight into raw (as a faulty upstream
+    load would), pass every dbt test but not the gate's plausible-date rule: the check
+    fails, names the expectation, and no report or BI copy is written."""
     settings, _ = pipeline
     data = tmp_path / "data"
     shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("reports", "tmp"))
     monkeypatch.setenv("REFORMWATCH_DATA_DIR", str(data))
     corrupted = load_settings()
+    corrupted.published_warehouse.unlink()
     with duckdb.connect(str(corrupted.warehouse)) as con:
-        con.execute("""insert into raw.procedure_log_events
-            select * replace (event_at + interval 20 year as event_at, 'X' || dossier_code
-                              as dossier_code)
-            from raw.procedure_log_events limit 50""")
+        con.execute("""update raw.procedure_log_events
+            set event_at = event_at + interval 7 year
+            where rowid in (select rowid from raw.procedure_log_events
+                            where event_type = 'step_started' limit 20)""")
     result = run_everything()
     assert not result.success
     failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
     assert [c.check_name for c in failed] == ["ge_stg_procedure_logs__events"]
+    assert "expect_column_values_to_be_between" in failed[0].description
     assert "event_at" in failed[0].description
     materialised = {e.asset_key.to_user_string() for e in
                     result.get_asset_materialization_events()}
@@ -200,7 +207,9 @@ def test_bad_data_fails_the_gate_and_holds_the_reports(pipeline, tmp_path, monke
     assert not {"reports/service_delivery", "reports/index", "bi/published_warehouse"} & \
         materialised
     assert not (corrupted.reports_dir / "service_delivery.html").exists()
-
+    assert not corrupted.published_warehouse.exists()
+    site = (corrupted.quality_dir / "index.html").read_text(encoding="utf-8")
+    assert "Không đạt" in site or "Fail" in site  # auditors see the failed run
 
 def test_dbt_unit_tests_pass_against_the_built_warehouse(pipeline):
     """The on-time, staffing-norm, resource-gap … logic, on dbt's own fixtures (runs leave

@@ -1,8 +1,10 @@
 """The simulator: deterministic bytes, the landing contract in both dialects, calibrated
-behaviour, and a fault manifest that matches the files line by line.
+behaviour, and a fault manifest that matches the files line by line — and the real ingest.
 
-Small runs (1–3 provinces, 2–6 months, low scale) into tmp directories; the calibration
-checks read the written files back with DuckDB and judge them as the warehouse does.
+Small runs (1–3 provinces, 2–12 months, low scale) into tmp directories; the calibration
+checks read the written files back with DuckDB and judge them as the warehouse does. The
+personnel, budget and asset files are checked in `test_simulator_sources.py`; the manifest
+tests here cover every source's files.
 """
 
 from __future__ import annotations
@@ -50,11 +52,24 @@ def files_of(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
+def of_source(entries: list[dict], source: str = "procedure_logs") -> list[dict]:
+    return [e for e in entries if e["source"] == source]
+
+
 # Hà Nội (urban, JSON Lines), Tuyên Quang (canonical CSV), Bắc Ninh (status-code CSV).
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("faulty")
     run(out, provinces="01,08,24", months=3, scale=0.1)
+    return out
+
+
+# Lai Châu (roster workbooks) and Huế (status-code CSV), July 2025 to June 2026: the run the
+# manifest-vs-ingest test reads for every source, an Excel roster among them.
+@pytest.fixture(scope="module")
+def spanning(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("spanning")
+    run(out, provinces="12,46", months=12, scale=0.05)
     return out
 
 
@@ -164,7 +179,7 @@ def test_a_province_simulates_the_same_whatever_else_is_simulated(tmp_path):
 
 def test_both_dialects_and_both_formats_are_written(tmp_path):
     run(tmp_path, provinces="01,08,24", months=2, scale=0.05, faults=False)
-    plain = manifest(tmp_path)["files"]
+    plain = of_source(manifest(tmp_path)["files"])
     kinds = {(e["format"], e["dialect"]) for e in plain}
     assert kinds == {("jsonl", "canonical"), ("csv", "canonical"), ("csv", "status_codes")}
     for entry in plain:
@@ -315,14 +330,35 @@ def test_outcomes_supplements_ratings_and_flags(events):
 
 # --- faults and the manifest ------------------------------------------------------------
 
+def sheet_lines(path: Path) -> list[str]:
+    """A workbook's first sheet as CSV text lines (row n = line n), cells as ingest reads
+    them: dates as ISO dates, whole numbers without a decimal point."""
+    from python_calamine import CalamineWorkbook
+
+    def text(cell) -> str:
+        if isinstance(cell, float) and cell.is_integer():
+            return str(int(cell))
+        return cell.isoformat() if hasattr(cell, "isoformat") else str(cell)
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows():
+        writer.writerow([text(cell) for cell in row])
+    return out.getvalue().split("\n")[:-1]
+
+
 def data_lines(path: Path, entry: dict) -> list[bytes]:
+    if entry["format"] == "xlsx":
+        return [line.encode("utf-8") for line in sheet_lines(path)[1:]]
     lines = path.read_bytes().split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
     return lines[1:] if entry["format"] == "csv" and entry["dialect"] else lines
 
 
-def test_manifest_lists_every_fault_where_it_is(faulty):
+@pytest.mark.parametrize("landing", ["faulty", "spanning"])
+def test_manifest_lists_every_fault_where_it_is(landing, request):
+    faulty = request.getfixturevalue(landing)
     m = manifest(faulty)
     assert set(m["reason_codes"]) == REASON_CODES
     assert sum(m["reason_codes"].values()) == len(m["faults"]) == m["totals"]["faulty_rows"]
@@ -348,6 +384,8 @@ STATUS_EVENT = {"1": "submitted", "2": "received", "9": "completed", "10": "resu
 
 
 def text_lines(path: Path, encoding: str | None) -> list[str]:
+    if path.suffix == ".xlsx":
+        return sheet_lines(path)
     data = path.read_bytes().decode(encoding or "utf-8").lstrip("\ufeff")
     return data.split("\n")
 
@@ -357,6 +395,7 @@ def parse(lines: list[str], entry: dict, line_no: int) -> dict[str, str]:
     line = lines[line_no - 1]
     if entry["format"] == "jsonl":
         return {k: "" if v is None else str(v) for k, v in json.loads(line).items()}
+    # CSV and workbook rows alike (a workbook's rows are CSV lines here)
     header = next(csv.reader([lines[0]]))
     record = dict(zip(header, next(csv.reader([line])), strict=True))
     if entry["dialect"] == "status_codes":
@@ -365,7 +404,9 @@ def parse(lines: list[str], entry: dict, line_no: int) -> dict[str, str]:
     return record
 
 
-def test_each_listed_fault_is_in_its_line(faulty):
+@pytest.mark.parametrize("landing", ["faulty", "spanning"])
+def test_each_listed_fault_is_in_its_line(landing, request):
+    faulty = request.getfixturevalue(landing)
     m = manifest(faulty)
     entries = {e["file"]: e for e in m["files"]}
     for fault in m["faults"]:
@@ -431,7 +472,7 @@ def test_every_kind_of_bad_input_is_present(faulty):
 def test_dossiers_without_submission_are_completed_and_have_no_opening(faulty):
     m = manifest(faulty)
     seen: dict[str, set[str]] = {code: set() for code in m["dossiers_without_submission"]}
-    for entry in m["files"]:
+    for entry in of_source(m["files"]):
         if entry["expected_status"] != "loaded":
             continue
         lines = text_lines(faulty / entry["file"], entry["encoding"])
@@ -461,7 +502,11 @@ def test_no_faults_means_none(clean):
     assert m["reason_codes"] == {} and m["faults"] == [] and m["file_notes"] == []
     assert m["dossiers_without_submission"] == []
     assert {e["expected_status"] for e in m["files"]} == {"loaded"}
-    assert len(m["files"]) == 2 * 6
+    assert len(of_source(m["files"])) == 2 * 6
+    assert len(of_source(m["files"], "personnel_rosters")) == 2 * 6
+    assert len(of_source(m["files"], "budget_allocations")) == 2 * 6
+    assert len(of_source(m["files"], "asset_inventories")) == 2 * 2  # March and June
+    assert m["skipped_quirks"] == [] and len(m["understaffed_units"]) >= 2
 
 
 # --- reruns and the command line --------------------------------------------------------
@@ -509,28 +554,32 @@ def test_cli_help_explains_defaults_and_runs(tmp_path, capsys):
     assert main(["simulate", "--provinces", "99,", "--out", str(tmp_path)]) == 2
 
 
-def test_the_ingest_quarantines_exactly_what_the_manifest_lists(faulty, tmp_path, monkeypatch):
-    """The contract end to end: the real ingest reads the simulated files; every file's
-    status and counts, every quarantined line and its reason are as the manifest says."""
+@pytest.mark.parametrize("landing", ["faulty", "spanning"])
+def test_the_ingest_quarantines_exactly_what_the_manifest_lists(landing, request, tmp_path,
+                                                                monkeypatch):
+    """The contract end to end: the real ingest reads the simulated files of all four
+    sources; every file's status and counts, every quarantined line and its reason are as
+    the manifest says, and each raw table holds exactly the source's loadable rows."""
     from orchestration.ingest.load import ingest_source, prepare
     from orchestration.ingest.sources import SOURCES
     from orchestration.settings import load_settings
     from orchestration.warehouse import connect
 
+    simulated = request.getfixturevalue(landing)
     monkeypatch.setenv("REFORMWATCH_DATA_DIR", str(tmp_path))
     settings = load_settings()
-    shutil.copytree(faulty, settings.landing_dir)
+    shutil.copytree(simulated, settings.landing_dir)
     with connect(settings) as con:
         prepare(con, list(SOURCES.values()), settings.pseudonym_key)
-        for name in ("procedure_logs", "budget_allocations"):
-            contract = SOURCES[name]
+        for contract in SOURCES.values():
             others = [c for c in SOURCES.values() if c is not contract]
             ingest_source(con, contract, others, settings)
         files = con.execute("select path, status, rows_read, rows_quarantined "
                             "from audit.ingest_files").fetchall()
         held = con.execute("select path, line_no, reason_code from audit.quarantine").fetchall()
-        loaded = con.execute("select count(*) from raw.procedure_log_events").fetchone()[0]
-    m = manifest(faulty)
+        loaded = {name: con.execute(f"select count(*) from raw.{c.table}").fetchone()[0]
+                  for name, c in SOURCES.items()}
+    m = manifest(simulated)
     def relative(path: str) -> str:  # audit paths are landing-relative (absolute before)
         return str(Path(path).relative_to(settings.landing_dir)) if Path(path).is_absolute() \
             else path
@@ -539,4 +588,8 @@ def test_the_ingest_quarantines_exactly_what_the_manifest_lists(faulty, tmp_path
         e["file"]: (e["expected_status"], e["rows"], e["faulty_rows"]) for e in m["files"]}
     assert sorted((relative(p), line, code) for p, line, code in held) == sorted(
         (f["file"], f["line"], f["reason_code"]) for f in m["faults"])
-    assert loaded == m["totals"]["events"]
+    assert loaded["procedure_logs"] == m["totals"]["events"]
+    assert loaded == {source: counts["loaded_rows"] for source, counts in m["sources"].items()}
+    assert all(loaded.values())
+    if landing == "spanning":  # a workbook roster was read, faults and all
+        assert any(e["format"] == "xlsx" and e["faulty_rows"] for e in m["files"])

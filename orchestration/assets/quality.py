@@ -66,3 +66,26 @@ def build_ge_check(suite: str) -> dg.AssetChecksDefinition:
 
 
 ge_checks = [build_ge_check(suite) for suite in suite_names()]
+
+
+GATE_KEY = dg.AssetKey(["quality", "gate"])
+
+
+@dg.asset(
+    key=GATE_KEY,
+    deps=[spec.asset_key for check in ge_checks for spec in check.check_specs],
+    group_name="quality",
+    kinds={"great_expectations"},
+    description="Passes only when every blocking Great Expectations check has passed: "
+    "Dagster blocks a check's direct dependents, so reports and the BI copy depend on this "
+    "one node instead of each on every checked model.",
+)
+def quality_gate(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    settings = load_settings()
+    context.log.info("every blocking check passed; reports may run")
+    return dg.MaterializeResult(
+        metadata={
+            "suites": dg.MetadataValue.json(suite_names()),
+            "data_quality_site": dg.MetadataValue.path(str(settings.quality_dir / "index.html")),
+        }
+    )

@@ -5,6 +5,7 @@ from types import ModuleType
 
 import dagster as dg
 
+from orchestration.assets.quality import GATE_KEY
 from orchestration.settings import load_settings
 from orchestration.warehouse import connect, publish_for_bi
 from reports import PAGE_MODULES
@@ -19,7 +20,7 @@ def source_keys(relations: tuple[str, ...]) -> list[dg.AssetKey]:
 def build_report_asset(page: ModuleType) -> dg.AssetsDefinition:
     @dg.asset(
         key=["reports", page.SLUG],
-        deps=source_keys(page.SOURCES),
+        deps=[*source_keys(page.SOURCES), GATE_KEY],
         group_name="reports",
         kinds={"plotly", "html"},
         description=f"{page.TITLE_VI} / {page.TITLE_EN}: data/reports/{page.SLUG}.html "

@@ -37,6 +37,7 @@ UNCHANGED_SHARE = 0.07  # units that were not merged ("giữ nguyên"): no forme
 LAND_WITH_OFFICE = 0.6  # former headquarters registered with their land as a second asset
 DEPRECIATION = np.array([0.02, 0.0, 0.025, 0.10, 0.15])  # per year, by asset type
 ARCHIVE_FROM, ARCHIVE_TO = np.datetime64("2025-01-01"), np.datetime64("2026-06-30")
+RECORDS_GROWTH = 0.004  # new archive records a month, as a share of the stock
 # address prefixes
 HQ, HAMLET_HOUSE, STREET_HOUSE, FORMER, PROVINCE_OFFICE = range(5)
 PREFIXES = np.array(["Trụ sở Ủy ban nhân dân", "Nhà văn hóa thôn ", "Nhà văn hóa tổ dân phố ",
@@ -240,10 +241,13 @@ def archive_counts(history, day, asset, holder, kind, is_former, site_of, former
         np.where(is_former[asset] & office & (day < surplus_on[site]), records[n + 1 + site],
                  -1))
     count = np.where(office, count, -1)
+    months = (day - days(ARCHIVE_FROM)) / 30.44  # records keep being filed
+    count = np.where(count >= 0, np.floor(count * (1 + RECORDS_GROWTH * np.maximum(months, 0))),
+                     -1).astype(np.int64)
     progress = np.clip((day - days(ARCHIVE_FROM)) / (days(ARCHIVE_TO) - days(ARCHIVE_FROM)),
                        -1, 1)
     start, end = digitised_from[holder_row], digitised_to[holder_row]
-    share = np.where(progress >= 0, start + (end - start) * progress ** 1.3,
+    share = np.where(progress >= 0, start + (end - start) * np.maximum(progress, 0) ** 1.3,
                      start * (1 + 0.5 * progress))
     digitised = np.where(count >= 0, np.floor(count * np.clip(share, 0, 1)), -1)
     return count, digitised.astype(np.int64)

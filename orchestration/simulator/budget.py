@@ -8,8 +8,9 @@ Amounts are each month's own (never year-to-date). Per line:
   spending, more after the reform);
 - revenue: the commune's devolved revenue, fees and charges, land-use fees (occasional large
   sums), and the province's transfer that balances the commune's books.
-planned ≥ allocated; disbursed ≤ allocated for every expenditure line (recurrent execution
-60–99%); revenue collected can exceed its target a little. The understaffed units also get
+planned ≥ allocated ≥ disbursed on every line (recurrent execution 60–99%, revenue collected
+75–100% of its target: the warehouse warns on a line disbursed beyond its allocation, the
+pipeline's checks must pass on simulated data). The understaffed units also get
 45–60% of the usual running and investment money per resident. A commune's State Treasury
 account is opened after 1 July 2025 — most by October, a tail into 2026 — and the column is
 empty before.
@@ -98,8 +99,8 @@ def simulate_budget(rng: np.random.Generator, units: ProvinceUnits, history: His
         0.25 + 0.5 * rng.beta(3, 3, (n_units, n_months)),  # investment lags
         np.ones((n_units, n_months)),  # benefits: disbursed = what was paid
         rng.uniform(0.50, 0.90, (n_units, n_months)),
-        rng.uniform(0.75, 1.12, (n_units, n_months)),  # revenue collected vs. target
-        rng.uniform(0.80, 1.08, (n_units, n_months)),
+        rng.uniform(0.75, 1.00, (n_units, n_months)),  # revenue collected vs. target
+        rng.uniform(0.80, 1.00, (n_units, n_months)),
         rng.uniform(0.30, 1.00, (n_units, n_months)),
         rng.uniform(0.85, 1.00, (n_units, n_months)),
     ], axis=2)

@@ -2,19 +2,26 @@
 
 Output (under the landing directory, `load_settings().landing_dir` unless told otherwise):
 - `procedure_logs/<province>_<yyyy-mm>.<jsonl|csv>` — a province's events of one month;
-- with faults, a few extra files beside them and one under `budget_allocations/`;
-- `_simulation_manifest.json` — every injected fault, file by file and line by line.
+- `personnel_rosters/<province>_<yyyy-mm>.<csv|xlsx>`, `budget_allocations/<province>_
+  <yyyy-mm>.csv`, `asset_inventories/<province>_<yyyy-mm>.csv` — the other three sources
+  (`landing.py`), for the same provinces and months;
+- with faults, a few extra files beside them (and a procedure-log file under
+  `budget_allocations/`);
+- `_simulation_manifest.json` — every file and every injected fault, file by file and line
+  by line, for all four sources.
 
 Deterministic: the same options give the same bytes. Each province draws from its own
-generator (seed, province code), so a province's events do not depend on which other
+generators (seed, province code[, source]), so a province's rows do not depend on which other
 provinces are simulated (fault placement does: every fault kind must appear in any run).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +33,7 @@ from tqdm import tqdm
 
 from orchestration.settings import SEEDS_DIR, load_settings
 from orchestration.simulator import faults as ft
+from orchestration.simulator import landing
 from orchestration.simulator import lifecycle as lc
 from orchestration.simulator.calendar import Calendar, build_calendar
 from orchestration.simulator.catalogue import Catalogue, build_catalogue
@@ -38,6 +46,7 @@ from orchestration.simulator.profiles import (
     export_format,
 )
 from orchestration.simulator.reference import Reference, load_reference
+from orchestration.simulator.units import ProvinceUnits, build_history
 from orchestration.simulator.writers import (
     OPTIONAL_COLUMN,
     REQUIRED_COLUMN,
@@ -47,10 +56,14 @@ from orchestration.simulator.writers import (
 )
 
 MANIFEST_NAME = "_simulation_manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: the four sources (`source` on files, faults, notes; `sources`)
 DEFAULT_SEED = 20250701
 # Rows per simulated dossier (measured), to size the faults before anything is written.
 EVENTS_PER_DOSSIER = {CANONICAL: 9.5, STATUS_CODES: 6.2}
+SAMPLE_NATIONAL_IDS = 6
+# Files waiting for the writer thread: DuckDB and polars format and write them without the GIL
+# while the main thread simulates the next ones; the bound keeps memory flat.
+WRITE_QUEUE = 8
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,7 @@ class SimulationResult:
     faulty_rows: int = 0
     events: int = 0
     dossiers: int = 0
+    source_rows: dict[str, int] = field(default_factory=dict)  # loadable rows per source
     seconds: float = 0.0
 
     @property
@@ -84,10 +98,14 @@ class SimulationResult:
         if self.files == 0:
             return f"nothing to do: every file is already in {self.out} (use --force to rewrite)"
         share = self.faulty_rows / self.rows if self.rows else 0.0
+        others = ", ".join(f"{self.source_rows.get(source, 0):,} {label}" for source, label in (
+            (landing.ROSTERS, "roster"), (landing.BUDGETS, "budget"),
+            (landing.ASSETS, "inventory")))
         return (
-            f"simulated {self.dossiers:,} dossiers, {self.events:,} events: {self.files} files "
-            f"({self.written} written, {self.skipped} already there), {self.faulty_rows:,} "
-            f"faulty rows ({share:.2%}), in {self.seconds:.1f} s → {self.out}"
+            f"simulated {self.dossiers:,} dossiers, {self.events:,} events; {others} rows: "
+            f"{self.files} files ({self.written} written, {self.skipped} already there), "
+            f"{self.faulty_rows:,} faulty rows ({share:.2%}), in {self.seconds:.1f} s "
+            f"→ {self.out}"
         )
 
 
@@ -126,16 +144,20 @@ def simulate(options: SimulationOptions = SimulationOptions()) -> SimulationResu
         for p in provinces
         for m in range(options.months)
     ]
-    plan = ft.NO_FAULTS
+    history = build_history(calendar)
+    source_files = landing.plan_files(provinces, labels, history)
+    plan, source_plan = ft.NO_FAULTS, landing.NO_SOURCE_FAULTS
     if options.faults:
         rows, dossiers = expected_size(reference, calendar, provinces, options)
         plan = ft.plan_faults(files, options.seed, rows, dossiers)
+        source_plan = landing.plan_source_faults(source_files, options.seed)
 
     manifest_path = out / MANIFEST_NAME
     settings = run_settings(options, provinces, labels)
     if not options.force:
         refuse_other_options(manifest_path, settings)
-    targets = [out / f.relpath for f in files] + [out / e.relpath for e in plan.extras]
+    targets = [out / f.relpath for f in (*files, *source_files, *plan.extras,
+                                         *source_plan.extras)]
     result = SimulationResult(out=out, manifest=manifest_path)
     if not options.force and manifest_path.exists() and all(t.exists() for t in targets):
         result.seconds = time.perf_counter() - started
@@ -143,9 +165,13 @@ def simulate(options: SimulationOptions = SimulationOptions()) -> SimulationResu
 
     writer = Writer(options, reference, out, plan)
     catalogue = build_catalogue(reference.catalogue, options.seed)
-    con = duckdb.connect()
-    with tqdm(total=len(files), unit="file", desc="simulate", disable=not options.progress,
-              leave=False) as bar:
+    communes = reference.units["unit_level"] == "commune"
+    national_codes = reference.units.loc[communes, "unit_code"].to_numpy(dtype=str)
+    con = duckdb.connect()  # used by the writer thread only (dossier files)
+    with tqdm(total=len(files) + len(source_files), unit="file", desc="simulate",
+              disable=not options.progress, leave=False) as bar, ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="simulate-write") as pool:
+        writer.pool = pool
         for province in provinces:
             table, n_dossiers = simulate_events(
                 province, options, reference, calendar, catalogue, plan, writer
@@ -158,11 +184,27 @@ def simulate(options: SimulationOptions = SimulationOptions()) -> SimulationResu
                 writer.write_month(con, planned, rows)
                 bar.set_postfix_str(planned.name)
                 bar.update(1)
+            units, tables = landing.simulate_sources(province, options.seed, options.scale,
+                                                     reference, history, national_codes)
+            writer.record_province(units, tables[landing.ROSTERS])
+            for source, table in tables.items():
+                bounds = month_bounds(table, options.months)
+                for planned in (f for f in source_files
+                                if f.province == province and f.source == source):
+                    rows = table.slice(bounds[planned.month],
+                                       bounds[planned.month + 1] - bounds[planned.month])
+                    landing.write_source_file(writer, planned, rows, source_plan,
+                                              reference.current_unit_codes)
+                    bar.set_postfix_str(planned.relpath)
+                    bar.update(1)
+        writer.finish()
     con.close()
 
-    manifest = writer.manifest(settings, result.dossiers)
+    manifest = writer.manifest(settings, result.dossiers, source_plan.skipped)
     write_bytes(manifest_path, render_manifest(manifest).encode("utf-8"))
     totals = manifest["totals"]
+    result.source_rows = {source: counts["loaded_rows"]
+                          for source, counts in manifest["sources"].items()}
     result.files = totals["files"]
     result.written, result.skipped = writer.written, writer.skipped
     result.rows, result.faulty_rows, result.events = (
@@ -273,9 +315,14 @@ class Writer:
     written: int = 0
     skipped: int = 0
     lost_submissions: list[str] = field(default_factory=list)
+    understaffed: list[str] = field(default_factory=list)
+    national_ids: list[str] = field(default_factory=list)
     entries: list[dict] = field(default_factory=list)
     faults: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
+    pool: ThreadPoolExecutor | None = None
+    pending: list[Future] = field(default_factory=list)
+    slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(WRITE_QUEUE))
 
     def write_month(self, con, planned: ft.PlannedFile, rows: pa.Table) -> None:
         fmt = planned.fmt
@@ -377,13 +424,36 @@ class Writer:
                                        if dialect else None, "rejected_file", lines, lines,
                                        note, source=folder))
 
-    def emit(self, path: Path, write) -> None:
-        """Write unless the file is already there (a rerun does no new work)."""
+    def record_province(self, units: ProvinceUnits, roster: pa.Table) -> None:
+        """The manifest's answers about a province: its understaffed units, and two citizen
+        IDs from its roster (personal data a test can look for in the warehouse)."""
+        self.understaffed += units.codes[units.understaffed].tolist()
+        if roster.num_rows and len(self.national_ids) < SAMPLE_NATIONAL_IDS:
+            rng = np.random.default_rng((self.options.seed, int(units.province), 9_000_003))
+            rows = rng.choice(roster.num_rows, min(2, roster.num_rows), replace=False)
+            self.national_ids += roster.column("national_id").take(pa.array(rows)).to_pylist()
+
+    def emit(self, path: Path, write, background: bool = True) -> None:
+        """Write unless the file is already there (a rerun does no new work). Writes go to
+        the writer thread in order (a copy is written after its original); `background`
+        False writes at once in this thread (Python-bound writers gain nothing there)."""
         if path.exists() and not self.options.force:
             self.skipped += 1
             return
-        write()
         self.written += 1
+        if self.pool is None or not background:
+            write()
+            return
+        self.slots.acquire()
+        future = self.pool.submit(write)
+        future.add_done_callback(lambda _: self.slots.release())
+        self.pending.append(future)
+
+    def finish(self) -> None:
+        """Wait for the writer thread; its first error is raised here."""
+        pending, self.pending = self.pending, []
+        for future in pending:
+            future.result()
 
     @staticmethod
     def entry(relpath, planned, fmt, dialect, encoding, status, rows, faulty, note="",
@@ -395,12 +465,25 @@ class Writer:
             "duplicate_of": duplicate_of, "note": note,
         }
 
-    def manifest(self, settings: dict, dossiers: int) -> dict:
+    def manifest(self, settings: dict, dossiers: int, skipped_sources: list[str] = ()) -> dict:
         files = sorted(self.entries, key=lambda e: e["file"])
-        faults = sorted(self.faults, key=lambda f: (f["file"], f["line"]))
+        source_of = {e["file"]: e["source"] for e in files}
+        faults = sorted(({"source": source_of[f["file"]], **f} for f in self.faults),
+                        key=lambda f: (f["file"], f["line"]))
+        notes = sorted(({"source": source_of[n["file"]], **n} for n in self.notes),
+                       key=lambda n: (n["file"], n["kind"]))
         rows = sum(e["rows"] for e in files)
         faulty = sum(e["faulty_rows"] for e in files)
         regular = [e for e in files if e["expected_status"] == "loaded"]
+        sources = {}
+        for source in ("procedure_logs", *landing.SNAPSHOT_SOURCES):
+            own = [e for e in files if e["source"] == source]
+            sources[source] = {
+                "files": len(own), "rows": sum(e["rows"] for e in own),
+                "faulty_rows": sum(e["faulty_rows"] for e in own),
+                "loaded_rows": sum(e["rows"] - e["faulty_rows"] for e in own
+                                   if e["expected_status"] == "loaded"),
+            }
         return {
             "manifest_version": MANIFEST_VERSION,
             "generator": "reformwatch simulate",
@@ -408,13 +491,17 @@ class Writer:
             "totals": {
                 "files": len(files), "rows": rows, "faulty_rows": faulty,
                 "fault_share": round(faulty / rows, 6) if rows else 0.0,
-                "events": sum(e["rows"] - e["faulty_rows"] for e in regular),
+                "events": sum(e["rows"] - e["faulty_rows"] for e in regular
+                              if e["source"] == "procedure_logs"),
                 "dossiers": dossiers,
             },
+            "sources": sources,
             "reason_codes": dict(sorted(Counter(f["reason_code"] for f in faults).items())),
             "files": files,
             "faults": faults,
-            "file_notes": sorted(self.notes, key=lambda n: (n["file"], n["kind"])),
+            "file_notes": notes,
             "dossiers_without_submission": sorted(self.lost_submissions),
-            "skipped_quirks": self.plan.skipped,
+            "understaffed_units": sorted(self.understaffed),
+            "sample_national_ids": sorted(self.national_ids),
+            "skipped_quirks": [*self.plan.skipped, *skipped_sources],
         }

@@ -105,10 +105,6 @@ def concat(parts: list[Staff]) -> Staff:
                     for name in Staff.__dataclass_fields__})
 
 
-def take(staff: Staff, index: np.ndarray) -> Staff:
-    return Staff(**{name: getattr(staff, name)[index] for name in Staff.__dataclass_fields__})
-
-
 def rank_within(key: np.ndarray) -> np.ndarray:
     """0-based order of each element among those with the same key (stable)."""
     order = np.argsort(key, kind="stable")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from orchestration.simulator.calendar import LAST_MONTH, REFORM_DAY, Calendar
 from orchestration.simulator.lifecycle import unit_rates
@@ -130,8 +129,3 @@ def month_of_days(day: np.ndarray, history: History) -> np.ndarray:
 def first_of_month(history: History, index: np.ndarray) -> np.ndarray:
     """int64 day of the first day of history month `index`."""
     return (history.months[0] + np.asarray(index)).astype("datetime64[D]").astype(np.int64)
-
-
-def unit_frame(units: ProvinceUnits) -> pd.DataFrame:
-    return pd.DataFrame({"unit_code": units.codes, "population": units.population,
-                         "staff_norm": units.norm, "understaffed": units.understaffed})

@@ -26,41 +26,31 @@ movements as (
 
 ),
 
-province_snapshots as (
+month_snapshots as (
 
     -- one snapshot per province and month: the latest of the month
-    select
-        province_code,
-        month_start,
-        max(snapshot_date) as snapshot_date
-    from staff
-    group by
-        province_code,
-        month_start
+    {{ latest_snapshot_of_month('staff') }}
 
 ),
 
 stocks as (
 
     select
-        staff.unit_code,
-        staff.province_code,
-        staff.month_start,
-        staff.position,
-        staff.specialisation,
+        unit_code,
+        province_code,
+        month_start,
+        position,
+        specialisation,
         count(*) as headcount,
-        sum(case when staff.status = 'active' then 1 else 0 end) as active_staff
-    from staff
-    inner join province_snapshots
-        on staff.province_code = province_snapshots.province_code
-        and staff.snapshot_date = province_snapshots.snapshot_date
-    where staff.status in ('active', 'on_leave')
+        sum(case when status = 'active' then 1 else 0 end) as active_staff
+    from month_snapshots
+    where status in ('active', 'on_leave')
     group by
-        staff.unit_code,
-        staff.province_code,
-        staff.month_start,
-        staff.position,
-        staff.specialisation
+        unit_code,
+        province_code,
+        month_start,
+        position,
+        specialisation
 
 ),
 
@@ -94,45 +84,23 @@ flows as (
 activity as (
 
     -- one long list of partial counts, summed below: no full outer joins
-    select
-        unit_code,
-        province_code,
-        month_start,
-        position,
-        specialisation,
-        headcount,
-        active_staff,
-        0 as joiners,
-        0 as leavers_total,
-        0 as leavers_early_retirement,
-        0 as leavers_resignation,
-        0 as leavers_retirement,
-        0 as leavers_transfer,
-        0 as leavers_dismissal,
-        0 as benefits_due_vnd,
-        0 as benefits_paid_vnd
-    from stocks
-
-    union all
-
-    select
-        unit_code,
-        province_code,
-        month_start,
-        position,
-        specialisation,
-        0 as headcount,
-        0 as active_staff,
-        joiners,
-        leavers_total,
-        leavers_early_retirement,
-        leavers_resignation,
-        leavers_retirement,
-        leavers_transfer,
-        leavers_dismissal,
-        benefits_due_vnd,
-        benefits_paid_vnd
-    from flows
+    {{ union_partial_counts(
+        keys=['unit_code', 'province_code', 'month_start', 'position', 'specialisation'],
+        parts={
+            'stocks': ['headcount', 'active_staff'],
+            'flows': [
+                'joiners',
+                'leavers_total',
+                'leavers_early_retirement',
+                'leavers_resignation',
+                'leavers_retirement',
+                'leavers_transfer',
+                'leavers_dismissal',
+                'benefits_due_vnd',
+                'benefits_paid_vnd',
+            ],
+        }
+    ) }}
 
 ),
 

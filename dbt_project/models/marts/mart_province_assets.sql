@@ -15,29 +15,20 @@ assets as (
 
 ),
 
-province_snapshots as (
+month_snapshots as (
 
-    select
-        province_code,
-        month_start,
-        max(snapshot_date) as snapshot_date
-    from assets
-    group by
-        province_code,
-        month_start
+    -- one snapshot per province and month: the latest of the month
+    {{ latest_snapshot_of_month('assets') }}
 
 ),
 
 snapshot_assets as (
 
     select
-        assets.*,
-        assets.is_office
-            and assets.status in ('surplus', 'repurposing', 'repurposed', 'disposed') as is_surplus_office
-    from assets
-    inner join province_snapshots
-        on assets.province_code = province_snapshots.province_code
-        and assets.snapshot_date = province_snapshots.snapshot_date
+        month_snapshots.*,
+        month_snapshots.is_office
+            and month_snapshots.status in ('surplus', 'repurposing', 'repurposed', 'disposed') as is_surplus_office
+    from month_snapshots
 
 ),
 

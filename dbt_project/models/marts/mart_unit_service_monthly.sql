@@ -113,99 +113,29 @@ rated as (
 activity as (
 
     -- one long list of partial counts, summed below: no full outer joins
-    select
-        unit_code,
-        province_code,
-        month_start,
-        dossiers_received,
-        0 as dossiers_finished,
-        0 as finished_early,
-        0 as finished_on_time,
-        0 as finished_overdue,
-        0 as open_within_due,
-        0 as open_past_due,
-        full_online_numerator,
-        full_online_denominator,
-        online_payment_numerator,
-        online_payment_denominator,
-        online_numerator,
-        cast(0 as {{ type_double() }}) as processing_days_sum,
-        0 as processing_days_count,
-        0 as satisfaction_high,
-        0 as satisfaction_rated
-    from received
-
-    union all
-
-    select
-        unit_code,
-        province_code,
-        month_start,
-        0 as dossiers_received,
-        dossiers_finished,
-        finished_early,
-        finished_on_time,
-        finished_overdue,
-        0 as open_within_due,
-        0 as open_past_due,
-        0 as full_online_numerator,
-        0 as full_online_denominator,
-        0 as online_payment_numerator,
-        0 as online_payment_denominator,
-        0 as online_numerator,
-        processing_days_sum,
-        processing_days_count,
-        0 as satisfaction_high,
-        0 as satisfaction_rated
-    from finished
-
-    union all
-
-    select
-        unit_code,
-        province_code,
-        month_start,
-        0 as dossiers_received,
-        0 as dossiers_finished,
-        0 as finished_early,
-        0 as finished_on_time,
-        0 as finished_overdue,
-        open_within_due,
-        open_past_due,
-        0 as full_online_numerator,
-        0 as full_online_denominator,
-        0 as online_payment_numerator,
-        0 as online_payment_denominator,
-        0 as online_numerator,
-        cast(0 as {{ type_double() }}) as processing_days_sum,
-        0 as processing_days_count,
-        0 as satisfaction_high,
-        0 as satisfaction_rated
-    from open_at_month_end
-
-    union all
-
-    select
-        unit_code,
-        province_code,
-        month_start,
-        0 as dossiers_received,
-        0 as dossiers_finished,
-        0 as finished_early,
-        0 as finished_on_time,
-        0 as finished_overdue,
-        0 as open_within_due,
-        0 as open_past_due,
-        0 as full_online_numerator,
-        0 as full_online_denominator,
-        0 as online_payment_numerator,
-        0 as online_payment_denominator,
-        0 as online_numerator,
-        cast(0 as {{ type_double() }}) as processing_days_sum,
-        0 as processing_days_count,
-        satisfaction_high,
-        satisfaction_rated
-    from rated
+    {{ union_partial_counts(
+        keys=['unit_code', 'province_code', 'month_start'],
+        parts={
+            'received': [
+                'dossiers_received',
+                'full_online_numerator',
+                'full_online_denominator',
+                'online_payment_numerator',
+                'online_payment_denominator',
+                'online_numerator',
+            ],
+            'finished': [
+                'dossiers_finished',
+                'finished_early',
+                'finished_on_time',
+                'finished_overdue',
+                'processing_days_sum',
+                'processing_days_count',
+            ],
+            'open_at_month_end': ['open_within_due', 'open_past_due'],
+            'rated': ['satisfaction_high', 'satisfaction_rated'],
+        }
+    ) }}
 
 ),
 

@@ -29,38 +29,13 @@ renamed as (
 
 ),
 
-ranked as (
-
-    -- a corrected file supersedes by business key: latest load wins, then the later file
-    -- and line, so the choice is deterministic even within one load
-    select
-        renamed.*,
-        row_number() over (
-            partition by
-                asset_code,
-                snapshot_date
-            order by
-                loaded_at desc,
-                file_id desc,
-                line_no desc
-        ) as version_rank
-    from renamed
-
-),
-
 deduplicated as (
 
-    select * from ranked
-    where version_rank = 1
-
-),
-
-admin_units as (
-
-    select
-        unit_code,
-        province_code
-    from {{ ref('admin_units') }}
+    -- a corrected file supersedes by business key; province_code from the admin-unit seed
+    {{ latest_by_business_key('renamed', [
+        'asset_code',
+        'snapshot_date',
+    ]) }}
 
 ),
 
@@ -76,7 +51,7 @@ final as (
         deduplicated.asset_code,
         deduplicated.asset_type,
         deduplicated.unit_code,
-        admin_units.province_code,
+        deduplicated.province_code,
         deduplicated.former_unit_code,
         deduplicated.address,
         deduplicated.area_m2,
@@ -88,8 +63,6 @@ final as (
         deduplicated.archive_records_digitised,
         deduplicated.file_id
     from deduplicated
-    left join admin_units
-        on deduplicated.unit_code = admin_units.unit_code
 
 )
 

@@ -27,42 +27,17 @@ renamed as (
 
 ),
 
-ranked as (
-
-    -- a corrected file supersedes by business key: latest load wins, then the later file
-    -- and line, so the choice is deterministic even within one load
-    select
-        renamed.*,
-        row_number() over (
-            partition by
-                fiscal_year,
-                period,
-                unit_code,
-                flow,
-                category,
-                budget_item
-            order by
-                loaded_at desc,
-                file_id desc,
-                line_no desc
-        ) as version_rank
-    from renamed
-
-),
-
 deduplicated as (
 
-    select * from ranked
-    where version_rank = 1
-
-),
-
-admin_units as (
-
-    select
-        unit_code,
-        province_code
-    from {{ ref('admin_units') }}
+    -- a corrected file supersedes by business key; province_code from the admin-unit seed
+    {{ latest_by_business_key('renamed', [
+        'fiscal_year',
+        'period',
+        'unit_code',
+        'flow',
+        'category',
+        'budget_item',
+    ]) }}
 
 ),
 
@@ -90,7 +65,7 @@ final as (
             as date
         ) as period_start,
         deduplicated.unit_code,
-        admin_units.province_code,
+        deduplicated.province_code,
         deduplicated.level,
         deduplicated.flow,
         deduplicated.category,
@@ -101,8 +76,6 @@ final as (
         deduplicated.treasury_account_opened_on,
         deduplicated.file_id
     from deduplicated
-    left join admin_units
-        on deduplicated.unit_code = admin_units.unit_code
 
 )
 

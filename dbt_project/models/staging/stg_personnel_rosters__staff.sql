@@ -31,38 +31,13 @@ renamed as (
 
 ),
 
-ranked as (
-
-    -- a corrected file supersedes by business key: latest load wins, then the later file
-    -- and line, so the choice is deterministic even within one load
-    select
-        renamed.*,
-        row_number() over (
-            partition by
-                staff_code,
-                snapshot_date
-            order by
-                loaded_at desc,
-                file_id desc,
-                line_no desc
-        ) as version_rank
-    from renamed
-
-),
-
 deduplicated as (
 
-    select * from ranked
-    where version_rank = 1
-
-),
-
-admin_units as (
-
-    select
-        unit_code,
-        province_code
-    from {{ ref('admin_units') }}
+    -- a corrected file supersedes by business key; province_code from the admin-unit seed
+    {{ latest_by_business_key('renamed', [
+        'staff_code',
+        'snapshot_date',
+    ]) }}
 
 ),
 
@@ -79,7 +54,7 @@ final as (
         deduplicated.national_id_key,
         deduplicated.age_band,
         deduplicated.unit_code,
-        admin_units.province_code,
+        deduplicated.province_code,
         deduplicated.position,
         deduplicated.specialisation,
         deduplicated.qualification,
@@ -92,8 +67,6 @@ final as (
         deduplicated.benefit_paid_vnd,
         deduplicated.file_id
     from deduplicated
-    left join admin_units
-        on deduplicated.unit_code = admin_units.unit_code
 
 )
 

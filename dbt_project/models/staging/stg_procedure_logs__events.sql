@@ -45,40 +45,15 @@ renamed as (
 
 ),
 
-ranked as (
-
-    -- a corrected file supersedes by business key: latest load wins, then the later file
-    -- and line, so the choice is deterministic even within one load
-    select
-        renamed.*,
-        row_number() over (
-            partition by
-                dossier_code,
-                event_type,
-                event_at,
-                coalesce(step_name, '')
-            order by
-                loaded_at desc,
-                file_id desc,
-                line_no desc
-        ) as version_rank
-    from renamed
-
-),
-
 deduplicated as (
 
-    select * from ranked
-    where version_rank = 1
-
-),
-
-admin_units as (
-
-    select
-        unit_code,
-        province_code
-    from {{ ref('admin_units') }}
+    -- a corrected file supersedes by business key; province_code from the admin-unit seed
+    {{ latest_by_business_key('renamed', [
+        'dossier_code',
+        'event_type',
+        'event_at',
+        "coalesce(step_name, '')",
+    ]) }}
 
 ),
 
@@ -94,7 +69,7 @@ final as (
         deduplicated.dossier_code,
         deduplicated.procedure_code,
         deduplicated.unit_code,
-        admin_units.province_code,
+        deduplicated.province_code,
         deduplicated.event_type,
         deduplicated.event_at,
         cast(deduplicated.event_at as date) as event_date,
@@ -112,8 +87,6 @@ final as (
         deduplicated.satisfaction_score,
         deduplicated.file_id
     from deduplicated
-    left join admin_units
-        on deduplicated.unit_code = admin_units.unit_code
 
 )
 
