@@ -800,7 +800,7 @@ def _unit_label(units: pd.DataFrame) -> pd.Series:
 
 def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
     """Devolved workload (x) against resources (y); flagged units red, the worst named."""
-    plotted = resources.dropna(subset=["devolved_dossiers_per_10k_residents", "resource_score"])
+    plotted = resources.dropna(subset=["devolved_dossiers", "resource_score"])
     custom_cols = ["province_name", "workload_rank", "resource_rank", "resource_gap"]
     hover = (
         "<b>%{text}</b><br>%{customdata[0]}<br>"
@@ -813,7 +813,7 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     others = plotted[~plotted["resource_gap_flag"]]
     fig.add_scatter(
-        x=others["devolved_dossiers_per_10k_residents"],
+        x=others["devolved_dossiers"],
         y=others["resource_score"],
         mode="markers",
         name="Đơn vị khác / Other units",
@@ -825,7 +825,7 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
     flagged = plotted[plotted["resource_gap_flag"]].sort_values("resource_gap", ascending=False)
     named = flagged.head(LABELLED_GAP_UNITS)
     fig.add_scatter(
-        x=flagged["devolved_dossiers_per_10k_residents"],
+        x=flagged["devolved_dossiers"],
         y=flagged["resource_score"],
         mode="markers",
         name="Thiếu nguồn lực / Resource gap",
@@ -834,11 +834,11 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
         customdata=flagged[custom_cols].to_numpy(),
         hovertemplate=hover,
     )
-    named = named.sort_values("devolved_dossiers_per_10k_residents")
+    named = named.sort_values("devolved_dossiers")
     for i, (_, unit) in enumerate(named.iterrows()):
         ax, ay = LABEL_OFFSETS[i % len(LABEL_OFFSETS)]
         fig.add_annotation(
-            x=unit["devolved_dossiers_per_10k_residents"],
+            x=unit["devolved_dossiers"],
             y=unit["resource_score"],
             text=f"{unit['unit_name']}<br><span style='color:#5b6775'>"
             f"{unit['province_name']}</span>",
@@ -851,7 +851,7 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
             bgcolor="rgba(255,255,255,0.85)",
             align="left",
         )
-    top = plotted.loc[plotted["is_top_workload_quartile"], "devolved_dossiers_per_10k_residents"]
+    top = plotted.loc[plotted["is_top_workload_quartile"], "devolved_dossiers"]
     if not top.empty:
         fig.add_vline(
             x=float(top.min()),
@@ -865,8 +865,8 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
         height=580,
         margin=dict(l=10, r=20, t=70, b=60),
         xaxis=dict(
-            title="Hồ sơ thủ tục phân cấp trên 10.000 dân (từ 01/07/2025) / "
-            "Devolved dossiers per 10,000 residents (since 1 July 2025)",
+            title="Hồ sơ thủ tục phân cấp (từ 01/07/2025) / "
+            "Devolved dossiers (since 1 July 2025)",
             rangemode="tozero",
         ),
         yaxis=dict(
@@ -934,11 +934,11 @@ def _add_resource_gap(page: Page, resources: pd.DataFrame) -> None:
     page.add_figure(
         resource_gap_figure(resources),
         f"Mỗi điểm một đơn vị cấp xã. Điểm nguồn lực: trung bình thứ hạng phần trăm của biên "
-        f"chế và dự toán chi trên mỗi người dân. Màu đỏ: {len(flagged):,} đơn vị thuộc 25% "
+        f"chế và dự toán chi. Màu đỏ: {len(flagged):,} đơn vị thuộc 25% "
         f"khối lượng phân cấp cao nhất nhưng hạng nguồn lực thấp hơn hẳn; ghi tên {named} đơn "
         "vị chênh lệch lớn nhất." + note_vi,
         "One dot per commune-level unit. Resource score: the mean percentile of staff and of "
-        f"allocated expenditure per resident. Red: the {len(flagged):,} units in the top "
+        f"allocated expenditure. Red: the {len(flagged):,} units in the top "
         "quartile of devolved workload whose resource rank is far below their workload rank; "
         f"the {named} largest gaps are named." + note_en,
     )

@@ -150,22 +150,22 @@ percentiles as (
         comparable.*,
         rank() over (
             partition by is_ranked
-            order by devolved_dossiers_per_10k_residents desc
+            order by devolved_dossiers desc
         ) as workload_position,
         -- share of ranked units with a workload at least as heavy: ties stay together, so a
         -- tie straddling the 25% line is left out of the top quartile as a whole
         cume_dist() over (
             partition by is_ranked
-            order by devolved_dossiers_per_10k_residents desc
+            order by devolved_dossiers desc
         ) as workload_cume_dist,
         -- position of each resource measure among the ranked units, 0 (least) … 1 (most)
         percent_rank() over (
             partition by is_ranked
-            order by staff_per_10k_residents
+            order by headcount
         ) as staff_percentile,
         percent_rank() over (
             partition by is_ranked
-            order by allocated_vnd_per_resident
+            order by expenditure_allocated_vnd
         ) as allocation_percentile
     from comparable
 
@@ -187,6 +187,7 @@ ranked as (
     select
         scored.*,
         case when is_ranked then workload_position end as workload_rank,
+        count(*) over (partition by is_ranked) as ranked_units,
         case when is_ranked then workload_cume_dist <= 0.25 else false end as is_top_workload_quartile,
         case
             when is_ranked then rank() over (
@@ -229,7 +230,8 @@ final as (
         cast(resource_rank - workload_rank as {{ dbt.type_bigint() }}) as resource_gap,
         coalesce(
             is_top_workload_quartile
-            and resource_rank - workload_rank >= {{ var('resource_gap_min_rank_distance', 1000) }},
+            and resource_rank - workload_rank
+                >= {{ var('resource_gap_min_rank_share', 0.3) }} * ranked_units,
             false
         ) as resource_gap_flag,
         treasury_account_opened_on
