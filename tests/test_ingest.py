@@ -222,11 +222,12 @@ def test_whole_file_faults_keep_every_line(settings, procedure):
                for n in range(3)]
     write_csv(folder / "no_time.csv", missing)
     (folder / "empty.jsonl").write_bytes(b"")
+    (folder / "empty_too.csv").write_bytes(b"")
     by_file = {Path(r.path).name: r for r in run_ingest(settings)}
     assert by_file["junk.csv"].status == "rejected_file"
     assert by_file["junk.csv"].rows_quarantined == 2
     assert by_file["no_time.csv"].rows_quarantined == 3
-    assert by_file["empty.jsonl"].status == "empty_file"
+    assert by_file["empty.jsonl"].status == by_file["empty_too.csv"].status == "empty_file"
     codes = dict(query(settings, "select path, min(reason_code) from audit.quarantine "
                        "group by path"))
     assert codes["procedure_logs/junk.csv"] == "undecodable"

@@ -201,10 +201,11 @@ def plan_file(con, file: LandingFile, duplicate_of: str | None,
             counts = action() if action else (0, 0, 0)
             return file.result(con, status, note, *counts)
 
-    if duplicate_of:
-        return settle("duplicate_file", f"same content as {duplicate_of}: not loaded again")
+    # Emptiness first: every empty file has the same hash, yet none is a copy of another.
     if file.size == 0:
         return settle("empty_file", "the file is empty (0 bytes)")
+    if duplicate_of:
+        return settle("duplicate_file", f"same content as {duplicate_of}: not loaded again")
     readable, encoding, fmt = readable_text(file)
     if readable is None:
         reason = "the bytes are not text in UTF-8, UTF-16 or Windows-1258"
