@@ -3,6 +3,7 @@ independent computation from the raw events; and the gate holding back bad data.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -224,3 +225,28 @@ def test_dbt_unit_tests_pass_against_the_built_warehouse(pipeline):
     )
     assert done.returncode == 0, done.stdout[-3000:]
     assert "PASS=" in done.stdout and "ERROR=0" in done.stdout
+
+
+def test_no_personal_data_in_any_table(pipeline):
+    """Every table of the warehouse, raw included, scanned for personal columns and for
+    identifiers taken from the landing files: only keyed hashes and age bands are stored."""
+    settings, _ = pipeline
+    manifest = json.loads((settings.landing_dir / "_simulation_manifest.json").read_text())
+    national_ids = manifest["sample_national_ids"]
+    clean = next(f["file"] for f in manifest["files"] if f["file"].endswith(".jsonl")
+                 and f["encoding"] == "utf-8" and f["faulty_rows"] == 0 and f["rows"])
+    lines = (settings.landing_dir / clean).read_text(encoding="utf-8").splitlines()[:200]
+    applicant_ids = [a for a in (json.loads(line)["applicant_id"] for line in lines) if a]
+    assert national_ids and applicant_ids
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        personal = con.execute("""select schema_name || '.' || table_name || '.' || column_name
+            from duckdb_columns() where column_name in
+            ('full_name', 'national_id', 'birth_date', 'applicant_id')""").fetchall()
+        assert personal == []
+        tables = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+        for schema, table in tables:
+            text = con.execute(f'select string_agg(t::varchar, chr(10)) from {schema}."{table}" t'
+                               ).fetchone()[0] or ""
+            leaked = [i for i in national_ids + applicant_ids if i in text]
+            assert leaked == [], f"{schema}.{table} holds personal identifiers in clear"
+    assert len(tables) > 30
