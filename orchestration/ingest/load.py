@@ -300,6 +300,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, contract: SourceContract,
     """Parse, validate and settle a batch in one transaction. When DuckDB refuses to read
     one of its files, each file is retried alone, so one bad file costs only itself."""
     first = batch[0]
+    started = time.perf_counter()
+    for plan in batch:  # a batched file's duration is its batch's
+        plan.file.started = started
     read = FileRead(first.fmt, tuple(str(p.readable) for p in batch), first.encoding,
                     first.fields, rejects_table="rw_rejects", delimiter=first.delimiter)
     try:
