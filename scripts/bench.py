@@ -72,12 +72,12 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
 
 
 def step_seconds(log: str) -> dict[str, float]:
-    """Per-step durations from Dagster's log lines (`Finished execution of step … in 1.2s`)."""
+    """Per-step durations from Dagster's log lines (`… in 1.2s`, `… in 840ms`, `… in 2m36s`)."""
     found = {}
-    for step, value, unit in re.findall(
-        r'Finished execution of step "([^"]+)" in ([\d.]+)(ms|s|m)', log
+    for step, minutes, value, unit in re.findall(
+        r'Finished execution of step "([^"]+)" in (?:(\d+)m)?([\d.]+)(ms|s)', log
     ):
-        found[step] = float(value) * {"ms": 0.001, "s": 1, "m": 60}[unit]
+        found[step] = int(minutes or 0) * 60 + float(value) * {"ms": 0.001, "s": 1}[unit]
     return found
 
 
