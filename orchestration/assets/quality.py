@@ -18,7 +18,7 @@ from orchestration.warehouse import connect
 # Large event tables are validated on a deterministic sample; their row-level rules are
 # dbt tests on the full table (GE reads pandas frames, see DEVELOPERS.md).
 SAMPLED_SUITES = {
-    "stg_procedure_logs__events": 500_000,
+    "stg_procedure_logs__events": 200_000,
     "stg_personnel_rosters__staff": 200_000,
     "stg_budget_allocations__lines": 200_000,
 }
