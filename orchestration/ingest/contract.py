@@ -48,10 +48,6 @@ def at_least(low: float) -> Check:
     return Check("not_allowed", f"at least {low}", lambda: pa.Check.ge(low))
 
 
-def matches(pattern: str, describe: str) -> Check:
-    return Check("not_allowed", describe, lambda: pa.Check.str_matches(pattern))
-
-
 def known(reference: str, reason_code: str, load: Callable[[], frozenset[str]]) -> Check:
     """Membership in reference data (units, procedures), loaded when the schema is built."""
     return Check(reason_code, f"a known {reference}", lambda: pa.Check.isin(sorted(load())))
@@ -109,20 +105,12 @@ class SourceContract:
     columns: tuple[Column, ...]
     business_key: tuple[str, ...]
     dialects: tuple[Dialect, ...] = (Dialect("canonical"),)
-    extensions: tuple[str, ...] = (".csv", ".jsonl", ".json")
     description: str = ""
 
     @property
     def stored_columns(self) -> tuple[Column, ...]:
         """The columns raw keeps (dropped personal fields are read, then forgotten)."""
         return tuple(c for c in self.columns if c.stored)
-
-    @property
-    def required(self) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.required)
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
 
     def pandera_schema(self) -> pa.DataFrameSchema:
         """The typed contract pandera validates after DuckDB has parsed the fields."""

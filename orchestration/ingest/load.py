@@ -9,7 +9,6 @@ as this source is quarantined line by line with the reason; nothing stops the ot
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,8 +31,6 @@ from orchestration.ingest.sniff import (
     transcode_to_utf8,
 )
 from orchestration.settings import Settings
-
-log = logging.getLogger(__name__)
 
 # A temporary table: never logged to the warehouse file, spilled to the temp directory
 # beyond the memory limit, gone with the connection.

@@ -142,7 +142,6 @@ PERSONNEL_ROSTERS = SourceContract(
     table="personnel_roster_rows",
     description="Monthly staff snapshot per province from the provincial HR offices.",
     business_key=("staff_code", "snapshot_date"),
-    extensions=(".csv", ".xlsx"),
     columns=(
         Column("snapshot_date", "date", required=True),
         Column("staff_code", required=True),
