@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_simulate(commands) -> None:
-    from orchestration.simulator.run import DEFAULT_SEED, MANIFEST_NAME
+    from simulator.run import DEFAULT_SEED, MANIFEST_NAME
 
     landing = load_settings().landing_dir
     sim = commands.add_parser(
@@ -70,7 +70,7 @@ def add_simulate(commands) -> None:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from orchestration.simulator.run import SimulationOptions, simulate
+    from simulator.run import SimulationOptions, simulate
 
     try:
         result = simulate(SimulationOptions(

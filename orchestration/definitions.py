@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets.dbt import dbt_resource, reformwatch_dbt
-from orchestration.assets.ingest import ingest_assets
-from orchestration.assets.quality import ge_checks, quality_gate
-from orchestration.assets.reports import published_warehouse, report_assets, report_index
+from orchestration.defs.dbt import dbt_resource, reformwatch_dbt
+from orchestration.defs.ingest import ingest_assets
+from orchestration.defs.quality import ge_checks, quality_gate
+from orchestration.defs.reports import published_warehouse, report_assets, report_index
 
 everything = dg.define_asset_job(
     "reformwatch_all",

@@ -61,7 +61,7 @@ def test_runs_are_in_process_and_scheduled_off_by_default(defs):
 
 
 def test_dbt_runs_leave_unit_tests_to_ci():
-    from orchestration.assets.dbt import dbt_build_args
+    from orchestration.defs.dbt import dbt_build_args
 
     args = dbt_build_args()
     assert args[0] == "build" and args[args.index("--exclude-resource-type") + 1] == "unit_test"

@@ -22,7 +22,7 @@ import pytest
 
 from orchestration.cli import main
 from orchestration.settings import SEEDS_DIR
-from orchestration.simulator import MANIFEST_NAME, SimulationOptions, select_provinces, simulate
+from simulator import MANIFEST_NAME, SimulationOptions, select_provinces, simulate
 
 CANONICAL = ["dossier_code", "procedure_code", "unit_code", "event_type", "event_at", "channel",
              "due_at", "step_name", "handler_ref", "applicant_id", "applicant_type",

@@ -20,8 +20,8 @@ import pytest
 
 from orchestration.ingest.sources import SOURCES, current_units
 from orchestration.settings import SEEDS_DIR
-from orchestration.simulator import MANIFEST_NAME, SimulationOptions, simulate
-from orchestration.simulator.landing import ROW_FAULTS
+from simulator import MANIFEST_NAME, SimulationOptions, simulate
+from simulator.landing import ROW_FAULTS
 
 ROSTERS, BUDGETS, ASSETS = "personnel_rosters", "budget_allocations", "asset_inventories"
 PRIORITY = {"education", "healthcare", "culture", "sports", "social_welfare"}

@@ -9,7 +9,7 @@ written to the auditors' data-quality site.
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from orchestration.assets.dbt import reformwatch_dbt
+from orchestration.defs.dbt import reformwatch_dbt
 from orchestration.quality.ge_runner import describe_failures, record_outcome, validate_table
 from orchestration.quality.site import render_quality_site
 from orchestration.settings import EXPECTATIONS_DIR, load_settings

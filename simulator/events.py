@@ -10,9 +10,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.simulator import lifecycle as lc
-from orchestration.simulator.calendar import Calendar
-from orchestration.simulator.catalogue import CHANNELS, SERVICE_LEVEL, STEP_NAMES, Catalogue
+from simulator import lifecycle as lc
+from simulator.calendar import Calendar
+from simulator.catalogue import CHANNELS, SERVICE_LEVEL, STEP_NAMES, Catalogue
 
 # The status-code export has no assignment, step-completion or supplement-receipt
 # statuses: a step start (status 4) is re-sent for each step instead.

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from orchestration.simulator.calendar import (
+from simulator.calendar import (
     CLOSED,
     DAY,
     OFFICE_OPENS,
     SATURDAY,
     Calendar,
 )
-from orchestration.simulator.catalogue import (
+from simulator.catalogue import (
     DIRECT,
     ONLINE_FULL,
     ONLINE_PARTIAL,
@@ -33,8 +33,8 @@ from orchestration.simulator.catalogue import (
     STEP_TEMPLATES,
     Catalogue,
 )
-from orchestration.simulator.profiles import ProvinceProfile
-from orchestration.simulator.reference import Reference, demand_weight
+from simulator.profiles import ProvinceProfile
+from simulator.reference import Reference, demand_weight
 
 # Event slots: the columns of a dossier's moment matrix, in lifecycle order.
 SUBMITTED, RECEIVED, ASSIGNED = 0, 1, 2

@@ -11,7 +11,7 @@ units, norms, the understaffed few), `people` (names, IDs, qualifications), `sta
 writers). `run` (the command).
 """
 
-from orchestration.simulator.run import (
+from simulator.run import (
     MANIFEST_NAME,
     SimulationOptions,
     SimulationResult,

@@ -31,13 +31,13 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from orchestration.simulator import faults as ft
-from orchestration.simulator.assets import simulate_assets, snapshot_months
-from orchestration.simulator.budget import simulate_budget
-from orchestration.simulator.profiles import CSV, XLSX, roster_extension
-from orchestration.simulator.reference import Reference
-from orchestration.simulator.staffing import roster_table, simulate_staff, unit_month_amounts
-from orchestration.simulator.units import (
+from simulator import faults as ft
+from simulator.asset_inventories import simulate_assets, snapshot_months
+from simulator.budget import simulate_budget
+from simulator.profiles import CSV, XLSX, roster_extension
+from simulator.reference import Reference
+from simulator.staffing import roster_table, simulate_staff, unit_month_amounts
+from simulator.units import (
     ASSET_STREAM,
     BUDGET_STREAM,
     PERSONNEL_STREAM,
@@ -45,7 +45,7 @@ from orchestration.simulator.units import (
     ProvinceUnits,
     province_units,
 )
-from orchestration.simulator.writers import hidden_partial, write_bytes
+from simulator.writers import hidden_partial, write_bytes
 
 ROSTERS, BUDGETS, ASSETS = "personnel_rosters", "budget_allocations", "asset_inventories"
 SNAPSHOT_SOURCES = (ROSTERS, BUDGETS, ASSETS)

@@ -17,8 +17,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from orchestration.simulator.events import EVENT_COLUMNS
-from orchestration.simulator.profiles import CSV, STATUS_CODES
+from simulator.events import EVENT_COLUMNS
+from simulator.profiles import CSV, STATUS_CODES
 
 ISO = "%Y-%m-%dT%H:%M:%S+07:00"
 DAY_MONTH_YEAR = "%d/%m/%Y %H:%M"

@@ -27,10 +27,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.simulator import people
-from orchestration.simulator.calendar import REFORM_DAY
-from orchestration.simulator.events import coded
-from orchestration.simulator.units import History, ProvinceUnits, first_of_month, month_of_days
+from simulator import people
+from simulator.calendar import REFORM_DAY
+from simulator.events import coded
+from simulator.units import History, ProvinceUnits, first_of_month, month_of_days
 
 POSITIONS = ("chairman", "vice_chairman", "party_secretary", "civil_servant", "cadre",
              "contract_staff")

@@ -32,22 +32,22 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from orchestration.settings import SEEDS_DIR, load_settings
-from orchestration.simulator import faults as ft
-from orchestration.simulator import landing
-from orchestration.simulator import lifecycle as lc
-from orchestration.simulator.calendar import Calendar, build_calendar
-from orchestration.simulator.catalogue import Catalogue, build_catalogue
-from orchestration.simulator.events import dossier_codes, expand_events, month_bounds
-from orchestration.simulator.profiles import (
+from simulator import faults as ft
+from simulator import landing
+from simulator import lifecycle as lc
+from simulator.calendar import Calendar, build_calendar
+from simulator.catalogue import Catalogue, build_catalogue
+from simulator.events import dossier_codes, expand_events, month_bounds
+from simulator.profiles import (
     CANONICAL,
     CSV,
     STATUS_CODES,
     draw_profile,
     export_format,
 )
-from orchestration.simulator.reference import Reference, load_reference
-from orchestration.simulator.units import ProvinceUnits, build_history
-from orchestration.simulator.writers import (
+from simulator.reference import Reference, load_reference
+from simulator.units import ProvinceUnits, build_history
+from simulator.writers import (
     OPTIONAL_COLUMN,
     REQUIRED_COLUMN,
     FileStyle,

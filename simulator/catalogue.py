@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from orchestration.simulator.calendar import DAY, REFORM_DAY
+from simulator.calendar import DAY, REFORM_DAY
 
 CHANNELS = ("direct", "postal", "online_partial", "online_full")
 DIRECT, POSTAL, ONLINE_PARTIAL, ONLINE_FULL = range(4)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from orchestration.simulator.reference import Reference
+from simulator.reference import Reference
 
 DAY = 86_400
 OFFICE_OPENS = 7 * 3600 + 1800  # 07:30

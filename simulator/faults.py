@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from orchestration.simulator.profiles import CSV, JSONL, STATUS_CODES, ExportFormat
+from simulator.profiles import CSV, JSONL, STATUS_CODES, ExportFormat
 
 
 @dataclass(frozen=True)

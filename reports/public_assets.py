@@ -28,7 +28,7 @@ from reports.shell import (
     style_figure,
 )
 
-SLUG = "assets"
+SLUG = "public_assets"
 TITLE_VI = "Tài sản công sau sắp xếp"
 TITLE_EN = "Public assets after the mergers"
 DESCRIPTION = (

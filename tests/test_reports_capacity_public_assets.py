@@ -24,7 +24,7 @@ from warehouse_fixtures import (
     report_warehouse,
 )
 
-from reports import PAGE_MODULES, assets, capacity_resources, render_site
+from reports import PAGE_MODULES, capacity_resources, public_assets, render_site
 
 MART_TABLES = (
     "marts.mart_unit_capacity_monthly",
@@ -409,7 +409,7 @@ def _assert_offline(html: str) -> None:
     assert not re.search(r"https?://|https?:\\u002f\\u002f|//cdn", rest)
 
 
-@pytest.mark.parametrize(("page", "figures"), [("capacity_resources", 11), ("assets", 5)])
+@pytest.mark.parametrize(("page", "figures"), [("capacity_resources", 11), ("public_assets", 5)])
 def test_pages_render_offline_with_plotly_once(site, page, figures):
     html = site[f"{page}.html"]
     assert html.count(PLOTLY_JS[:200]) == 1
@@ -506,7 +506,7 @@ def test_budget_execution_is_pooled_over_provinces(site):
 
 
 def test_assets_province_table_and_national_pooling(site):
-    parsed = PageHtml(site["assets.html"])
+    parsed = PageHtml(site["public_assets.html"])
     rows = parsed.tables["assets-provinces"]
     share = column_of(rows, "Tỷ lệ đã sử dụng lại")
     latest = {"01": ASSET_MONTHS[1], "22": ASSET_MONTHS[2]}
@@ -546,7 +546,7 @@ def test_empty_marts_render_a_no_data_note(tmp_path: Path):
         paths = {p.name: p.read_text(encoding="utf-8") for p in render_site(con, tmp_path / "r")}
     finally:
         con.close()
-    for page in ("capacity_resources.html", "assets.html"):
+    for page in ("capacity_resources.html", "public_assets.html"):
         html = paths[page]
         assert "Chưa có dữ liệu" in html and "No data yet" in html
         assert PLOTLY_JS[:200] not in html  # no figure, no plotly.js
@@ -557,7 +557,7 @@ def test_missing_mart_tables_are_named_not_a_crash(tmp_path: Path):
     con = duckdb.connect(str(tmp_path / "bare.duckdb"))
     con.execute("create schema marts")
     try:
-        for module in (capacity_resources, assets):
+        for module in (capacity_resources, public_assets):
             html = module.render(con, tmp_path / "r").read_text(encoding="utf-8")
             assert "No data yet" in html and module.SOURCES[0] in html
     finally:
@@ -566,7 +566,7 @@ def test_missing_mart_tables_are_named_not_a_crash(tmp_path: Path):
 
 def test_index_links_the_new_pages(site):
     anchors = PageHtml(site["index.html"]).anchors
-    for module in (capacity_resources, assets):
+    for module in (capacity_resources, public_assets):
         assert module in PAGE_MODULES
         assert f"{module.SLUG}.html" in anchors
         assert {"SLUG", "TITLE_VI", "TITLE_EN", "DESCRIPTION", "SOURCES"} <= set(dir(module))

@@ -21,10 +21,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from orchestration.simulator.calendar import REFORM_DAY
-from orchestration.simulator.events import coded
-from orchestration.simulator.staffing import dates
-from orchestration.simulator.units import History, ProvinceUnits
+from simulator.calendar import REFORM_DAY
+from simulator.events import coded
+from simulator.staffing import dates
+from simulator.units import History, ProvinceUnits
 
 LINES = (
     ("expenditure", "recurrent_operations", "Chi lương và các khoản phụ cấp"),

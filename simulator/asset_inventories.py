@@ -19,10 +19,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.simulator.calendar import REFORM_DAY
-from orchestration.simulator.events import coded
-from orchestration.simulator.staffing import NEVER, dates, rank_within
-from orchestration.simulator.units import History, ProvinceUnits, days
+from simulator.calendar import REFORM_DAY
+from simulator.events import coded
+from simulator.staffing import NEVER, dates, rank_within
+from simulator.units import History, ProvinceUnits, days
 
 ASSET_TYPES = ("office_building", "land", "cultural_house", "vehicle", "equipment", "other")
 OFFICE, LAND, CULTURAL_HOUSE, VEHICLE, EQUIPMENT = range(5)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from orchestration.simulator.calendar import LAST_MONTH, REFORM_DAY, Calendar
-from orchestration.simulator.lifecycle import unit_rates
-from orchestration.simulator.profiles import draw_profile
-from orchestration.simulator.reference import Reference
+from simulator.calendar import LAST_MONTH, REFORM_DAY, Calendar
+from simulator.lifecycle import unit_rates
+from simulator.profiles import draw_profile
+from simulator.reference import Reference
 
 HISTORY_START = np.datetime64("2024-01", "M")
 REFORM_MONTH = REFORM_DAY.astype("datetime64[M]")

@@ -5,7 +5,7 @@ from types import ModuleType
 
 import dagster as dg
 
-from orchestration.assets.quality import GATE_KEY
+from orchestration.defs.quality import GATE_KEY
 from orchestration.settings import load_settings
 from orchestration.warehouse import connect, publish_for_bi
 from reports import PAGE_MODULES
