@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.settings import Settings
+from orchestration.sql import identifier, literal
 
 # Most BI drivers still embed DuckDB 1.x, which cannot open files written in the 2.x storage
 # format. The published copy is written in the newest format 1.x readers understand.
@@ -41,21 +42,18 @@ def publish_for_bi(settings: Settings) -> Path:
     staging = target.with_suffix(".tmp")
     staging.unlink(missing_ok=True)
     with duckdb.connect(config={"memory_limit": settings.memory_limit}) as con:
-        con.execute(f"attach {_quoted(settings.warehouse)} as wh (read_only)")
+        con.execute(f"attach {literal(settings.warehouse)} as wh (read_only)")
         con.execute(
-            f"attach {_quoted(staging)} as bi (storage_version '{BI_STORAGE_VERSION}')"
+            f"attach {literal(staging)} as bi (storage_version '{BI_STORAGE_VERSION}')"
         )
         for schema, table in con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'wh'"
             f" and schema_name in {PUBLISHED_SCHEMAS} order by all"
         ).fetchall():
-            con.execute(f"create schema if not exists bi.{schema}")
-            source, copy = f'wh.{schema}."{table}"', f'bi.{schema}."{table}"'
+            con.execute(f"create schema if not exists bi.{identifier(schema)}")
+            source, copy = (f"{db}.{identifier(schema)}.{identifier(table)}" for db in ("wh", "bi"))
             con.execute(f"create table {copy} as select * from {source}")
         con.execute("detach bi")
     os.replace(staging, target)
     return target
 
-
-def _quoted(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"

@@ -2,7 +2,7 @@
 
 Facts: the current administrative units (package `vietnam-provinces` 2025.10.1, GSO codes) and
 the public holidays. Simulated, with a fixed RNG seed: the procedure catalogue (calibrated to
-the published counts in design/sources.md) and the population. Design: the Decision 766 points,
+the published counts in docs/sources.md) and the population. Design: the Decision 766 points,
 staffing norms and required specialisations. Re-running writes byte-identical files.
 """
 
@@ -393,7 +393,7 @@ def holiday_rows() -> list[list[str]]:
     return [[d.isoformat(), n] for d, n in sorted(days.items())]
 
 
-# Decision 766/QĐ-TTg groups (design/indicators.md A). Progress: the on-time rate carries 14 of
+# Decision 766/QĐ-TTg groups (docs/indicators.md A). Progress: the on-time rate carries 14 of
 # 20 points; "average processing time" is scored through its observable effect, the share
 # finished before the promised date (full at half of them), as a mean of days has no
 # threshold without a per-procedure norm. Digitisation 22 = result 8 + components 8 + reuse 6.

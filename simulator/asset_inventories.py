@@ -1,5 +1,5 @@
 """Asset and office inventories: quarterly snapshots of a province's public assets
-(design/sources.md, source 4) — March, June, September, December and the window's last month.
+(docs/sources.md, source 4) — March, June, September, December and the window's last month.
 
 Every current unit holds its headquarters (an office building and its land), cultural houses,
 vehicles and equipment, in use throughout. The mergers of 1 July 2025 leave the former

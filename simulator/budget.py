@@ -1,5 +1,5 @@
 """Budget allocations: planned, allocated and disbursed amounts per unit, month and budget
-line (design/sources.md, source 3), for the province unit and every commune-level unit.
+line (docs/sources.md, source 3), for the province unit and every commune-level unit.
 
 Amounts are each month's own (never year-to-date). Per line:
 - expenditure: payroll (the roster's coefficients × base salary, with allowances), running

@@ -1,5 +1,5 @@
 """Personnel rosters: a province's commune staff over the history, one row a person, and the
-monthly snapshots the provincial HR office exports (design/sources.md, source 2).
+monthly snapshots the provincial HR office exports (docs/sources.md, source 2).
 
 The story, all drawn at once per province:
 - before the reform the merged communes pooled their cadres: each unit starts 12–40% above

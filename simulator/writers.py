@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from orchestration.sql import literal
 from simulator.events import EVENT_COLUMNS
 from simulator.profiles import CSV, STATUS_CODES
 
@@ -116,7 +117,7 @@ def write_events(
     path.parent.mkdir(parents=True, exist_ok=True)
     con.register("file_rows", table)
     try:
-        con.execute(f"copy (select {select} from file_rows) to '{sql_path(partial)}' ({options})")
+        con.execute(f"copy (select {select} from file_rows) to {literal(partial)} ({options})")
     finally:
         con.unregister("file_rows")
     if style.truncate_last_line or style.encoding != "utf-8":
@@ -137,10 +138,6 @@ def write_bytes(path: Path, data: bytes) -> None:
 def hidden_partial(path: Path) -> Path:
     """Ingest skips names starting with '.': a file being written is never picked up."""
     return path.with_name(f".{path.name}.partial")
-
-
-def sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def truncate_last_line(data: bytes, extension: str) -> bytes:

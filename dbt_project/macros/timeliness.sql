@@ -1,5 +1,5 @@
 {#
-    The portal's "on time" rule (Decision 766; design/indicators.md section A), defined once.
+    The portal's "on time" rule (Decision 766; docs/indicators.md section A), defined once.
 
     end_at              when processing ended (first of completed, result_returned, rejected,
                         withdrawn) or, for a dossier still open, the moment it is judged

@@ -1,4 +1,4 @@
--- The reference figures the warehouse must reproduce (design/indicators.md): 34 provinces
+-- The reference figures the warehouse must reproduce (docs/indicators.md): 34 provinces
 -- and 3,321 commune-level units — 2,621 communes, 687 wards, 13 special zones.
 -- Returns a row per figure that differs.
 

@@ -21,7 +21,7 @@ import polars as pl
 
 from orchestration.ingest import readers
 from orchestration.ingest.contract import Dialect, SourceContract
-from orchestration.ingest.readers import FileRead, literal, quote
+from orchestration.ingest.readers import FileRead
 from orchestration.ingest.sniff import (
     content_hash,
     csv_delimiter,
@@ -31,6 +31,8 @@ from orchestration.ingest.sniff import (
     transcode_to_utf8,
 )
 from orchestration.settings import Settings
+from orchestration.sql import identifier as quote
+from orchestration.sql import literal
 
 # A temporary table: never logged to the warehouse file, spilled to the temp directory
 # beyond the memory limit, gone with the connection.

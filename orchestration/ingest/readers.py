@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orchestration.ingest.contract import Column, Dialect, SourceContract
+from orchestration.sql import identifier as quote
+from orchestration.sql import literal
 
 # DuckDB-side helpers for the parse step. Temporary: they live only on the ingest connection.
 PARSE_MACROS = """
@@ -60,14 +62,6 @@ EXPECTED = {
     "decimal": "a number",
     "boolean": "true or false",
 }
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The landing contracts, one per source (`../shared/design/sources.md`)."""
+"""The landing contracts, one per source (`docs/sources.md`)."""
 
 from __future__ import annotations
 

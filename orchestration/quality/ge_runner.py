@@ -27,6 +27,7 @@ from great_expectations.data_context.types.base import (
     ProgressBarsConfig,
 )
 
+from orchestration import sql
 from orchestration.settings import EXPECTATIONS_DIR
 
 # GE reads this when a context is created; the pipeline never reports usage anywhere.
@@ -126,21 +127,13 @@ def referenced_columns(suite: gx.ExpectationSuite) -> list[str]:
 # --- reading DuckDB -----------------------------------------------------------------------
 
 
-def quote_relation(relation: str) -> str:
-    return ".".join(quote_identifier(part) for part in relation.split("."))
-
-
-def quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
-    cursor = con.execute(f"select * from {quote_relation(relation)} limit 0")
+    cursor = con.execute(f"select * from {sql.relation(relation)} limit 0")
     return [d[0] for d in cursor.description]
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, relation: str) -> int:
-    return con.execute(f"select count(*) from {quote_relation(relation)}").fetchone()[0]
+    return con.execute(f"select count(*) from {sql.relation(relation)}").fetchone()[0]
 
 
 @contextmanager
@@ -193,12 +186,12 @@ def read_frame(
     """The suite's columns that exist; a missing one is left for GE to report as a failure."""
     present = set(relation_columns(con, relation))
     wanted = [c for c in columns if c in present] or sorted(present)
-    sql = f"select {', '.join(map(quote_identifier, wanted))} from {quote_relation(relation)}"
+    query = f"select {', '.join(map(sql.identifier, wanted))} from {sql.relation(relation)}"
     sampled = sample_rows is not None and total_rows > sample_rows
     if sampled:
-        sql += f" using sample reservoir({int(sample_rows)} rows) repeatable ({SAMPLE_SEED})"
+        query += f" using sample reservoir({int(sample_rows)} rows) repeatable ({SAMPLE_SEED})"
     with temporary_settings(con, **read_settings(sampled)):
-        return vectorisable(con.execute(sql).df())
+        return vectorisable(con.execute(query).df())
 
 
 # --- running GE ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 {#
     One row per received dossier (fact) × month end at which it was still open, judged as
-    the portal does at a period's end (design/indicators.md section A): within due or past
+    the portal does at a period's end (docs/indicators.md section A): within due or past
     due, with the supplement waits up to that moment not counted and more than one
     supplement request meaning past due (macro `timeliness`).
 

@@ -1,7 +1,7 @@
 {#
     One row per dossier seen in the events (facts and rejects alike): its attributes, the
     moments that time it, the supplement waits, and the on-time judgement of finished
-    dossiers (macro `timeliness`, design/indicators.md section A).
+    dossiers (macro `timeliness`, docs/indicators.md section A).
 #}
 
 with

@@ -1,6 +1,6 @@
 {#
     Restructuring benefits of the people who left since the reform (left_on on or after var
-    reform_date), as known at each roster snapshot of their province (design/indicators.md
+    reform_date), as known at each roster snapshot of their province (docs/indicators.md
     D: benefits paid ÷ due, and months of delay). One row per exit (staff_code, left_on) ×
     month with a roster snapshot of the province, from the month of the exit on; the amounts
     are those of the latest snapshot row of the exit up to that month, so a leaver who drops

@@ -1,6 +1,6 @@
 {#
     One row per joining and per exit of a staff member, read from the roster snapshots
-    (design/indicators.md D). A movement is a distinct (staff_code, date):
+    (docs/indicators.md D). A movement is a distinct (staff_code, date):
       joined  each distinct joined_on a person's rows report; the unit, position and
               specialisation are those of the earliest snapshot that reports it (where
               the person was taken on);

@@ -1,6 +1,6 @@
 {#
     The fields of work personnel rosters carry: the six every commune-level unit needs
-    (seed `required_specialisations`, design/indicators.md D) and any other the rosters
+    (seed `required_specialisations`, docs/indicators.md D) and any other the rosters
     name (general_administration, agriculture, security, other …), which are not required.
 #}
 

@@ -1,6 +1,6 @@
 {#
     Public assets after the mergers, one row per asset × inventory snapshot
-    (design/indicators.md F). Adds to the staged snapshot:
+    (docs/indicators.md F). Adds to the staged snapshot:
       days_in_status     snapshot_date − status_since, in days;
       surplus_since      when the asset became surplus, as known at the snapshot: the
                          earliest status_since of its rows with status surplus up to this

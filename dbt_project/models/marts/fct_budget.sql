@@ -1,5 +1,5 @@
 {#
-    Budget per unit × fiscal year × period × flow × category (design/indicators.md E): the
+    Budget per unit × fiscal year × period × flow × category (docs/indicators.md E): the
     budget items of a category summed. Amounts are the period's own (not year-to-date), so
     a year or the post-reform period is the sum of its periods.
 #}

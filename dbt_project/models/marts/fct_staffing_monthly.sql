@@ -1,5 +1,5 @@
 {#
-    Commune staffing per unit × month × position × specialisation (design/indicators.md D).
+    Commune staffing per unit × month × position × specialisation (docs/indicators.md D).
       stocks     from the month's roster snapshot of the unit's province (the latest one of
                  the month, should a province deliver two): headcount = status active or
                  on_leave, active_staff = status active;

@@ -1,6 +1,6 @@
 {#
     Budget execution per province × fiscal year × budget level × flow × category
-    (design/indicators.md E): the units' periods of fct_budget summed; execution rate =
+    (docs/indicators.md E): the units' periods of fct_budget summed; execution rate =
     disbursed ÷ allocated through macro `safe_divide`.
 #}
 

@@ -1,5 +1,5 @@
 {#
-    Public assets after the mergers (design/indicators.md F), one row per province × month
+    Public assets after the mergers (docs/indicators.md F), one row per province × month
     with an asset inventory: the province's latest snapshot of the month (should it deliver
     two). "Offices" are assets of type office_building or land; an office is surplus once
     its status is surplus, repurposing, repurposed or disposed. The days from surplus to a

@@ -1,5 +1,5 @@
 {#
-    Commune capacity (design/indicators.md D), one row per commune-level unit × month in
+    Commune capacity (docs/indicators.md D), one row per commune-level unit × month in
     which the unit's province delivered a roster snapshot; a unit with nobody on the
     snapshot has a row with headcount 0. Stocks and flows come from fct_staffing_monthly,
     the service workload from mart_unit_service_monthly, the benefits of leavers since the

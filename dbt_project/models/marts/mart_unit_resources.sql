@@ -1,5 +1,5 @@
 {#
-    Decentralisation matched with resources (design/indicators.md E), one row per
+    Decentralisation matched with resources (docs/indicators.md E), one row per
     commune-level unit over the post-reform period: from var reform_date (1 July 2025) to
     the latest data of each source.
       workload   dossiers received since the reform (fct_dossiers.received_at), of which

@@ -1,5 +1,5 @@
 {#
-    The service indicators of the national index (Decision 766, design/indicators.md A),
+    The service indicators of the national index (Decision 766, docs/indicators.md A),
     one row per unit × month with any activity. Each measure is counted in its own month:
       received-based  the month of received_at
       finished-based  the month of finished_at
