@@ -17,7 +17,7 @@ PROVINCES ?= 34
 MONTHS ?= 18
 SCALE ?= 0.1
 
-.PHONY: setup run simulate materialize ui test test-fast bench lint clean help
+.PHONY: setup run simulate materialize ui test test-fast bench lint docs-dictionary clean help
 
 help:
 	@echo "make run    set up, simulate the sources, materialise every asset, print outputs"
@@ -25,6 +25,7 @@ help:
 	@echo "make ui     Dagster UI on http://127.0.0.1:3000 (same code location)"
 	@echo "make bench  speed and memory benchmark (default and 10x sizes)"
 	@echo "make lint   ruff"
+	@echo "make docs-dictionary  regenerate docs/data_dictionary.md from the dbt YAML"
 
 setup: $(INSTALLED)
 
@@ -63,6 +64,10 @@ bench: $(INSTALLED) dbt_project/target/manifest.json
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+
+# The data dictionary is generated from the dbt YAML; tests/test_docs.py fails when it is stale.
+docs-dictionary: $(INSTALLED)
+	$(BIN)/python scripts/build_data_dictionary.py
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
