@@ -70,15 +70,28 @@ def cited_sources(text: str) -> set[str]:
     return set(SOURCE_REF.findall(text))
 
 
+def heading_anchors(markdown: str) -> set[str]:
+    """GitHub's anchors for a page's headings: lowercase, punctuation dropped, spaces to -."""
+    headings = re.findall(r"^#{1,6}\s+(.+?)\s*$", markdown, flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+
+
+def anchors_of(markdown: Path) -> set[str]:
+    return heading_anchors(markdown.read_text(encoding="utf-8"))
+
+
 def broken_links(markdown: Path) -> list[str]:
-    """Relative link targets of a Markdown file that are not files or folders of the repo."""
+    """Relative links of a Markdown file to no file of the repo, or to no heading of it."""
     broken = []
     for target in MD_LINK.findall(markdown.read_text(encoding="utf-8")):
-        path = target.split("#", 1)[0]
-        if not path or re.match(r"^[a-z]+:", path):
+        path, _, anchor = target.partition("#")
+        if re.match(r"^[a-z]+:", path):
             continue
-        resolved = (markdown.parent / path).resolve()
-        if not resolved.is_relative_to(REPO) or not resolved.exists():
+        resolved = (markdown.parent / path).resolve() if path else markdown
+        missing_file = not resolved.is_relative_to(REPO) or not resolved.exists()
+        if missing_file or (
+            anchor and resolved.suffix == ".md" and anchor not in anchors_of(resolved)
+        ):
             broken.append(target)
     return broken
 
@@ -121,6 +134,11 @@ def test_cited_sections_across_line_breaks_and_lists():
     -- (docs/indicators.md
     --   G; Decree 178) and docs/indicators.md). A sentence, indicators.md And more"""
     assert cited_sections(text) == {"A", "B", "D", "E", "F", "G"}
+
+
+def test_heading_anchors_follow_github():
+    page = "## A. Service delivery: the index (Decision 766)\n### `raw.events`\n"
+    assert heading_anchors(page) == {"a-service-delivery-the-index-decision-766", "rawevents"}
 
 
 def test_cited_doc_files_and_sources():
