@@ -8,7 +8,7 @@ from test_ingest import event, landing, write_csv, write_jsonl
 
 from orchestration.ingest import batching
 from orchestration.ingest.batching import batches
-from orchestration.ingest.load import prepare
+from orchestration.ingest.load import load_batch, prepare
 from orchestration.ingest.parse import parse
 from orchestration.ingest.plan import LandingFile, Plan, Verdict, plan_file
 from orchestration.ingest.quarantine import Counts, quarantine_lines
@@ -171,3 +171,19 @@ def test_unbalanced_counts_commit_nothing(con, settings):
     assert audit(con, "select count(*) from audit.quarantine") == [(0,)]
     assert audit(con, "select count(*) from audit.ingest_files") == [(0,)]
 
+
+def test_a_file_duckdb_refuses_costs_only_itself(con, settings, procedure):
+    folder = landing(settings)
+    good = write_jsonl(folder / "a.jsonl", [event(procedure, 1)])
+    bad = write_jsonl(folder / "b.jsonl", [event(procedure, 2), event(procedure, 3)])
+    bad.write_bytes(bad.read_bytes().replace(b"\n", b"\r\n", 1))
+    [batch] = batches([plan(good, settings), plan(bad, settings)])
+    results = {r.path: r for r in load_batch(con, batch)}
+    assert results["procedure_logs/a.jsonl"].rows_loaded == 1
+    refused = results["procedure_logs/b.jsonl"]
+    assert (refused.status, refused.rows_read, refused.rows_quarantined) == (
+        "rejected_file", 2, 2)
+    kept = audit(con, "select line_no, reason_code, record from audit.quarantine order by 1")
+    assert [(line, code) for line, code, _ in kept] == [(1, "malformed_line"),
+                                                         (2, "malformed_line")]
+    assert "HS-000003" in kept[1][2]  # the line itself, for the producer to resend

@@ -39,7 +39,7 @@ def quarantine_lines(con: duckdb.DuckDBPyConnection, file: LandingFile, text: Te
         f"""insert into audit.quarantine
         select {literal(file.file_id)}, {literal(file.contract.name)}, {literal(file.relpath)},
             _line_no, null, {literal(code)}, {literal(reason)}, to_json(rw_redact(line)), now()
-        from ({readers.lines_sql(read)}) where _line_no > {header}"""
+        from ({readers.lines_sql(read, strict=False)}) where _line_no > {header}"""
     ).fetchone()[0]
     return Counts(count, 0, count)
 
