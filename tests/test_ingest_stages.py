@@ -4,7 +4,7 @@ validation keeps one reason a row, settling balances every file's accounting."""
 from __future__ import annotations
 
 import pytest
-from test_ingest import event, landing, write_csv, write_jsonl
+from test_ingest import event, landing, run_ingest, write_csv, write_jsonl
 
 from orchestration.ingest import batching
 from orchestration.ingest.batching import batches
@@ -122,9 +122,7 @@ def test_files_share_a_batch_only_with_their_layout(settings, procedure, monkeyp
 # Validation
 
 
-def test_a_row_failing_several_checks_keeps_one_reason_the_first_column(
-    con, settings, procedure
-):
+def test_a_row_failing_several_checks_keeps_one_reason_the_first_column(con, settings, procedure):
     rows = [event(procedure, 1), event(procedure, 2, unit_code="99999", channel="fax")]
     [batch] = batches([plan(write_jsonl(landing(settings) / "x.jsonl", rows), settings)])
     parse(con, batch)
@@ -142,21 +140,29 @@ def test_settling_a_batch_accounts_for_each_file_apart(con, settings, procedure)
     clean = [event(procedure, n) for n in range(1, 4)]
     faulty = [event(procedure, 1), event(procedure, 2, event_type="teleported")]
     faulty.append(faulty[0])  # exact repeat: a parse problem, not a pandera failure
-    plans = [plan(write_jsonl(folder / "a.jsonl", clean), settings),
-             plan(write_jsonl(folder / "b.jsonl", faulty), settings)]
+    plans = [
+        plan(write_jsonl(folder / "a.jsonl", clean), settings),
+        plan(write_jsonl(folder / "b.jsonl", faulty), settings),
+    ]
     [batch] = batches(plans)
     with transaction(con):
         parse(con, batch)
         results = settle_batch(con, batch, validate(con, PROCEDURE_LOGS))
     counts = [(r.path, r.rows_read, r.rows_loaded, r.rows_quarantined) for r in results]
     assert counts == [("procedure_logs/a.jsonl", 3, 3, 0), ("procedure_logs/b.jsonl", 3, 1, 2)]
-    ledger = audit(con, "select path, rows_read, rows_loaded, rows_quarantined "
-                   "from audit.ingest_files order by path")
+    ledger = audit(
+        con,
+        "select path, rows_read, rows_loaded, rows_quarantined "
+        "from audit.ingest_files order by path",
+    )
     assert ledger == counts
     held = audit(con, "select path, count(*) from audit.quarantine group by path")
-    stored = audit(con, "select f.path, count(*) from raw.procedure_log_events r "
-                   "join audit.ingest_files f on f.file_id = r._file_id group by f.path "
-                   "order by 1")
+    stored = audit(
+        con,
+        "select f.path, count(*) from raw.procedure_log_events r "
+        "join audit.ingest_files f on f.file_id = r._file_id group by f.path "
+        "order by 1",
+    )
     assert held == [("procedure_logs/b.jsonl", 2)]
     assert stored == [("procedure_logs/a.jsonl", 3), ("procedure_logs/b.jsonl", 1)]
 
@@ -181,9 +187,23 @@ def test_a_file_duckdb_refuses_costs_only_itself(con, settings, procedure):
     results = {r.path: r for r in load_batch(con, batch)}
     assert results["procedure_logs/a.jsonl"].rows_loaded == 1
     refused = results["procedure_logs/b.jsonl"]
-    assert (refused.status, refused.rows_read, refused.rows_quarantined) == (
-        "rejected_file", 2, 2)
+    assert (refused.status, refused.rows_read, refused.rows_quarantined) == ("rejected_file", 2, 2)
     kept = audit(con, "select line_no, reason_code, record from audit.quarantine order by 1")
-    assert [(line, code) for line, code, _ in kept] == [(1, "malformed_line"),
-                                                         (2, "malformed_line")]
+    assert [(line, code) for line, code, _ in kept] == [
+        (1, "malformed_line"),
+        (2, "malformed_line"),
+    ]
     assert "HS-000003" in kept[1][2]  # the line itself, for the producer to resend
+
+
+def test_converted_copies_do_not_outlive_the_ingest(settings, procedure):
+    folder = landing(settings)
+    write_csv(
+        folder / "legacy.csv", [event(procedure, 1, step_name="Thẩm định")], encoding="cp1258"
+    )
+    write_csv(
+        folder / "legacy_other.csv", [{"ghi_chu": "Thẩm định"}], encoding="cp1258"
+    )  # rejected
+    results = run_ingest(settings)
+    assert sorted(r.status for r in results) == ["loaded", "rejected_file"]
+    assert list(settings.tmp_dir.glob("*.utf8")) == []

@@ -39,9 +39,14 @@ class Batch:
     def read(self) -> FileRead:
         """What the reader SQL needs; any plan speaks for the others, they share a layout."""
         first = self.first
-        return FileRead(first.text.fmt, tuple(str(p.text.path) for p in self.plans),
-                        first.text.encoding, first.fields, rejects_table=REJECTS_TABLE,
-                        delimiter=first.delimiter)
+        return FileRead(
+            first.text.fmt,
+            tuple(str(p.text.path) for p in self.plans),
+            first.text.encoding,
+            first.fields,
+            rejects_table=REJECTS_TABLE,
+            delimiter=first.delimiter,
+        )
 
     def alone(self) -> list[Batch]:
         """Each file as its own batch, so one file DuckDB refuses costs only itself."""
@@ -49,15 +54,21 @@ class Batch:
 
     def discard_texts(self) -> None:
         for plan in self.plans:
-            plan.text.discard(plan.file)
+            plan.text.discard()
 
 
 def layout(plan: Plan) -> tuple:
     """What must be equal for files to be read by one statement. JSON keys are looked up by
     name, so only CSV files need the same header (columns are read by position)."""
     header = plan.header if plan.text.fmt == "csv" else ()
-    return (plan.text.fmt, plan.text.encoding, plan.delimiter, plan.dialect.name, header,
-            plan.fields)
+    return (
+        plan.text.fmt,
+        plan.text.encoding,
+        plan.delimiter,
+        plan.dialect.name,
+        header,
+        plan.fields,
+    )
 
 
 def batches(plans: list[Plan]) -> Iterator[Batch]:

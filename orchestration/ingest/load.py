@@ -17,7 +17,7 @@ nothing stops the other files.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import duckdb
 
@@ -25,7 +25,7 @@ from orchestration.ingest import readers
 from orchestration.ingest.batching import Batch, batches
 from orchestration.ingest.contract import SourceContract
 from orchestration.ingest.parse import UnreadableFile, drop_work_table, parse
-from orchestration.ingest.plan import LandingFile, Plan, landing_files, plan_file
+from orchestration.ingest.plan import LandingFile, Plan, Verdict, landing_files, plan_file
 from orchestration.ingest.settle import (
     AUDIT_DDL,
     FileResult,
@@ -66,13 +66,13 @@ def ingest_source(
 
     Each file is looked at alone (hash, encoding, header); files that DuckDB can read as
     they are and share a layout are then parsed and validated together, in batches."""
-    results = []
+    results: list[FileResult] = []
 
     def report(result: FileResult) -> None:
         results.append(result)
         progress(result)
 
-    plans = []
+    plans: list[Plan] = []
     for outcome in plan_new_files(con, contract, others, settings):
         if isinstance(outcome, Plan):
             plans.append(outcome)
@@ -84,8 +84,12 @@ def ingest_source(
     return results
 
 
-def plan_new_files(con: duckdb.DuckDBPyConnection, contract: SourceContract,
-                   others: list[SourceContract], settings: Settings):
+def plan_new_files(
+    con: duckdb.DuckDBPyConnection,
+    contract: SourceContract,
+    others: list[SourceContract],
+    settings: Settings,
+) -> Iterator[Plan | Verdict]:
     """A plan or a verdict for each landing file not ingested before, in name order."""
     known = known_files(con)
     for path in landing_files(settings.landing_dir / contract.name):

@@ -26,7 +26,8 @@ def parse(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     """Fill the work table: the batch's rows, typed, each with its first problem if any."""
     read = batch.read
     reader = (
-        readers.jsonl_reader_sql(read) if read.fmt == "jsonl"
+        readers.jsonl_reader_sql(read)
+        if read.fmt == "jsonl"
         else readers.csv_reader_sql(read, list(batch.first.header))
     )
     sql = readers.parsed_sql(batch.contract, batch.dialect, reader, set(read.fields))
@@ -65,13 +66,16 @@ def absorb_csv_rejects(con: duckdb.DuckDBPyConnection, read: FileRead) -> None:
         con.execute(
             f"update {WORK_TABLE} set _line_no = _line_no + {shift}, "
             f"_first_line = _first_line + {shift.replace('_line_no', '_first_line')} "
-            f"where _file = ?", [path],
+            f"where _file = ?",
+            [path],
         )
     if not rejects:
         return
     con.executemany(
         f"insert into {WORK_TABLE} (_file, _line_no, _first_line, _problem_code, "
         "_problem_detail, _record) values (?, ?, ?, 'malformed_line', ?, to_json(rw_redact(?)))",
-        [(path, line, line, f"the row does not fit the header: {message}", text)
-         for path, line, text, message in rejects],
+        [
+            (path, line, line, f"the row does not fit the header: {message}", text)
+            for path, line, text, message in rejects
+        ],
     )

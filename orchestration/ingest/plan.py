@@ -42,8 +42,15 @@ class LandingFile:
 
     @classmethod
     def open(cls, path: Path, contract: SourceContract, settings: Settings) -> LandingFile:
-        return cls(path, contract, content_hash(path), landing_relative(path, settings),
-                   path.stat().st_size, settings, time.perf_counter())
+        return cls(
+            path,
+            contract,
+            content_hash(path),
+            landing_relative(path, settings),
+            path.stat().st_size,
+            settings,
+            time.perf_counter(),
+        )
 
     def work_file(self, suffix: str) -> Path:
         return self.settings.tmp_dir / f"{self.file_id}.{suffix}"
@@ -56,10 +63,11 @@ class Text:
     path: Path
     encoding: str  # as DuckDB's reader names it
     fmt: str  # "csv" or "jsonl"
+    converted: bool = False  # a scratch copy under the temp dir, not the landing file
 
-    def discard(self, file: LandingFile) -> None:
+    def discard(self) -> None:
         """Converted copies are ingest's own scratch files: removed once read."""
-        if self.path != file.path:
+        if self.converted:
             self.path.unlink(missing_ok=True)
 
 
@@ -93,9 +101,7 @@ def landing_files(folder: Path) -> list[Path]:
     """Files in a source's folder, oldest name first; hidden and `_` files are not data."""
     if not folder.is_dir():
         return []
-    return sorted(
-        p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "_"))
-    )
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
 
 
 def landing_relative(path: Path, settings: Settings) -> str:
@@ -107,8 +113,9 @@ def landing_relative(path: Path, settings: Settings) -> str:
         return str(path.resolve())
 
 
-def plan_file(file: LandingFile, duplicate_of: str | None,
-              others: list[SourceContract]) -> Plan | Verdict:
+def plan_file(
+    file: LandingFile, duplicate_of: str | None, others: list[SourceContract]
+) -> Plan | Verdict:
     """How to read the file, or why it is settled without reading its rows."""
     # Emptiness first: every empty file has the same hash, yet none is a copy of another.
     if file.size == 0:
@@ -117,8 +124,12 @@ def plan_file(file: LandingFile, duplicate_of: str | None,
         return Verdict(file, "duplicate_file", f"same content as {duplicate_of}: not loaded again")
     text = readable_text(file)
     if text is None:
-        return Verdict(file, "rejected_file",
-                       "the bytes are not text in UTF-8, UTF-16 or Windows-1258", "undecodable")
+        return Verdict(
+            file,
+            "rejected_file",
+            "the bytes are not text in UTF-8, UTF-16 or Windows-1258",
+            "undecodable",
+        )
     header = header_fields(text.path, text.encoding, text.fmt)
     dialect = best_dialect(file.contract, header)
     if dialect is None:
@@ -136,7 +147,7 @@ def readable_text(file: LandingFile) -> Text | None:
     if suffix in EXCEL_SUFFIXES:
         converted, note = excel_to_csv(file.path, file.work_file("xlsx.csv"))
         file.notes += (note,)
-        return Text(converted, "utf-8", "csv")
+        return Text(converted, "utf-8", "csv", converted=True)
     fmt = "jsonl" if suffix in JSON_SUFFIXES else "csv"
     encoding = detect_encoding(file.path)
     if encoding is None:
@@ -145,7 +156,7 @@ def readable_text(file: LandingFile) -> Text | None:
         file.notes += (encoding.note,)
     if encoding.duckdb_name is None:  # DuckDB cannot decode it: read a UTF-8 copy
         converted = transcode_to_utf8(file.path, encoding.name, file.work_file("utf8"))
-        return Text(converted, "utf-8", fmt)
+        return Text(converted, "utf-8", fmt, converted=True)
     return Text(file.path, encoding.duckdb_name, fmt)
 
 
@@ -158,13 +169,15 @@ def best_dialect(contract: SourceContract, header: list[str]) -> Dialect | None:
     return None
 
 
-def unreadable_reason(contract: SourceContract, header: list[str],
-                      others: list[SourceContract]) -> tuple[str, str]:
+def unreadable_reason(
+    contract: SourceContract, header: list[str], others: list[SourceContract]
+) -> tuple[str, str]:
     """Why no dialect fits: the header is another source's, or required columns are absent."""
     owner = next((c for c in others if best_dialect(c, header)), None)
     if owner is not None:
-        return "wrong_folder", (f"the columns are those of {owner.name}, not {contract.name}: "
-                                "file in the wrong folder")
+        return "wrong_folder", (
+            f"the columns are those of {owner.name}, not {contract.name}: file in the wrong folder"
+        )
     missing = missing_columns(contract, header)
     return "missing_column", f"required column(s) {', '.join(missing)} absent from the file"
 

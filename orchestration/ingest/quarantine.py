@@ -30,8 +30,9 @@ class Counts(NamedTuple):
         return self.loaded + self.quarantined == self.read
 
 
-def quarantine_lines(con: duckdb.DuckDBPyConnection, file: LandingFile, text: Text, code: str,
-                     reason: str) -> Counts:
+def quarantine_lines(
+    con: duckdb.DuckDBPyConnection, file: LandingFile, text: Text, code: str, reason: str
+) -> Counts:
     """Every line of a file that is not this source's (the CSV header aside): kept, with why."""
     header = 1 if text.fmt == "csv" else 0
     read = FileRead(text.fmt, (str(text.path),), text.encoding, ())
@@ -44,15 +45,24 @@ def quarantine_lines(con: duckdb.DuckDBPyConnection, file: LandingFile, text: Te
     return Counts(count, 0, count)
 
 
-def quarantine_bytes(con: duckdb.DuckDBPyConnection, file: LandingFile, code: str,
-                     reason: str) -> Counts:
+def quarantine_bytes(
+    con: duckdb.DuckDBPyConnection, file: LandingFile, code: str, reason: str
+) -> Counts:
     """A file that is not text: each line kept as the hex of its first bytes."""
     lines = file.path.read_bytes().split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
     rows = [
-        (file.file_id, file.contract.name, file.relpath, n, None, code, reason,
-         '"' + chunk[:HEX_BYTES].hex() + '"')
+        (
+            file.file_id,
+            file.contract.name,
+            file.relpath,
+            n,
+            None,
+            code,
+            reason,
+            '"' + chunk[:HEX_BYTES].hex() + '"',
+        )
         for n, chunk in enumerate(lines, start=1)
     ]
     con.executemany("insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, now())", rows)

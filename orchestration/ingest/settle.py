@@ -38,6 +38,8 @@ create table if not exists audit.quarantine (
 
 @dataclass(frozen=True)
 class FileResult:
+    """What ingest tells its caller about one file: its row of `audit.ingest_files`."""
+
     path: str
     status: str
     rows_read: int = 0
@@ -80,8 +82,14 @@ def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     return known
 
 
-def record(con: duckdb.DuckDBPyConnection, file: LandingFile, status: str, note: str,
-           counts: Counts, dialect: str | None = None) -> FileResult:
+def record(
+    con: duckdb.DuckDBPyConnection,
+    file: LandingFile,
+    status: str,
+    note: str,
+    counts: Counts,
+    dialect: str | None = None,
+) -> FileResult:
     """Record the file's accounting; it must balance, or the transaction is not committed."""
     if not counts.balanced:
         raise UnbalancedCounts(
@@ -91,8 +99,17 @@ def record(con: duckdb.DuckDBPyConnection, file: LandingFile, status: str, note:
     duration = time.perf_counter() - file.started
     con.execute(
         "insert into audit.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
-        [file.file_id, file.contract.name, file.relpath, file.size, status, dialect,
-         *counts, note, duration],
+        [
+            file.file_id,
+            file.contract.name,
+            file.relpath,
+            file.size,
+            status,
+            dialect,
+            *counts,
+            note,
+            duration,
+        ],
     )
     return FileResult(file.relpath, status, *counts, note, duration)
 
@@ -108,12 +125,13 @@ def settle_verdict(con: duckdb.DuckDBPyConnection, verdict: Verdict) -> FileResu
             elif verdict.text is None:
                 counts = quarantine_bytes(con, file, verdict.reason_code, verdict.note)
             else:
-                counts = quarantine_lines(con, file, verdict.text, verdict.reason_code,
-                                          verdict.note)
+                counts = quarantine_lines(
+                    con, file, verdict.text, verdict.reason_code, verdict.note
+                )
             return record(con, file, verdict.status, verdict.note, counts)
     finally:
         if verdict.text is not None:
-            verdict.text.discard(file)
+            verdict.text.discard()
 
 
 def settle_unparseable(con: duckdb.DuckDBPyConnection, batch: Batch, error: str) -> FileResult:
@@ -126,15 +144,18 @@ def settle_unparseable(con: duckdb.DuckDBPyConnection, batch: Batch, error: str)
         return record(con, plan.file, "rejected_file", reason, counts, plan.dialect.name)
 
 
-def settle_batch(con: duckdb.DuckDBPyConnection, batch: Batch,
-                 failures: pl.DataFrame) -> list[FileResult]:
+def settle_batch(
+    con: duckdb.DuckDBPyConnection, batch: Batch, failures: pl.DataFrame
+) -> list[FileResult]:
     """Quarantine parse problems and pandera failures, append the rest to raw, and account
     for every file of the batch. Runs inside the caller's transaction, with the parse."""
-    files = pl.DataFrame({
-        "_file": [str(p.text.path) for p in batch.plans],
-        "file_id": [p.file.file_id for p in batch.plans],
-        "relpath": [p.file.relpath for p in batch.plans],
-    })
+    files = pl.DataFrame(
+        {
+            "_file": [str(p.text.path) for p in batch.plans],
+            "file_id": [p.file.file_id for p in batch.plans],
+            "relpath": [p.file.relpath for p in batch.plans],
+        }
+    )
     con.register("rw_files", files.to_arrow())
     con.register("rw_failures", failures.to_arrow())
     try:
@@ -145,8 +166,7 @@ def settle_batch(con: duckdb.DuckDBPyConnection, batch: Batch,
         con.unregister("rw_failures")
         con.unregister("rw_files")
     return [
-        record(con, plan.file, "loaded", "; ".join(plan.file.notes), file_counts,
-               plan.dialect.name)
+        record(con, plan.file, "loaded", "; ".join(plan.file.notes), file_counts, plan.dialect.name)
         for plan, file_counts in zip(batch.plans, counts, strict=True)
     ]
 
@@ -154,9 +174,13 @@ def settle_batch(con: duckdb.DuckDBPyConnection, batch: Batch,
 def quarantine_rows(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
     """Rows with a parse problem (their record as the producer sent it) and rows pandera
     failed (their typed record), each with its one reason."""
-    record_json = "to_json({" + ", ".join(
-        f"{literal(c.raw_name)}: p.{quote(c.raw_name)}" for c in contract.stored_columns
-    ) + "})"
+    record_json = (
+        "to_json({"
+        + ", ".join(
+            f"{literal(c.raw_name)}: p.{quote(c.raw_name)}" for c in contract.stored_columns
+        )
+        + "})"
+    )
     source = literal(contract.name)
     con.execute(
         f"""insert into audit.quarantine
@@ -187,14 +211,17 @@ def append_to_raw(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> N
     )
 
 
-def batch_counts(con: duckdb.DuckDBPyConnection, batch: Batch,
-                 failures: pl.DataFrame) -> list[Counts]:
+def batch_counts(
+    con: duckdb.DuckDBPyConnection, batch: Batch, failures: pl.DataFrame
+) -> list[Counts]:
     """Each file's rows read, loaded and quarantined, in the batch's order. Loaded is what
     remains: the insert into raw takes exactly the rows neither quarantine branch took."""
-    parsed = dict(con.execute(
-        f"""select _file, [count(*), count(*) filter (where _problem_code is not null)]
+    parsed = dict(
+        con.execute(
+            f"""select _file, [count(*), count(*) filter (where _problem_code is not null)]
         from {WORK_TABLE} group by _file"""
-    ).fetchall())
+        ).fetchall()
+    )
     rejected = dict(failures.group_by("_file").len().iter_rows())
     counts = []
     for plan in batch.plans:

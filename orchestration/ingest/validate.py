@@ -51,9 +51,7 @@ def validate(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> pl.Dat
     return pl.concat(found).unique(["_file", "line_no"], keep="first", maintain_order=True)
 
 
-def failures(
-    frame: pl.DataFrame, contract: SourceContract, reasons: pl.DataFrame
-) -> pl.DataFrame:
+def failures(frame: pl.DataFrame, contract: SourceContract, reasons: pl.DataFrame) -> pl.DataFrame:
     """Every failed check of one frame, worded, sorted so a row's first column comes first."""
     try:
         pandera_schema(contract).validate(frame, lazy=True)
@@ -64,9 +62,7 @@ def failures(
     nullable = pl.col("check") == "not_nullable"
     value = pl.col("failure_case").cast(pl.String)
     return (
-        cases.with_columns(
-            pl.col("index").cast(pl.UInt32), pl.col("check_number").cast(pl.Int64)
-        )
+        cases.with_columns(pl.col("index").cast(pl.UInt32), pl.col("check_number").cast(pl.Int64))
         .join(lines, on="index")
         .join(reasons, on=["column", "check_number"], how="left")
         .select(
@@ -80,7 +76,10 @@ def failures(
             pl.when(nullable)
             .then(pl.col("column") + ": required value is empty")
             .otherwise(
-                pl.col("column") + ": '" + value + "' is not "
+                pl.col("column")
+                + ": '"
+                + value
+                + "' is not "
                 + pl.col("expected").fill_null(pl.col("check"))
             )
             .alias("reason"),
@@ -98,8 +97,12 @@ def check_reasons(contract: SourceContract) -> pl.DataFrame:
         for c in contract.columns
         for i, check in enumerate(c.checks)
     ]
-    schema = {"column": pl.String, "check_number": pl.Int64, "reason_code": pl.String,
-              "expected": pl.String}
+    schema = {
+        "column": pl.String,
+        "check_number": pl.Int64,
+        "reason_code": pl.String,
+        "expected": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
