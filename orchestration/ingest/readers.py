@@ -94,13 +94,17 @@ def numbered(sql: str, first_line: int) -> str:
         from scanned join starts using (_file)"""
 
 
-def lines_sql(read: FileRead) -> str:
-    """Every physical line as one varchar, numbered: the base of JSON and whole-file reads."""
+def lines_sql(read: FileRead, strict: bool = True) -> str:
+    """Every physical line as one varchar, numbered: the base of JSON and whole-file reads.
+
+    Strict reading refuses a file whose line endings are mixed; a whole-file quarantine
+    reads it leniently, since it exists to keep the lines of files that cannot be parsed."""
+    lenient = "" if strict else "strict_mode = false, "
     return numbered(f"""
         select line, filename as _file
         from read_csv({read.path_list}, columns = {{'line': 'VARCHAR'}}, header = false,
             delim = '\\x01', quote = '', escape = '', auto_detect = false, filename = true,
-            encoding = {literal(read.encoding)})""", first_line=1)
+            {lenient}encoding = {literal(read.encoding)})""", first_line=1)
 
 
 def jsonl_reader_sql(read: FileRead) -> str:

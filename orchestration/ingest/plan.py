@@ -1,0 +1,209 @@
+"""Planning: look at each landing file alone, before DuckDB reads any row of it.
+
+The content hash says whether the file is new, the bytes say whether it is text and in which
+encoding, the header says which of the contract's dialects it is written in. A file either
+gets a `Plan` (how DuckDB will read it) or a `Verdict` (settled as a whole: empty, a copy, or
+not this source), and no connection is needed to decide which.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.ingest.contract import Dialect, SourceContract
+from orchestration.ingest.sniff import (
+    content_hash,
+    csv_delimiter,
+    detect_encoding,
+    excel_to_csv,
+    header_fields,
+    transcode_to_utf8,
+)
+from orchestration.settings import Settings
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+JSON_SUFFIXES = (".jsonl", ".json")
+
+
+@dataclass
+class LandingFile:
+    """One landing file and what ingest has learnt about it so far."""
+
+    path: Path
+    contract: SourceContract
+    file_id: str
+    relpath: str
+    size: int
+    settings: Settings
+    started: float
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def open(cls, path: Path, contract: SourceContract, settings: Settings) -> LandingFile:
+        return cls(
+            path,
+            contract,
+            content_hash(path),
+            landing_relative(path, settings),
+            path.stat().st_size,
+            settings,
+            time.perf_counter(),
+        )
+
+    def work_file(self, suffix: str) -> Path:
+        return self.settings.tmp_dir / f"{self.file_id}.{suffix}"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A path DuckDB can read as text (the landing file, or a converted copy of it)."""
+
+    path: Path
+    encoding: str  # as DuckDB's reader names it
+    fmt: str  # "csv" or "jsonl"
+    converted: bool = False  # a scratch copy under the temp dir, not the landing file
+
+    def discard(self) -> None:
+        """Converted copies are ingest's own scratch files: removed once read."""
+        if self.converted:
+            self.path.unlink(missing_ok=True)
+
+
+@dataclass
+class Plan:
+    """A file DuckDB can read as it is (or after conversion to `text.path`)."""
+
+    file: LandingFile
+    text: Text
+    delimiter: str
+    header: tuple[str, ...]
+    dialect: Dialect
+    fields: tuple[str, ...]  # the producer fields the parse statement selects
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A file settled as a whole, without parsing.
+
+    With a `reason_code`, every line of the file is quarantined with it: read from `text`,
+    or as raw bytes when the file is not text at all."""
+
+    file: LandingFile
+    status: str  # empty_file, duplicate_file or rejected_file
+    note: str
+    reason_code: str | None = None
+    text: Text | None = None
+
+
+def landing_files(folder: Path) -> list[Path]:
+    """Files in a source's folder, oldest name first; hidden and `_` files are not data."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
+
+
+def landing_relative(path: Path, settings: Settings) -> str:
+    """Files are named relative to the landing zone, so a data folder can be moved or
+    restored from backup without every file looking new."""
+    try:
+        return str(path.resolve().relative_to(settings.landing_dir))
+    except ValueError:
+        return str(path.resolve())
+
+
+def plan_file(
+    file: LandingFile, duplicate_of: str | None, others: list[SourceContract]
+) -> Plan | Verdict:
+    """How to read the file, or why it is settled without reading its rows."""
+    # Emptiness first: every empty file has the same hash, yet none is a copy of another.
+    if file.size == 0:
+        return Verdict(file, "empty_file", "the file is empty (0 bytes)")
+    if duplicate_of:
+        return Verdict(file, "duplicate_file", f"same content as {duplicate_of}: not loaded again")
+    text = readable_text(file)
+    if text is None:
+        return Verdict(
+            file,
+            "rejected_file",
+            "the bytes are not text in UTF-8, UTF-16 or Windows-1258",
+            "undecodable",
+        )
+    header = header_fields(text.path, text.encoding, text.fmt)
+    dialect = best_dialect(file.contract, header)
+    if dialect is None:
+        code, reason = unreadable_reason(file.contract, header, others)
+        return Verdict(file, "rejected_file", reason, code, text)
+    fields = dialect_fields(file.contract, dialect, header)
+    file.notes += layout_notes(header, fields, dialect)
+    delimiter = csv_delimiter(text.path, text.encoding) if text.fmt == "csv" else ","
+    return Plan(file, text, delimiter, tuple(header), dialect, tuple(fields))
+
+
+def readable_text(file: LandingFile) -> Text | None:
+    """The file as text DuckDB can read (converted when it cannot); None when not text."""
+    suffix = file.path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        converted, note = excel_to_csv(file.path, file.work_file("xlsx.csv"))
+        file.notes += (note,)
+        return Text(converted, "utf-8", "csv", converted=True)
+    fmt = "jsonl" if suffix in JSON_SUFFIXES else "csv"
+    encoding = detect_encoding(file.path)
+    if encoding is None:
+        return None
+    if encoding.note:
+        file.notes += (encoding.note,)
+    if encoding.duckdb_name is None:  # DuckDB cannot decode it: read a UTF-8 copy
+        converted = transcode_to_utf8(file.path, encoding.name, file.work_file("utf8"))
+        return Text(converted, "utf-8", fmt, converted=True)
+    return Text(file.path, encoding.duckdb_name, fmt)
+
+
+def best_dialect(contract: SourceContract, header: list[str]) -> Dialect | None:
+    """The contract's dialect whose required fields the header carries, if any."""
+    present = set(header)
+    for dialect in contract.dialects:
+        if dialect.source_fields(contract) <= present:
+            return dialect
+    return None
+
+
+def unreadable_reason(
+    contract: SourceContract, header: list[str], others: list[SourceContract]
+) -> tuple[str, str]:
+    """Why no dialect fits: the header is another source's, or required columns are absent."""
+    owner = next((c for c in others if best_dialect(c, header)), None)
+    if owner is not None:
+        return "wrong_folder", (
+            f"the columns are those of {owner.name}, not {contract.name}: file in the wrong folder"
+        )
+    missing = missing_columns(contract, header)
+    return "missing_column", f"required column(s) {', '.join(missing)} absent from the file"
+
+
+def missing_columns(contract: SourceContract, header: list[str]) -> list[str]:
+    """Required fields absent, named in the dialect the header is closest to."""
+    present = set(header)
+    closest = max(contract.dialects, key=lambda d: len(d.source_fields(contract) & present))
+    return sorted(closest.source_fields(contract) - present)
+
+
+def dialect_fields(contract: SourceContract, dialect: Dialect, header: list[str]) -> list[str]:
+    """The producer fields this dialect reads: renamed contract columns plus any field its
+    decoding expressions use (e.g. `muc_do`, the service level behind the channel code)."""
+    inverse = {v: k for k, v in dialect.renames.items()}
+    fields = [inverse.get(c.name, c.name) for c in contract.columns]
+    return fields + [f for f in dialect.uses if f not in fields]
+
+
+def layout_notes(header: list[str], fields: list[str], dialect: Dialect) -> tuple[str, ...]:
+    """What the file carries beyond or short of the contract, told in its audit note."""
+    notes = ()
+    extra = sorted(set(header) - set(fields) - {""})
+    if extra:
+        notes += (f"extra column(s) not in the contract, not loaded: {', '.join(extra)}",)
+    absent = sorted({f for f in fields if f not in header} - set(dialect.uses))
+    if absent:
+        notes += (f"optional column(s) absent, loaded as empty: {', '.join(absent)}",)
+    return notes

@@ -1,0 +1,69 @@
+"""Quarantine of whole files: every line of a file that is not loaded is kept, with why.
+
+Rows of parsed files are quarantined by the settling statement itself (`settle.py`); these
+helpers cover the files no row of which can be trusted.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import duckdb
+
+from orchestration.ingest import readers
+from orchestration.ingest.plan import LandingFile, Text
+from orchestration.ingest.readers import FileRead
+from orchestration.sql import literal
+
+HEX_BYTES = 32  # enough of a binary line to recognise it, too little to hold personal data
+
+
+class Counts(NamedTuple):
+    """A file's accounting: every row read is either loaded or quarantined."""
+
+    read: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+
+    @property
+    def balanced(self) -> bool:
+        return self.loaded + self.quarantined == self.read
+
+
+def quarantine_lines(
+    con: duckdb.DuckDBPyConnection, file: LandingFile, text: Text, code: str, reason: str
+) -> Counts:
+    """Every line of a file that is not this source's (the CSV header aside): kept, with why."""
+    header = 1 if text.fmt == "csv" else 0
+    read = FileRead(text.fmt, (str(text.path),), text.encoding, ())
+    count = con.execute(
+        f"""insert into audit.quarantine
+        select {literal(file.file_id)}, {literal(file.contract.name)}, {literal(file.relpath)},
+            _line_no, null, {literal(code)}, {literal(reason)}, to_json(rw_redact(line)), now()
+        from ({readers.lines_sql(read, strict=False)}) where _line_no > {header}"""
+    ).fetchone()[0]
+    return Counts(count, 0, count)
+
+
+def quarantine_bytes(
+    con: duckdb.DuckDBPyConnection, file: LandingFile, code: str, reason: str
+) -> Counts:
+    """A file that is not text: each line kept as the hex of its first bytes."""
+    lines = file.path.read_bytes().split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    rows = [
+        (
+            file.file_id,
+            file.contract.name,
+            file.relpath,
+            n,
+            None,
+            code,
+            reason,
+            '"' + chunk[:HEX_BYTES].hex() + '"',
+        )
+        for n, chunk in enumerate(lines, start=1)
+    ]
+    con.executemany("insert into audit.quarantine values (?, ?, ?, ?, ?, ?, ?, ?, now())", rows)
+    return Counts(len(rows), 0, len(rows))
