@@ -47,6 +47,8 @@ def pipeline(tmp_path_factory, dbt_manifest):
 def counting_site_renders() -> Iterator[list[Path]]:
     """Every call of `render_quality_site`, from whichever module of the code location
     imported it, recorded as the folder it rendered."""
+    import orchestration.definitions  # noqa: F401  every module that may render, loaded first
+
     original = site.render_quality_site
     rendered: list[Path] = []
 
