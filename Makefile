@@ -50,8 +50,9 @@ materialize: $(INSTALLED) dbt_project/target/manifest.json
 
 run: simulate materialize
 
+# `dagster dev` re-parses the dbt project at load and looks `dbt` up on PATH.
 ui: $(INSTALLED) dbt_project/target/manifest.json
-	$(BIN)/dagster dev -m orchestration.definitions
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -m orchestration.definitions
 
 test: $(INSTALLED) dbt_project/target/manifest.json
 	$(BIN)/python -m pytest -q

@@ -1,4 +1,9 @@
-"""The ReformWatch Dagster code location."""
+"""The ReformWatch Dagster code location.
+
+`defs` is loaded lazily by Dagster (`dagster dev`, `dagster asset materialize -m
+orchestration.definitions`) with the warehouse resource read from the `REFORMWATCH_*`
+variables; tests call `build_definitions` with a resource of their own.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from orchestration.defs.dbt import dbt_resource, reformwatch_dbt
 from orchestration.defs.ingest import ingest_assets
 from orchestration.defs.quality import ge_checks, quality_gate
 from orchestration.defs.reports import published_warehouse, report_assets, report_index
+from orchestration.resources import WarehouseResource
 
 everything = dg.define_asset_job(
     "reformwatch_all",
@@ -22,19 +28,26 @@ nightly = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.STOPPED,
 )
 
-defs = dg.Definitions(
-    assets=[
-        *ingest_assets,
-        reformwatch_dbt,
-        quality_gate,
-        *report_assets,
-        report_index,
-        published_warehouse,
-    ],
-    asset_checks=ge_checks,
-    jobs=[everything],
-    schedules=[nightly],
-    resources={"dbt": dbt_resource()},
-    # DuckDB takes one writer process: run steps one after another in one process.
-    executor=dg.in_process_executor,
-)
+
+def build_definitions(warehouse: WarehouseResource) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[
+            *ingest_assets,
+            reformwatch_dbt,
+            quality_gate,
+            *report_assets,
+            report_index,
+            published_warehouse,
+        ],
+        asset_checks=[ge_checks],
+        jobs=[everything],
+        schedules=[nightly],
+        resources={"dbt": dbt_resource(), "warehouse": warehouse},
+        # DuckDB takes one writer process: run steps one after another in one process.
+        executor=dg.in_process_executor,
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(WarehouseResource.from_env())

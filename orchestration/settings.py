@@ -1,12 +1,14 @@
-"""Every path and tunable of ReformWatch, resolved once, absolute, from the repository root.
+"""Every path and tunable of ReformWatch, resolved to absolute paths, in one place.
 
-The working directory never matters: Dagster, dbt (through REFORMWATCH_WAREHOUSE, exported
-below for the dbt subprocess) and the tests all see the same files.
+`resolve_settings` derives the documented defaults (DEVELOPERS.md, "Paths"); `load_settings`
+reads the `REFORMWATCH_*` overrides from the environment without ever writing it. Dagster code
+receives the same values through `orchestration.resources.WarehouseResource`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,8 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = REPO_ROOT / "seeds"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 
+DEFAULT_DATA_DIR = REPO_ROOT / "data"
+DEFAULT_MEMORY_LIMIT = "1GB"
 DEVELOPMENT_PSEUDONYM_KEY = "reformwatch-development-key-not-for-production"
 
 
@@ -23,6 +27,7 @@ class Settings:
     data_dir: Path
     warehouse: Path
     memory_limit: str
+    tmp_dir: Path
     pseudonym_key: str
 
     @property
@@ -38,10 +43,6 @@ class Settings:
         return self.data_dir / "reports"
 
     @property
-    def tmp_dir(self) -> Path:
-        return self.data_dir / "tmp"
-
-    @property
     def published_warehouse(self) -> Path:
         """The read-only copy BI tools open (DuckDB 1.x storage format)."""
         return self.warehouse.with_name(self.warehouse.stem + "_bi.duckdb")
@@ -51,24 +52,31 @@ class Settings:
         return self.pseudonym_key == DEVELOPMENT_PSEUDONYM_KEY
 
 
-def load_settings() -> Settings:
-    """Read the environment now (tests change it between calls)."""
-    data_dir = Path(os.environ.get("REFORMWATCH_DATA_DIR", REPO_ROOT / "data")).resolve()
-    warehouse = Path(
-        os.environ.get("REFORMWATCH_WAREHOUSE", data_dir / "warehouse" / "reformwatch.duckdb")
-    ).resolve()
+def resolve_settings(
+    data_dir: str | Path = DEFAULT_DATA_DIR,
+    warehouse: str | Path | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    tmp_dir: str | Path | None = None,
+    pseudonym_key: str = DEVELOPMENT_PSEUDONYM_KEY,
+) -> Settings:
+    """Absolute paths (a relative one is taken from the working directory of the caller, as a
+    shell would); the warehouse and the spill directory default to places under `data_dir`."""
+    data = Path(data_dir).resolve()
     return Settings(
-        data_dir=data_dir,
-        warehouse=warehouse,
-        memory_limit=os.environ.get("REFORMWATCH_MEMORY_LIMIT", "1GB"),
-        pseudonym_key=os.environ.get("REFORMWATCH_PSEUDONYM_KEY", DEVELOPMENT_PSEUDONYM_KEY),
+        data_dir=data,
+        warehouse=Path(warehouse or data / "warehouse" / "reformwatch.duckdb").resolve(),
+        memory_limit=memory_limit,
+        tmp_dir=Path(tmp_dir or data / "tmp").resolve(),
+        pseudonym_key=pseudonym_key,
     )
 
 
-def export_for_dbt(settings: Settings) -> None:
-    """dbt runs as a subprocess and reads the warehouse path from the environment."""
-    os.environ["REFORMWATCH_WAREHOUSE"] = str(settings.warehouse)
-    os.environ["REFORMWATCH_TMP_DIR"] = str(settings.tmp_dir)
-    os.environ["REFORMWATCH_MEMORY_LIMIT"] = settings.memory_limit
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
+    """Read the `REFORMWATCH_*` overrides now (tests change them between calls)."""
+    return resolve_settings(
+        data_dir=environ.get("REFORMWATCH_DATA_DIR") or DEFAULT_DATA_DIR,
+        warehouse=environ.get("REFORMWATCH_WAREHOUSE") or None,
+        memory_limit=environ.get("REFORMWATCH_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
+        tmp_dir=environ.get("REFORMWATCH_TMP_DIR") or None,
+        pseudonym_key=environ.get("REFORMWATCH_PSEUDONYM_KEY") or DEVELOPMENT_PSEUDONYM_KEY,
+    )

@@ -16,10 +16,16 @@ BI_STORAGE_VERSION = "v1.4.0"
 PUBLISHED_SCHEMAS = ("marts", "audit", "reference")
 
 
-def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection bounded in memory that spills to disk instead of failing on big loads."""
+def prepare_folders(settings: Settings) -> None:
+    """The warehouse's folder and DuckDB's spill folder: made when a run opens the warehouse
+    (here, or in the dbt subprocess), never when a module is imported."""
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+
+
+def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection bounded in memory that spills to disk instead of failing on big loads."""
+    prepare_folders(settings)
     con = duckdb.connect(
         str(settings.warehouse),
         read_only=read_only,

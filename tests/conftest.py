@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
 
 REPO = Path(__file__).resolve().parents[1]
@@ -16,20 +17,28 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(autouse=True)
 def isolated_data(tmp_path, monkeypatch):
-    """No test touches data/ in the checkout: paths come from the environment."""
+    """No test touches data/ in the checkout: code that reads the environment (the CLI, the
+    simulator) sees a data directory under tmp_path, as a user's shell would set it."""
     monkeypatch.setenv("REFORMWATCH_DATA_DIR", str(tmp_path / "data"))
-    for exported in ("REFORMWATCH_WAREHOUSE", "REFORMWATCH_TMP_DIR", "REFORMWATCH_MEMORY_LIMIT"):
-        monkeypatch.delenv(exported, raising=False)  # export_for_dbt sets them: undo after
-    monkeypatch.setenv("GX_ANALYTICS_ENABLED", "false")
+    for derived in ("REFORMWATCH_WAREHOUSE", "REFORMWATCH_TMP_DIR"):  # follow the data dir
+        monkeypatch.delenv(derived, raising=False)
+
+
+@pytest.fixture
+def warehouse_resource(tmp_path) -> WarehouseResource:
+    """The Dagster warehouse resource on this test's own data directory."""
+    return WarehouseResource(data_dir=str(tmp_path / "data"))
 
 
 @pytest.fixture(scope="session")
-def dbt_manifest() -> Path:
-    """`dbt parse` once per session, so the Dagster definitions load the current models."""
-    env = os.environ | {"REFORMWATCH_WAREHOUSE": "/tmp/reformwatch-parse-only.duckdb"}
+def dbt_manifest(tmp_path_factory) -> Path:
+    """`dbt parse` once per session, so the Dagster definitions load the current models.
+    Parsing opens no database; the profile still needs a warehouse path to render."""
+    parse_only = tmp_path_factory.mktemp("dbt-parse") / "parse-only.duckdb"
     subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        check=True, env=env, cwd=REPO,
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--vars", json.dumps({"reformwatch_warehouse": str(parse_only)})],
+        check=True, cwd=REPO,
     )
     return DBT_PROJECT_DIR / "target" / "manifest.json"

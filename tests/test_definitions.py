@@ -1,24 +1,29 @@
 """The Dagster code location as users see it: asset keys, checks, job, schedule, executor,
-and one warehouse path whatever the working directory."""
+its resources, and one warehouse path whatever the working directory."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from orchestration.settings import EXPECTATIONS_DIR, REPO_ROOT, export_for_dbt, load_settings
+from orchestration.resources import WarehouseResource
+from orchestration.settings import EXPECTATIONS_DIR, REPO_ROOT, load_settings
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_keys.txt"
+REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def defs(dbt_manifest):
-    from orchestration.definitions import defs
+@pytest.fixture
+def defs(dbt_manifest, warehouse_resource):
+    from orchestration.definitions import build_definitions
 
-    return defs
+    return build_definitions(warehouse_resource)
 
 
 def asset_keys(defs) -> list[str]:
@@ -72,7 +77,106 @@ def test_one_absolute_warehouse_path_from_any_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert load_settings().warehouse == REPO_ROOT / "data" / "warehouse" / "reformwatch.duckdb"
     monkeypatch.setenv("REFORMWATCH_WAREHOUSE", "relative/wh.duckdb")
-    settings = load_settings()
-    assert settings.warehouse == tmp_path / "relative" / "wh.duckdb"
-    export_for_dbt(settings)  # what the dbt subprocess reads: the same absolute path
-    assert os.environ["REFORMWATCH_WAREHOUSE"] == str(tmp_path / "relative" / "wh.duckdb")
+    resource = WarehouseResource.from_env()
+    assert resource.settings.warehouse == tmp_path / "relative" / "wh.duckdb"
+    monkeypatch.chdir(REPO_ROOT)  # the resource keeps the path it was given, resolved
+    # what the dbt subprocess opens: the same absolute path, handed over as --vars
+    assert resource.dbt_vars()["reformwatch_warehouse"] == str(tmp_path / "relative" / "wh.duckdb")
+
+
+def test_resource_defaults_follow_the_data_dir(tmp_path):
+    resource = WarehouseResource(data_dir=str(tmp_path / "data"))
+    settings = resource.settings
+    assert settings.warehouse == tmp_path / "data" / "warehouse" / "reformwatch.duckdb"
+    assert settings.tmp_dir == tmp_path / "data" / "tmp"
+    assert settings.memory_limit == "1GB" and settings.uses_development_key
+    assert resource.published_warehouse == tmp_path / "data" / "warehouse" / "reformwatch_bi.duckdb"
+    assert resource.dbt_vars() == {
+        "reformwatch_warehouse": str(settings.warehouse),
+        "reformwatch_tmp_dir": str(tmp_path / "data" / "tmp"),
+        "reformwatch_memory_limit": "1GB",
+    }
+
+
+def test_every_override_is_read_from_its_variable(tmp_path):
+    resource = WarehouseResource.from_env({
+        "REFORMWATCH_DATA_DIR": str(tmp_path / "d"),
+        "REFORMWATCH_WAREHOUSE": str(tmp_path / "w" / "x.duckdb"),
+        "REFORMWATCH_MEMORY_LIMIT": "512MB",
+        "REFORMWATCH_TMP_DIR": str(tmp_path / "spill"),
+        "REFORMWATCH_PSEUDONYM_KEY": "secret",
+    })
+    assert (resource.landing_dir, resource.settings.warehouse, resource.settings.tmp_dir) == (
+        tmp_path / "d" / "landing", tmp_path / "w" / "x.duckdb", tmp_path / "spill")
+    assert resource.memory_limit == "512MB"
+    assert not resource.settings.uses_development_key
+
+
+def test_every_step_that_touches_the_warehouse_takes_the_resource(defs):
+    graph = defs.resolve_asset_graph()
+    nodes = [graph.get(key) for key in graph.get_all_asset_keys()]
+    needs = {
+        node.key.to_user_string(): node.assets_def.required_resource_keys
+        for node in nodes if node.assets_def.is_executable
+    }
+    assert all("warehouse" in keys for keys in needs.values()), needs
+    assert all("warehouse" in check.required_resource_keys for check in defs.asset_checks)
+
+
+def test_publication_waits_on_the_gate_not_on_the_report_pages(defs):
+    """A charting bug must not hold back the BI copy of checked data."""
+    graph = defs.resolve_asset_graph()
+    published = dg.AssetKey(["bi", "published_warehouse"])
+    upstream = graph.get(published).parent_keys
+    assert dg.AssetKey(["quality", "gate"]) in upstream
+    assert not {key for key in upstream if key.path[0] == "reports"}
+    assert "marts/mart_unit_service_monthly" in {k.to_user_string() for k in upstream}
+    assert published not in {
+        child for key in graph.get_all_asset_keys() if key.path[0] == "reports"
+        for child in graph.get(key).child_keys
+    }
+
+
+def test_the_suites_run_in_one_step(defs):
+    """One step runs every suite and renders the data-quality site once."""
+    assert len(list(defs.asset_checks)) == 1
+    (check,) = defs.asset_checks
+    assert len(check.check_specs) == len(list(EXPECTATIONS_DIR.glob("*.json")))
+
+
+def test_dbt_gets_the_warehouse_through_vars_not_the_environment(tmp_path, dbt_manifest):
+    """profiles.yml renders the resource's `--vars` (no REFORMWATCH_WAREHOUSE exported)."""
+    resource = WarehouseResource(data_dir=str(tmp_path / "data"), memory_limit="300MB")
+    resource.prepare_folders()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REFORMWATCH_")}
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "debug", "--project-dir", "dbt_project",
+         "--profiles-dir", "dbt_project", "--vars", json.dumps(resource.dbt_vars())],
+        cwd=REPO, env=env, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert f"path: {resource.settings.warehouse}" in done.stdout
+    assert f"'temp_directory': '{resource.settings.tmp_dir}'" in done.stdout
+    assert "'memory_limit': '300MB'" in done.stdout
+
+
+IMPORT_EVERYTHING = """
+import json, os
+before = dict(os.environ)
+import orchestration.definitions, orchestration.cli, orchestration.quality.ge_runner
+after = dict(os.environ)
+ours = ("REFORMWATCH_", "GX_", "DBT_", "PATH")
+print(json.dumps(sorted(k for k in set(before) | set(after)
+                        if k.startswith(ours) and before.get(k) != after.get(k))))
+"""
+
+
+def test_importing_the_code_location_writes_no_environment_and_no_folder(tmp_path, dbt_manifest):
+    data = tmp_path / "never-created"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REFORMWATCH_", "GX_"))}
+    env["REFORMWATCH_DATA_DIR"] = str(data)
+    done = subprocess.run([sys.executable, "-c", IMPORT_EVERYTHING], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == []
+    assert not data.exists()

@@ -1,5 +1,6 @@
 """The whole graph on tiny simulated data: what `make run` does, checked against an
-independent computation from the raw events; and the gate holding back bad data."""
+independent computation from the raw events; the gate holding back bad data; the data-quality
+site rendered once per run; and the BI copy published whatever the report pages do."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -17,33 +20,72 @@ import pytest
 
 from orchestration.cli import main as reformwatch
 from orchestration.ingest.sources import SOURCES
-from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, load_settings
+from orchestration.quality import site
+from orchestration.resources import WarehouseResource
+from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Settings
 
 pytestmark = pytest.mark.slow
 
 FINISH_EVENTS = ("completed", "result_returned", "rejected", "withdrawn")
 BI_READER_VERSION = "1.4.4"  # DuckDB 1.x, as embedded by most BI drivers
+LEAVES = {"reports/service_delivery", "reports/index", "bi/published_warehouse"}
 
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory, dbt_manifest):
     """Simulate two provinces for three months, then materialise every asset once."""
     data = tmp_path_factory.mktemp("pipeline") / "data"
+    reformwatch(["simulate", "--provinces", "01,22", "--months", "3", "--scale", "0.05",
+                 "--seed", "11", "--out", str(data / "landing")])
+    warehouse = WarehouseResource(data_dir=str(data))
+    with counting_site_renders() as renders:
+        result = run_everything(warehouse)
+    yield warehouse.settings, result, renders
+
+
+@contextmanager
+def counting_site_renders() -> Iterator[list[Path]]:
+    """Every call of `render_quality_site`, from whichever module of the code location
+    imported it, recorded as the folder it rendered."""
+    import orchestration.definitions  # noqa: F401  every module that may render, loaded first
+
+    original = site.render_quality_site
+    rendered: list[Path] = []
+
+    def counted(quality_dir, con=None):
+        rendered.append(quality_dir)
+        return original(quality_dir, con)
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REFORMWATCH_DATA_DIR", str(data))
-        patch.delenv("REFORMWATCH_WAREHOUSE", raising=False)
-        reformwatch(["simulate", "--provinces", "01,22", "--months", "3", "--scale", "0.05",
-                     "--seed", "11", "--out", str(data / "landing")])
-        settings = load_settings()
-        result = run_everything()
-        yield settings, result
+        for name, module in list(sys.modules.items()):
+            if name.startswith("orchestration") and \
+                    getattr(module, "render_quality_site", None) is original:
+                patch.setattr(module, "render_quality_site", counted)
+        yield rendered
 
 
-def run_everything() -> dg.ExecuteInProcessResult:
-    from orchestration.definitions import defs
+def run_everything(
+    warehouse: WarehouseResource, selection: list[dg.AssetKey] | None = None
+) -> dg.ExecuteInProcessResult:
+    from orchestration.definitions import build_definitions
 
-    job = defs.resolve_job_def("reformwatch_all")
-    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    job = build_definitions(warehouse).resolve_job_def("reformwatch_all")
+    return job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=selection
+    )
+
+
+def copy_of(settings: Settings, tmp_path: Path) -> WarehouseResource:
+    """The pipeline's data without its outputs, for a test that runs the graph again."""
+    data = tmp_path / "data"
+    shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("reports", "tmp"))
+    copy = WarehouseResource(data_dir=str(data))
+    copy.published_warehouse.unlink()
+    return copy
+
+
+def materialised(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
 
 
 def read(settings, sql: str) -> pd.DataFrame:
@@ -52,10 +94,11 @@ def read(settings, sql: str) -> pd.DataFrame:
 
 
 def test_every_asset_materialises_and_every_check_passes(pipeline):
-    settings, result = pipeline
+    settings, result, _ = pipeline
     assert result.success
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
 
+    defs = build_definitions(WarehouseResource(data_dir=str(settings.data_dir)))
     expected = {key for key in defs.resolve_asset_graph().get_all_asset_keys()}
     materialised = {e.asset_key for e in result.get_asset_materialization_events()}
     assert expected - materialised == set()
@@ -69,8 +112,13 @@ def test_every_asset_materialises_and_every_check_passes(pipeline):
     assert "Đạt / Pass" in (settings.quality_dir / "index.html").read_text(encoding="utf-8")
 
 
+def test_one_run_renders_the_quality_site_once(pipeline):
+    settings, _, renders = pipeline
+    assert renders == [settings.quality_dir]
+
+
 def test_ingest_accounts_for_every_row(pipeline):
-    settings, _ = pipeline
+    settings, _, _ = pipeline
     files = read(settings, "select * from audit.ingest_files")
     assert (files.rows_loaded + files.rows_quarantined == files.rows_read).all()
     for source, contract in SOURCES.items():
@@ -106,7 +154,7 @@ def independent_dossiers(settings) -> pd.DataFrame:
 
 
 def test_monthly_mart_matches_an_independent_count_from_raw_events(pipeline):
-    settings, _ = pipeline
+    settings, _, _ = pipeline
     dossiers = independent_dossiers(settings)
     mart = read(settings, "select * from marts.mart_unit_service_monthly").set_index(
         ["unit_code", "month_start"])
@@ -132,7 +180,7 @@ def test_monthly_mart_matches_an_independent_count_from_raw_events(pipeline):
 def test_timeliness_follows_the_portal_rule(pipeline):
     """Without supplements: early before the promised day, on time on it, overdue after;
     two or more supplement requests: overdue whatever the dates."""
-    settings, _ = pipeline
+    settings, _, _ = pipeline
     dossiers = independent_dossiers(settings).dropna(subset=["received_at", "finished_at"])
     fact = read(settings, "select dossier_code, timeliness from marts.fct_dossiers").set_index(
         "dossier_code").timeliness
@@ -148,7 +196,7 @@ def test_timeliness_follows_the_portal_rule(pipeline):
 
 
 def test_published_file_opens_in_a_duckdb_1x_reader(pipeline, tmp_path):
-    settings, _ = pipeline
+    settings, _, _ = pipeline
     reader = bi_reader_path()
     script = (
         "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
@@ -181,46 +229,66 @@ def bi_reader_path() -> Path:
     return target
 
 
-def test_bad_data_fails_the_gate_and_holds_the_reports(pipeline, tmp_path, monkeypatch):
+def test_bad_data_fails_the_gate_and_holds_the_reports(pipeline, tmp_path):
     """Processing steps dated years ahead, written straight into raw (as a faulty upstream
     load would), pass every dbt test but not the gate's plausible-date rule: the check
-    fails, names the expectation, and no report or BI copy is written."""
-    settings, _ = pipeline
-    data = tmp_path / "data"
-    shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("reports", "tmp"))
-    monkeypatch.setenv("REFORMWATCH_DATA_DIR", str(data))
-    corrupted = load_settings()
-    corrupted.published_warehouse.unlink()
-    with duckdb.connect(str(corrupted.warehouse)) as con:
+    fails, names the expectation, no report or BI copy is written, and the auditors' site,
+    rendered once, shows the failed run."""
+    settings, _, _ = pipeline
+    corrupted = copy_of(settings, tmp_path)
+    with duckdb.connect(str(corrupted.settings.warehouse)) as con:
         con.execute("""update raw.procedure_log_events
             set event_at = event_at + interval 7 year
             where rowid in (select rowid from raw.procedure_log_events
                             where event_type = 'step_started' limit 20)""")
-    result = run_everything()
+    with counting_site_renders() as renders:
+        result = run_everything(corrupted)
     assert not result.success
     failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
     assert [c.check_name for c in failed] == ["ge_stg_procedure_logs__events"]
     assert "expect_column_values_to_be_between" in failed[0].description
     assert "event_at" in failed[0].description
-    materialised = {e.asset_key.to_user_string() for e in
-                    result.get_asset_materialization_events()}
-    assert "staging/stg_procedure_logs__events" in materialised
-    assert not {"reports/service_delivery", "reports/index", "bi/published_warehouse"} & \
-        materialised
+    assert "staging/stg_procedure_logs__events" in materialised(result)
+    assert not LEAVES & materialised(result)
     assert not (corrupted.reports_dir / "service_delivery.html").exists()
     assert not corrupted.published_warehouse.exists()
-    site = (corrupted.quality_dir / "index.html").read_text(encoding="utf-8")
-    assert "Không đạt" in site or "Fail" in site  # auditors see the failed run
+    assert renders == [corrupted.quality_dir]
+    page = (corrupted.quality_dir / "index.html").read_text(encoding="utf-8")
+    assert "Không đạt" in page or "Fail" in page  # auditors see the failed run
+
+
+def test_a_failing_report_page_does_not_hold_back_the_bi_copy(pipeline, tmp_path, monkeypatch):
+    """A charting bug fails its page (and the index that links it); checked data is still
+    published for BI tools."""
+    settings, _, _ = pipeline
+    copy = copy_of(settings, tmp_path)
+    from reports import service_delivery
+
+    def charting_bug(con, out_dir):
+        raise ValueError("a charting bug")
+
+    monkeypatch.setattr(service_delivery, "render", charting_bug)
+    from orchestration.defs.reports import published_warehouse, report_assets, report_index
+
+    gate_and_after = [dg.AssetKey(["quality", "gate"]), published_warehouse.key,
+                      report_index.key, *(page.key for page in report_assets)]
+    result = run_everything(copy, gate_and_after)
+    assert not result.success
+    assert "bi/published_warehouse" in materialised(result)
+    assert not {"reports/service_delivery", "reports/index"} & materialised(result)
+    with duckdb.connect(str(copy.published_warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from marts.mart_unit_service_monthly").fetchone()[0]
+
 
 def test_dbt_unit_tests_pass_against_the_built_warehouse(pipeline):
     """The on-time, staffing-norm, resource-gap … logic, on dbt's own fixtures (runs leave
     unit tests out: they test SQL, not data)."""
-    settings, _ = pipeline
+    settings, _, _ = pipeline
     done = subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit",
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
         env=os.environ | {"REFORMWATCH_WAREHOUSE": str(settings.warehouse),
-                          "REFORMWATCH_TMP_DIR": str(settings.tmp_dir)},
+                          "REFORMWATCH_TMP_DIR": str(settings.tmp_dir)},  # as by hand
         capture_output=True, text=True,
     )
     assert done.returncode == 0, done.stdout[-3000:]
@@ -230,7 +298,7 @@ def test_dbt_unit_tests_pass_against_the_built_warehouse(pipeline):
 def test_no_personal_data_in_any_table(pipeline):
     """Every table of the warehouse, raw included, scanned for personal columns and for
     identifiers taken from the landing files: only keyed hashes and age bands are stored."""
-    settings, _ = pipeline
+    settings, _, _ = pipeline
     manifest = json.loads((settings.landing_dir / "_simulation_manifest.json").read_text())
     national_ids = manifest["sample_national_ids"]
     clean = next(f["file"] for f in manifest["files"] if f["file"].endswith(".jsonl")

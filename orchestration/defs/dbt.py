@@ -1,29 +1,37 @@
 """The dbt project as Dagster assets: one key per model, grouped by its schema."""
 
-
-import os
+import json
 import sys
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.settings import DBT_PROJECT_DIR, export_for_dbt, load_settings
+from orchestration.resources import WarehouseResource
+from orchestration.settings import DBT_PROJECT_DIR
 
-# dbt lives beside this interpreter; `dagster dev` and the CLI may run without the venv on
-# PATH, and dagster-dbt's manifest preparer looks `dbt` up there.
-_VENV_BIN = str(Path(sys.executable).parent)
-if _VENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _VENV_BIN + os.pathsep + os.environ.get("PATH", "")
 
-# dbt's profile reads the warehouse path from the environment, parse included.
-export_for_dbt(load_settings())
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# `dagster dev` rebuilds the manifest; other entry points run `dbt parse` first (Makefile,
-# tests) and fail loudly here when they did not.
-dbt_project.prepare_if_dev()
+def vars_arg(dbt_vars: Mapping[str, str]) -> list[str]:
+    return ["--vars", json.dumps(dict(dbt_vars))]
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """Built once. `dagster dev` re-parses the models at load (the parse reads the warehouse
+    path from the same `REFORMWATCH_*` variables as the resource); other entry points run
+    `dbt parse` first (Makefile, tests) and fail loudly here when they did not."""
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        prepare_project_cli_args=[
+            "parse", "--quiet", *vars_arg(WarehouseResource.from_env().dbt_vars())
+        ],
+    )
+    project.prepare_if_dev()
+    return project
 
 
 def model_schema(props: Mapping[str, Any]) -> str:
@@ -49,21 +57,27 @@ def dbt_build_args() -> list[str]:
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
+    manifest=dbt_project().manifest_path,
+    project=dbt_project(),
     dagster_dbt_translator=ReformWatchTranslator(),
 )
-def reformwatch_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    export_for_dbt(load_settings())
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+def reformwatch_dbt(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    warehouse.prepare_folders()
+    yield from dbt.cli(
+        [*dbt_build_args(), *vars_arg(warehouse.dbt_vars())], context=context
+    ).stream()
 
 
 def dbt_executable() -> str:
     """dbt from this interpreter's environment, whether or not the venv is on PATH."""
-    return str(Path(_VENV_BIN) / "dbt")
+    return str(Path(sys.executable).parent / "dbt")
 
 
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(
-        project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
+        project_dir=dbt_project(),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=dbt_executable(),
     )

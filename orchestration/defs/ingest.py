@@ -7,9 +7,8 @@ import dagster as dg
 from orchestration.ingest.contract import SourceContract
 from orchestration.ingest.load import FileResult, ingest_source, prepare
 from orchestration.ingest.sources import SOURCES
-from orchestration.quality.site import render_quality_site
-from orchestration.settings import Settings, load_settings
-from orchestration.warehouse import connect
+from orchestration.resources import WarehouseResource
+from orchestration.settings import Settings
 
 
 def ingest_asset_key(contract: SourceContract) -> dg.AssetKey:
@@ -37,9 +36,11 @@ def build_ingest_asset(contract: SourceContract) -> dg.AssetsDefinition:
         "every new file (by content hash) parsed by DuckDB, validated by pandera, good rows "
         "appended here, the rest quarantined in `audit.quarantine` with a reason.",
     )
-    def _ingest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    def _ingest(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
         started = time.perf_counter()
-        settings = load_settings()
+        settings = warehouse.settings
         warn_if_development_key(settings, context.log)
 
         def progress(result: FileResult) -> None:
@@ -49,13 +50,12 @@ def build_ingest_asset(contract: SourceContract) -> dg.AssetsDefinition:
                 + (f" — {result.note}" if result.note else "")
             )
 
-        with connect(settings) as con:
+        with warehouse.connect() as con:
             prepare(con, list(SOURCES.values()), settings.pseudonym_key)
             results = ingest_source(con, contract, others, settings, progress)
             totals = con.execute(
                 f"select count(*) from raw.{contract.table}"
             ).fetchone()[0]
-            render_quality_site(settings.quality_dir, con)
         meta = summary(results, totals)
         rate = meta["rows_read"] / max(time.perf_counter() - started, 1e-9)
         context.log.info(

@@ -1,19 +1,26 @@
-"""Blocking Great Expectations checks: one per suite in `expectations/`, all built alike.
+"""Blocking Great Expectations checks, one per suite in `expectations/`, run in one step.
 
 A failing check stops every asset downstream of the checked model (the reports and the BI
-publication) and says which expectation failed on which rows; every run, pass or fail, is
-written to the auditors' data-quality site.
+publication) and says which expectation failed on which rows. The suites run one after
+another through the one runner, and the auditors' data-quality site is rendered once at the
+end of the step whatever the outcome: a failing check is when auditors need it.
 """
 
+from collections.abc import Iterator
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration.defs.dbt import reformwatch_dbt
-from orchestration.quality.ge_runner import describe_failures, record_outcome, validate_table
+from orchestration.quality.ge_runner import (
+    ValidationOutcome,
+    describe_failures,
+    record_outcome,
+    validate_table,
+)
 from orchestration.quality.site import render_quality_site
-from orchestration.settings import EXPECTATIONS_DIR, load_settings
-from orchestration.warehouse import connect
+from orchestration.resources import WarehouseResource
+from orchestration.settings import EXPECTATIONS_DIR
 
 # Large event tables are validated on a deterministic sample; their row-level rules are
 # dbt tests on the full table (GE reads pandas frames, see DEVELOPERS.md).
@@ -28,48 +35,78 @@ def suite_names() -> list[str]:
     return sorted(p.stem for p in EXPECTATIONS_DIR.glob("*.json"))
 
 
-def build_ge_check(suite: str) -> dg.AssetChecksDefinition:
-    asset_key = get_asset_key_for_model([reformwatch_dbt], suite)
-    relation = ".".join(asset_key.path)
+def check_name(suite: str) -> str:
+    return f"ge_{suite}"
 
-    @dg.asset_check(
-        asset=asset_key,
-        name=f"ge_{suite}",
+
+def checked_model(suite: str) -> dg.AssetKey:
+    """A suite is named after the dbt model it checks."""
+    return get_asset_key_for_model([reformwatch_dbt], suite)
+
+
+def ge_check_spec(suite: str) -> dg.AssetCheckSpec:
+    relation = ".".join(checked_model(suite).path)
+    return dg.AssetCheckSpec(
+        name=check_name(suite),
+        asset=checked_model(suite),
         blocking=True,
         description=f"Great Expectations suite `expectations/{suite}.json` on `{relation}`.",
     )
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        settings = load_settings()
-        with connect(settings, read_only=True) as con:
-            outcome = validate_table(
-                con, relation, suite, sample_rows=SAMPLED_SUITES.get(suite)
-            )
-            record_outcome(outcome, settings.quality_dir)
-            render_quality_site(settings.quality_dir, con)
-        failed = [r for r in outcome.results if not r.success]
-        if failed:
-            context.log.error(describe_failures(outcome))
-        return dg.AssetCheckResult(
-            passed=outcome.success,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=describe_failures(outcome) if failed else "all expectations met",
-            metadata={
-                "expectations": len(outcome.results),
-                "failed_expectations": dg.MetadataValue.json(
-                    [r.expectation_type + ":" + str(r.column) for r in failed]
-                ),
-                "evaluated_rows": outcome.evaluated_rows,
-                "total_rows": outcome.total_rows,
-                "data_quality_site": dg.MetadataValue.path(
-                    str(settings.quality_dir / "index.html")
-                ),
-            },
-        )
-
-    return _check
 
 
-ge_checks = [build_ge_check(suite) for suite in suite_names()]
+def check_result(outcome: ValidationOutcome, site: str) -> dg.AssetCheckResult:
+    failed = outcome.failed
+    return dg.AssetCheckResult(
+        asset_key=checked_model(outcome.suite_name),
+        check_name=check_name(outcome.suite_name),
+        passed=outcome.success,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=describe_failures(outcome) if failed else "all expectations met",
+        metadata={
+            "expectations": len(outcome.results),
+            "failed_expectations": dg.MetadataValue.json(
+                [r.expectation_type + ":" + str(r.column) for r in failed]
+            ),
+            "evaluated_rows": outcome.evaluated_rows,
+            "total_rows": outcome.total_rows,
+            "data_quality_site": dg.MetadataValue.path(site),
+        },
+    )
+
+
+@dg.multi_asset_check(
+    name="great_expectations",
+    specs=[ge_check_spec(suite) for suite in suite_names()],
+    can_subset=True,
+    compute_kind="great_expectations",
+    description="Every suite in `expectations/` through the one GE runner, then the "
+    "data-quality site rendered once.",
+)
+def ge_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
+    selected = {key.name for key in context.selected_asset_check_keys}
+    outcomes: list[ValidationOutcome] = []
+    quality_dir = warehouse.quality_dir
+    with warehouse.connect(read_only=True) as con:
+        try:
+            for suite in suite_names():
+                if check_name(suite) not in selected:
+                    continue
+                outcome = validate_table(
+                    con, ".".join(checked_model(suite).path), suite,
+                    sample_rows=SAMPLED_SUITES.get(suite),
+                )
+                record_outcome(outcome, quality_dir)
+                outcomes.append(outcome)
+                if outcome.failed:
+                    context.log.error(describe_failures(outcome))
+        finally:
+            # also when a suite could not run at all: the page shows what was recorded
+            site = render_quality_site(quality_dir, con)
+    context.log.info(f"data-quality site at {site}")
+    for outcome in outcomes:
+        yield check_result(outcome, str(site))
 
 
 GATE_KEY = dg.AssetKey(["quality", "gate"])
@@ -77,19 +114,20 @@ GATE_KEY = dg.AssetKey(["quality", "gate"])
 
 @dg.asset(
     key=GATE_KEY,
-    deps=[spec.asset_key for check in ge_checks for spec in check.check_specs],
+    deps=sorted({spec.asset_key for spec in ge_checks.check_specs}, key=str),
     group_name="quality",
     kinds={"great_expectations"},
     description="Passes only when every blocking Great Expectations check has passed: "
     "Dagster blocks a check's direct dependents, so reports and the BI copy depend on this "
     "one node instead of each on every checked model.",
 )
-def quality_gate(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    settings = load_settings()
-    context.log.info("every blocking check passed; reports may run")
+def quality_gate(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    context.log.info("every blocking check passed; reports and the BI copy may run")
     return dg.MaterializeResult(
         metadata={
             "suites": dg.MetadataValue.json(suite_names()),
-            "data_quality_site": dg.MetadataValue.path(str(settings.quality_dir / "index.html")),
+            "data_quality_site": dg.MetadataValue.path(str(warehouse.quality_dir / "index.html")),
         }
     )

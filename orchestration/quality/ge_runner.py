@@ -10,7 +10,6 @@ run log and the data-quality site all read; GE objects never leave this module.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
@@ -29,9 +28,6 @@ from great_expectations.data_context.types.base import (
 
 from orchestration import sql
 from orchestration.settings import EXPECTATIONS_DIR
-
-# GE reads this when a context is created; the pipeline never reports usage anywhere.
-os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
 SAMPLE_SEED = 42
 SAMPLE_ROW_LIMIT = 10  # offending rows kept per expectation: enough to find them, not a dump
@@ -199,6 +195,9 @@ def read_frame(
 
 def quiet_context() -> Any:
     """A fresh in-memory context: no project files, no docs site, no analytics, no progress bars.
+
+    Analytics are off by this config (`analytics_enabled=False`), not by the environment:
+    nothing here writes `GX_ANALYTICS_ENABLED` (the Makefile exports it for the whole run).
 
     Our own data-quality site replaces GE's Data Docs (an ephemeral context has none to keep).
     """

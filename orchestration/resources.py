@@ -1,0 +1,93 @@
+"""The warehouse as a Dagster resource: where the data lives and how DuckDB may use the machine.
+
+Every asset and check that opens DuckDB or writes under the data directory takes this resource;
+none reads the environment. `WarehouseResource.from_env()` builds it from the `REFORMWATCH_*`
+variables (reading only), and tests build it on `tmp_path`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+import orchestration.warehouse as warehouse_file
+from orchestration.settings import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_MEMORY_LIMIT,
+    DEVELOPMENT_PSEUDONYM_KEY,
+    Settings,
+    load_settings,
+    resolve_settings,
+)
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse file, the data directory around it, and DuckDB's limits."""
+
+    data_dir: str = str(DEFAULT_DATA_DIR)
+    warehouse: str | None = None  # default: <data_dir>/warehouse/reformwatch.duckdb
+    memory_limit: str = DEFAULT_MEMORY_LIMIT  # DuckDB `memory_limit`, ingest and dbt alike
+    tmp_dir: str | None = None  # where DuckDB spills; default: <data_dir>/tmp
+    pseudonym_key: str = DEVELOPMENT_PSEUDONYM_KEY
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> WarehouseResource:
+        """The documented `REFORMWATCH_*` overrides, resolved to absolute paths now."""
+        return cls.from_settings(load_settings(environ))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WarehouseResource:
+        return cls(
+            data_dir=str(settings.data_dir),
+            warehouse=str(settings.warehouse),
+            memory_limit=settings.memory_limit,
+            tmp_dir=str(settings.tmp_dir),
+            pseudonym_key=settings.pseudonym_key,
+        )
+
+    @property
+    def settings(self) -> Settings:
+        return resolve_settings(
+            self.data_dir, self.warehouse, self.memory_limit, self.tmp_dir, self.pseudonym_key
+        )
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.settings.landing_dir
+
+    @property
+    def quality_dir(self) -> Path:
+        return self.settings.quality_dir
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.settings.reports_dir
+
+    @property
+    def published_warehouse(self) -> Path:
+        return self.settings.published_warehouse
+
+    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        return warehouse_file.connect(self.settings, read_only=read_only)
+
+    def publish_for_bi(self) -> Path:
+        return warehouse_file.publish_for_bi(self.settings)
+
+    def dbt_vars(self) -> dict[str, str]:
+        """What `dbt_project/profiles.yml` reads through `var()`: handed to dbt as `--vars`,
+        so the dbt subprocess opens the same file with the same limits, and no one has to
+        write the environment for it."""
+        settings = self.settings
+        return {
+            "reformwatch_warehouse": str(settings.warehouse),
+            "reformwatch_tmp_dir": str(settings.tmp_dir),
+            "reformwatch_memory_limit": settings.memory_limit,
+        }
+
+    def prepare_folders(self) -> None:
+        """The warehouse's folder and DuckDB's spill folder, created when a run needs them."""
+        warehouse_file.prepare_folders(self.settings)
