@@ -13,8 +13,10 @@ from plotly.offline import get_plotlyjs
 from report_html import PageHtml, column_of, row_of
 from warehouse_fixtures import (
     PROVINCES,
+    SERVICE_ROLLUPS,
     SERVICE_TABLES,
     UNITS,
+    build_rollups,
     insert,
     province_of,
     report_warehouse,
@@ -118,6 +120,7 @@ def warehouse(tmp_path: Path):
     insert(con, "marts.dim_procedure", PROCEDURES)
     insert(con, "marts.mart_unit_service_monthly", _mart_frame())
     insert(con, "marts.fct_dossiers", _dossier_frame())
+    build_rollups(con, *SERVICE_ROLLUPS)
     yield con
     con.close()
 
@@ -172,6 +175,36 @@ def test_province_rates_are_pooled_not_averaged(site):
     assert row_of(rows, "Thành phố Hà Nội")[col] == "31.1%"
     # Sorted by on-time rate, best first.
     assert [r[0] for r in rows[1:]] == ["Tỉnh Quảng Ninh", "Thành phố Hà Nội"]
+
+
+def test_an_open_dossier_counts_once_in_the_whole_period(tmp_path: Path):
+    """One dossier received in June and still open, past due, at four month ends: the
+    monthly mart holds it at each; the whole-period province row counts it once."""
+    con = report_warehouse(tmp_path / "open.duckdb", *SERVICE_TABLES)
+    months = ["2025-06-01", "2025-07-01", "2025-08-01", "2025-09-01"]
+    zeros = dict.fromkeys(
+        ["dossiers_finished", "finished_early", "finished_on_time", "finished_overdue",
+         "open_within_due", "on_time_numerator"], 0
+    )
+    insert(
+        con,
+        "marts.mart_unit_service_monthly",
+        [
+            dict(zeros, unit_code="00004", province_code="01", month_start=date.fromisoformat(m),
+                 dossiers_received=int(m == months[0]), open_past_due=1, overdue_numerator=1,
+                 on_time_denominator=1, on_time_rate=0.0, overdue_rate=1.0)
+            for m in months
+        ],
+    )
+    build_rollups(con, *SERVICE_ROLLUPS)
+    html = service_delivery.build(con).write(tmp_path / "out").read_text(encoding="utf-8")
+    con.close()
+    rows = PageHtml(html).tables["provinces"]
+    hanoi = row_of(rows, "Thành phố Hà Nội")
+    assert hanoi[column_of(rows, "Hồ sơ tiếp nhận")] == "1"
+    assert hanoi[column_of(rows, "Mẫu số")] == "1"  # not 4: judged once, at the period's end
+    assert hanoi[column_of(rows, "Quá hạn (tử số)")] == "1"
+    assert hanoi[column_of(rows, "Tỷ lệ quá hạn")] == "100.0%"
 
 
 def test_commune_table_has_one_row_per_commune_unit(site):

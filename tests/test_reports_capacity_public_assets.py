@@ -17,8 +17,10 @@ from plotly.offline import get_plotlyjs
 from report_html import PageHtml, column_of, row_of
 from warehouse_fixtures import (
     PROVINCES,
+    SERVICE_ROLLUPS,
     SERVICE_TABLES,
     UNITS,
+    build_rollups,
     insert,
     province_of,
     report_warehouse,
@@ -380,6 +382,7 @@ def _warehouse(path: Path, with_marts: bool = True) -> duckdb.DuckDBPyConnection
             ("marts.fct_assets", _assets_frame()),
         ):
             insert(con, table, frame)
+    build_rollups(con, *SERVICE_ROLLUPS)
     return con
 
 
