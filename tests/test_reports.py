@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from warehouse_fixtures import (
     report_warehouse,
 )
 
-from reports import render_site, service_delivery
+from reports import PAGE_MODULES, queries, render_site, service_delivery
 from reports.shell import PCT, Page, write_index
 
 COMMUNE_CODES = {u[0] for u in UNITS if u[2] == "commune"}
@@ -270,3 +271,79 @@ def test_shell_escapes_and_formats(tmp_path: Path):
     row = PageHtml(html).tables["t"][1]
     assert row[1:] == ["1,234,567", "12.3%", "—"]
     assert write_index(tmp_path, []).name == "index.html"
+
+
+# What computing an indicator looks like in SQL: aggregates, window functions, grouping,
+# arithmetic. A page's SQL selects mart rows and columns; the one arithmetic it may do is to
+# show an amount in another unit (a division by a literal power of ten: VND -> million VND).
+SQL_AGGREGATE = re.compile(
+    r"\b(sum|count|avg|mean|min|max|median|quantile\w*|mode|stddev\w*|variance|var_\w+"
+    r"|any_value|arg_?max|arg_?min|first|last|string_agg|list|array_agg|bool_and|bool_or"
+    r"|product|histogram|approx_\w+)\s*\(",
+    re.IGNORECASE,
+)
+SQL_COMPUTING = re.compile(
+    r"\bover\s*\(|\bgroup\s+by\b|\bhaving\b|\bqualify\b|\b(un)?pivot\b"
+    r"|/(?!\s*1e\d+\b)|[\w)]\s*[-+]\s*[\w(]|\bfilter\s*\(",
+    re.IGNORECASE,
+)
+# ... and in Python: dividing, or pandas reducing a column.
+PY_REDUCERS = {"sum", "mean", "median", "groupby", "agg", "aggregate", "cumsum", "pct_change",
+               "div", "truediv", "value_counts", "pivot_table", "describe", "resample"}
+
+
+def _sql_constants(module) -> dict[str, str]:
+    """The module's SQL: every module-level string constant that reads a table."""
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if isinstance(value, str) and re.search(r"\bselect\b.*\bfrom\b", value, re.I | re.S)
+    }
+
+
+def _without_literals(sql: str) -> str:
+    return re.sub(r"--[^\n]*", " ", re.sub(r"'[^']*'", "''", sql))
+
+
+def sql_computations(sql: str) -> list[str]:
+    text = _without_literals(sql)
+    return [m.group(0) for m in (*SQL_AGGREGATE.finditer(text), *SQL_COMPUTING.finditer(text))]
+
+
+def python_computations(source: str) -> list[str]:
+    def computes(node: ast.AST) -> bool:
+        if isinstance(node, ast.BinOp):
+            return isinstance(node.op, (ast.Div, ast.FloorDiv))
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in PY_REDUCERS
+        )
+
+    return [ast.unparse(node) for node in ast.walk(ast.parse(source)) if computes(node)]
+
+
+def test_the_guard_catches_report_side_computation():
+    """The rule below must see what report code used to do (and let selection through)."""
+    assert sql_computations("select sum(a) / nullif(sum(b), 0) as r from marts.x group by c")
+    assert sql_computations("select a, rank() over (order by b) from marts.x")
+    assert sql_computations("select finished_overdue + open_past_due as n from marts.x")
+    assert sql_computations("select count(*) filter (where t = 'overdue') from marts.x")
+    assert python_computations("share = filled / required")
+    assert python_computations("total = frame['units'].sum()")
+    assert not sql_computations(
+        "with p as (select * from marts.d) select coalesce(p.name, t.code) as name, "
+        "t.rate, t.amount_vnd / 1e6 as amount_mvnd, strftime(t.day, '%Y-%m-%d') from marts.t "
+        "as t left join p using (code) where t.scope = 'nation' order by t.rate desc nulls last"
+    )
+    assert not python_computations("label = f'{share:.1%}'; below = len(rows[rows['x'] < 0])")
+
+
+@pytest.mark.parametrize(
+    "module", [*PAGE_MODULES, queries], ids=lambda m: m.__name__.rsplit(".", 1)[-1]
+)
+def test_report_modules_only_select_and_format(module):
+    """Every figure a page shows is a mart column: its SQL selects and its Python formats."""
+    found = {name: sql_computations(sql) for name, sql in _sql_constants(module).items()}
+    assert {name: f for name, f in found.items() if f} == {}
+    assert python_computations(Path(module.__file__).read_text(encoding="utf-8")) == []

@@ -17,7 +17,6 @@ from plotly.offline import get_plotlyjs
 from report_html import PageHtml, column_of, row_of
 from warehouse_fixtures import (
     PROVINCES,
-    SERVICE_ROLLUPS,
     SERVICE_TABLES,
     UNITS,
     build_rollups,
@@ -382,7 +381,7 @@ def _warehouse(path: Path, with_marts: bool = True) -> duckdb.DuckDBPyConnection
             ("marts.fct_assets", _assets_frame()),
         ):
             insert(con, table, frame)
-    build_rollups(con, *SERVICE_ROLLUPS)
+    build_rollups(con)
     return con
 
 
@@ -545,6 +544,7 @@ def test_empty_marts_render_a_no_data_note(tmp_path: Path):
         treasury_account_opened_on=None,
     )
     insert(con, "marts.mart_unit_resources", unranked)
+    build_rollups(con)
     try:
         paths = {p.name: p.read_text(encoding="utf-8") for p in render_site(con, tmp_path / "r")}
     finally:

@@ -23,7 +23,22 @@ DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 MODELS_DIR = DBT_PROJECT_DIR / "models"
 # The marts the pages read that roll up other marts: the fast tests build them with their
 # real SQL (compiled by dbt) from the rows a test inserts into their sources.
-ROLLUP_MODELS = ("mart_service_periods", "mart_procedure_processing")
+ROLLUP_MODELS = (
+    "mart_service_periods",
+    "mart_procedure_processing",
+    "mart_capacity_latest",
+    "mart_staff_norm_gaps",
+    "mart_specialisation_gaps",
+    "mart_province_workload_monthly",
+    "mart_exits_monthly",
+    "mart_exits_since_reform",
+    "mart_budget_execution_national",
+    "mart_digital_budget_share",
+    "mart_treasury_accounts_monthly",
+    "mart_assets_latest",
+    "mart_assets_status_monthly",
+    "mart_asset_uses_latest",
+)
 COMPILE_DATABASE = "fixture"  # the database name compiled SQL qualifies relations with
 
 # A column's type where its model YAML declares no `data_type`: one type per column name
