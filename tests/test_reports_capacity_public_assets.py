@@ -17,9 +17,11 @@ from plotly.offline import get_plotlyjs
 from report_html import PageHtml, column_of, row_of
 from warehouse_fixtures import (
     PROVINCES,
+    ROLLUP_MODELS,
     SERVICE_TABLES,
     UNITS,
     build_rollups,
+    columns,
     insert,
     province_of,
     report_warehouse,
@@ -574,3 +576,15 @@ def test_index_links_the_new_pages(site):
         assert f"{module.SLUG}.html" in anchors
         assert {"SLUG", "TITLE_VI", "TITLE_EN", "DESCRIPTION", "SOURCES"} <= set(dir(module))
         assert all(s.startswith("marts.") for s in module.SOURCES)
+
+
+@pytest.mark.parametrize("model", ROLLUP_MODELS)
+def test_rollup_marts_build_the_columns_and_types_their_yaml_declares(tmp_path: Path, model):
+    """The roll-ups are built here by their compiled SQL: what they produce is what their YAML
+    (and so the manifest and every test warehouse) declares, name, order and data_type."""
+    con = _warehouse(tmp_path / "contract.duckdb", with_marts=False)
+    try:
+        built = [(r[0], r[1].lower()) for r in con.execute(f"describe marts.{model}").fetchall()]
+    finally:
+        con.close()
+    assert built == columns(f"marts.{model}")
