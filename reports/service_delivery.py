@@ -257,9 +257,11 @@ def _add_provinces(page: Page, provinces: pd.DataFrame) -> None:
     page.add_figure(
         province_figure(provinces),
         "Tỷ lệ hồ sơ đúng hạn (sớm, đúng hạn, còn trong hạn) và quá hạn, cả giai đoạn, "
-        "xếp theo tỷ lệ đúng hạn",
+        "xếp theo tỷ lệ đúng hạn; hồ sơ chưa giải quyết xong được tính một lần, tại cuối "
+        "giai đoạn",
         "Share of dossiers on time (early, on time, open within due) and overdue, whole "
-        "period, sorted by on-time rate; rates are pooled sums of numerators over denominators",
+        "period, sorted by on-time rate; rates are pooled sums of numerators over denominators, "
+        "a dossier still open counted once, at the period's end",
     )
     page.add_table(
         province_table(provinces),
