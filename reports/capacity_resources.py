@@ -1,9 +1,9 @@
 """Capacity and resources page: staff against the norm, specialist gaps, workload, exits and
 benefits, the resource-gap units, budget execution and treasury accounts (indicators D, E).
 
-Every rate is pooled in DuckDB: sum(numerator) / sum(denominator) over the marts' rows, never
-an average of unit rates. Snapshot figures (staff, specialists, benefits) use each province's
-latest roster month, so a province that reported late is not mixed with an older month.
+Every figure is a column of a mart (province and nation roll-ups at each province's latest
+roster month, province × month workload, national exits, budget and treasury roll-ups): the
+page selects rows and formats them.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from reports.queries import PROVINCE_NAMES, frame, latest_per_province
+from reports.queries import PROVINCE_NAMES, frame
 from reports.shell import (
     INT,
     NUM1,
     NUM2,
     PCT,
-    REFORM_DATE,
     UNIT_TYPES,
     Page,
     figure_height,
@@ -43,16 +42,27 @@ DESCRIPTION = (
     "the norm, specialist gaps, workload, exits and benefits, resource-gap units, budget "
     "execution, treasury accounts."
 )
-CAPACITY = "marts.mart_unit_capacity_monthly"
+CAPACITY = "marts.mart_capacity_latest"
+GAPS = "marts.mart_staff_norm_gaps"
+SPECIALISTS = "marts.mart_specialisation_gaps"
+WORKLOAD = "marts.mart_province_workload_monthly"
+EXITS = "marts.mart_exits_monthly"
+EXITS_SINCE_REFORM = "marts.mart_exits_since_reform"
 RESOURCES = "marts.mart_unit_resources"
-BUDGET = "marts.mart_budget_execution"
-STAFFING = "marts.fct_staffing_monthly"
+BUDGET = "marts.mart_budget_execution_national"
+DIGITAL = "marts.mart_digital_budget_share"
+TREASURY = "marts.mart_treasury_accounts_monthly"
 SOURCES = (
     CAPACITY,
+    GAPS,
+    SPECIALISTS,
+    WORKLOAD,
+    EXITS,
+    EXITS_SINCE_REFORM,
     RESOURCES,
     BUDGET,
-    STAFFING,
-    "marts.dim_specialisation",
+    DIGITAL,
+    TREASURY,
     "marts.dim_admin_unit",
 )
 LABELLED_GAP_UNITS = 10  # flagged units named on the scatter; the table lists them all
@@ -96,167 +106,102 @@ STAFF_PER_10K = "Người làm việc trên 10.000 dân / Staff per 10k resident
 ALLOCATED_PER_RESIDENT = "Dự toán chi mỗi người dân (nghìn đồng) / Allocated per resident (kVND)"
 FLOWS = {"expenditure": "Chi / Expenditure", "revenue": "Thu / Revenue"}
 
-# Each province's latest roster month (every unit of it): the cross-sections' snapshot.
-LATEST_CAPACITY = latest_per_province(CAPACITY, "capacity")
-LATEST_YEAR = f"""
-latest_year as (
-    select max(fiscal_year) as fiscal_year from {BUDGET}
-)"""
-
+# Each province at its latest roster month (mart_capacity_latest), best staffed first.
 STAFFING_SQL = f"""
-with {LATEST_CAPACITY},{PROVINCE_NAMES}
+with {PROVINCE_NAMES}
 select
     coalesce(p.province_name, c.province_code) as province_name,
-    strftime(max(c.month_start), '%m/%Y') as month,
-    count(*)::bigint as units,
-    sum(c.population)::bigint as population,
-    sum(c.headcount)::bigint as headcount,
-    sum(c.staff_norm)::bigint as staff_norm,
-    sum(c.headcount) * 10000 / nullif(sum(c.population), 0) as staff_per_10k,
-    sum(c.staff_norm) * 10000 / nullif(sum(c.population), 0) as norm_per_10k,
-    sum(c.headcount) / nullif(sum(c.staff_norm), 0) as headcount_to_norm,
-    count(*) filter (where c.headcount < c.staff_norm)::bigint as units_below_norm
-from capacity as c
+    strftime(c.month_start, '%m/%Y') as month,
+    c.units,
+    c.population,
+    c.headcount,
+    c.staff_norm,
+    c.staff_per_10k_residents as staff_per_10k,
+    c.staff_norm_per_10k_residents as norm_per_10k,
+    c.headcount_to_norm,
+    c.units_below_norm
+from {CAPACITY} as c
 left join province_names as p using (province_code)
-group by all
+where c.scope = 'province'
 order by staff_per_10k desc nulls last, province_name
 """
 
+# The nation: every province at its own latest roster month.
+NATIONAL_CAPACITY_SQL = f"""
+select first_month, month_start, units_with_norm, units_below_norm, specialisations_filled,
+    specialisations_required, specialist_coverage
+from {CAPACITY}
+where scope = 'nation'
+"""
+
 GAP_DISTRIBUTION_SQL = f"""
-with {LATEST_CAPACITY}
-select
-    round(staff_norm_gap)::bigint as staff_norm_gap,
-    unit_type,
-    count(*)::bigint as units
-from capacity
-where staff_norm_gap is not null
-group by all
+select staff_norm_gap, unit_type, units, units_at_gap
+from {GAPS}
 order by staff_norm_gap, unit_type
 """
 
 SPECIALIST_SQL = f"""
-with {LATEST_CAPACITY},
-required as (
-    select specialisation, specialisation_name_vi
-    from marts.dim_specialisation
-    where is_required
-),
-filled as (
-    select distinct f.unit_code, f.month_start, f.specialisation
-    from {STAFFING} as f
-    inner join capacity as c using (unit_code, month_start)
-    where f.active_staff > 0  -- as the mart's specialisations_filled: on leave does not fill
-)
-select
-    r.specialisation,
-    r.specialisation_name_vi,
-    count(*)::bigint as units,
-    count(*) filter (where f.unit_code is null)::bigint as units_missing,
-    count(*) filter (where f.unit_code is null) / count(*) as missing_share
-from capacity as c
-cross join required as r
-left join filled as f
-    on f.unit_code = c.unit_code
-    and f.month_start = c.month_start
-    and f.specialisation = r.specialisation
-group by all
-order by missing_share desc, r.specialisation
+select specialisation, specialisation_name_vi, units, units_missing, missing_share
+from {SPECIALISTS}
+order by missing_share desc, specialisation
 """
 
 COVERAGE_SQL = f"""
-with {LATEST_CAPACITY},{PROVINCE_NAMES}
+with {PROVINCE_NAMES}
 select
     coalesce(p.province_name, c.province_code) as province_name,
-    count(*)::bigint as units,
-    count(*) filter (
-        where c.specialisations_filled < c.specialisations_required
-    )::bigint as units_incomplete,
-    count(*) filter (where c.specialisations_filled < c.specialisations_required) / count(*)
-        as incomplete_share,
-    sum(c.specialisations_filled)::bigint as specialisations_filled,
-    sum(c.specialisations_required)::bigint as specialisations_required,
-    sum(c.specialisations_filled) / nullif(sum(c.specialisations_required), 0)
-        as specialist_coverage
-from capacity as c
+    c.units,
+    c.units_incomplete,
+    c.incomplete_share,
+    c.specialisations_filled,
+    c.specialisations_required,
+    c.specialist_coverage
+from {CAPACITY} as c
 left join province_names as p using (province_code)
-group by all
-order by incomplete_share desc, province_name
+where c.scope = 'province'
+order by c.incomplete_share desc, province_name
 """
 
 WORKLOAD_SQL = f"""
-with {PROVINCE_NAMES},
-monthly as (
-    select
-        province_code,
-        month_start,
-        sum(dossiers_finished)::bigint as dossiers_finished,
-        sum(handling_staff)::bigint as handling_staff
-    from {CAPACITY}
-    group by all
-)
+with {PROVINCE_NAMES}
 select
-    coalesce(p.province_name, m.province_code) as province_name,
-    m.month_start,
-    m.dossiers_finished,
-    m.handling_staff,
-    m.dossiers_finished / nullif(m.handling_staff, 0) as workload,
-    -- whole period, pooled: the order of the provinces (busiest first)
-    sum(m.dossiers_finished) over (partition by m.province_code)
-        / nullif(sum(m.handling_staff) over (partition by m.province_code), 0)
-        as period_workload
-from monthly as m
+    coalesce(p.province_name, w.province_code) as province_name,
+    w.month_start,
+    w.dossiers_finished,
+    w.handling_staff,
+    w.workload_per_handling_staff as workload,
+    w.period_workload_per_handling_staff as period_workload
+from {WORKLOAD} as w
 left join province_names as p using (province_code)
-order by period_workload desc nulls last, province_name, m.month_start
+order by period_workload desc nulls last, province_name, w.month_start
 """
 
-_EXIT_SUMS = ",\n    ".join(f"sum({c})::bigint as {c}" for c in EXIT_REASONS)
 EXITS_SQL = f"""
-select
-    month_start,
-    {_EXIT_SUMS},
-    sum(leavers_total)::bigint as leavers_total
-from {STAFFING}
-group by month_start
+select month_start, {", ".join(EXIT_REASONS)}, leavers_total
+from {EXITS}
 order by month_start
 """
 
-# Leavers since 1 July 2025, one row per reason (the mart's leavers_<reason> columns).
 EXITS_SINCE_REFORM_SQL = f"""
-with since_reform as (
-    select
-        {_EXIT_SUMS.replace(chr(10), chr(10) + "    ")}
-    from {STAFFING}
-    where month_start >= date '{REFORM_DATE}'
-),
-by_reason as (
-    unpivot since_reform
-    on {", ".join(EXIT_REASONS)}
-    into name reason value leavers
-)
-select
-    reason,
-    leavers,
-    leavers / nullif(sum(leavers) over (), 0) as share
-from by_reason
+select exit_reason, leavers, share
+from {EXITS_SINCE_REFORM}
 """
 
 BENEFITS_SQL = f"""
-with {LATEST_CAPACITY},{PROVINCE_NAMES}
+with {PROVINCE_NAMES}
 select
     coalesce(p.province_name, c.province_code) as province_name,
-    strftime(max(c.month_start), '%m/%Y') as month,
-    sum(c.benefits_due_since_reform_vnd) / 1e6 as benefits_due_mvnd,
-    sum(c.benefits_paid_since_reform_vnd) / 1e6 as benefits_paid_mvnd,
-    sum(c.benefits_paid_since_reform_vnd) / nullif(sum(c.benefits_due_since_reform_vnd), 0)
-        as benefit_payment_ratio,
-    sum(c.benefit_settled_leavers)::bigint as benefit_settled_leavers,
-    sum(c.benefit_delay_months_sum) / nullif(sum(c.benefit_settled_leavers), 0)
-        as benefit_delay_months_avg
-from capacity as c
+    strftime(c.month_start, '%m/%Y') as month,
+    c.benefits_due_since_reform_vnd / 1e6 as benefits_due_mvnd,
+    c.benefits_paid_since_reform_vnd / 1e6 as benefits_paid_mvnd,
+    c.benefit_payment_ratio,
+    c.benefit_settled_leavers,
+    c.benefit_delay_months_avg
+from {CAPACITY} as c
 left join province_names as p using (province_code)
-group by all
-having sum(c.benefits_due_since_reform_vnd) > 0 or sum(c.benefit_settled_leavers) > 0
-order by benefit_payment_ratio nulls last, province_name
+where c.scope = 'province'
+    and (c.benefits_due_since_reform_vnd > 0 or c.benefit_settled_leavers > 0)
+order by c.benefit_payment_ratio nulls last, province_name
 """
 
 RESOURCES_SQL = f"""
@@ -279,72 +224,55 @@ left join marts.dim_admin_unit as u using (unit_code)
 order by r.resource_gap desc nulls last, r.unit_code
 """
 
-# Latest fiscal year of the budget mart, national, by level and category.
+# Latest fiscal year, national, by level and category.
 BUDGET_SQL = f"""
-with {LATEST_YEAR}
 select
-    b.fiscal_year,
-    b.level,
-    b.flow,
-    b.category,
-    sum(b.units_reporting)::bigint as units_reporting,
-    sum(b.allocated_vnd) / 1e6 as allocated_mvnd,
-    sum(b.disbursed_vnd) / 1e6 as disbursed_mvnd,
-    sum(b.disbursed_vnd) / nullif(sum(b.allocated_vnd), 0) as execution_rate
-from {BUDGET} as b
-inner join latest_year using (fiscal_year)
-group by all
-order by b.flow, b.level, b.category
+    fiscal_year,
+    level,
+    flow,
+    category,
+    units_reporting,
+    allocated_vnd / 1e6 as allocated_mvnd,
+    disbursed_vnd / 1e6 as disbursed_mvnd,
+    execution_rate
+from {BUDGET}
+where is_latest_year
+order by flow, level, category
 """
 
+# Latest fiscal year, each province by level, ordered by its share over both levels.
 DIGITAL_SQL = f"""
-with {LATEST_YEAR},{PROVINCE_NAMES},
-by_level as (
-    select
-        b.province_code,
-        b.level,
-        coalesce(sum(b.allocated_vnd) filter (where b.category = 'digital_transformation'), 0)
-            as digital_allocated_vnd,
-        sum(b.allocated_vnd) as expenditure_allocated_vnd
-    from {BUDGET} as b
-    inner join latest_year using (fiscal_year)
-    where b.flow = 'expenditure'
-    group by all
+with {PROVINCE_NAMES},
+both_levels as (
+    select province_code, digital_share as province_digital_share
+    from {DIGITAL}
+    where scope = 'province' and is_latest_year and level = 'all'
 )
 select
-    coalesce(p.province_name, l.province_code) as province_name,
-    l.level,
-    l.digital_allocated_vnd / 1e6 as digital_allocated_mvnd,
-    l.expenditure_allocated_vnd / 1e6 as expenditure_allocated_mvnd,
-    l.digital_allocated_vnd / nullif(l.expenditure_allocated_vnd, 0) as digital_share,
-    -- both levels pooled: the order of the provinces on the chart
-    sum(l.digital_allocated_vnd) over (partition by l.province_code)
-        / nullif(sum(l.expenditure_allocated_vnd) over (partition by l.province_code), 0)
-        as province_digital_share
-from by_level as l
+    coalesce(p.province_name, d.province_code) as province_name,
+    d.level,
+    d.digital_allocated_vnd / 1e6 as digital_allocated_mvnd,
+    d.expenditure_allocated_vnd / 1e6 as expenditure_allocated_mvnd,
+    d.digital_share,
+    b.province_digital_share
+from {DIGITAL} as d
+inner join both_levels as b using (province_code)
 left join province_names as p using (province_code)
-order by province_digital_share desc nulls last, province_name, l.level
+where d.scope = 'province' and d.is_latest_year and d.level <> 'all'
+order by b.province_digital_share desc nulls last, province_name, d.level
+"""
+
+NATIONAL_DIGITAL_SQL = f"""
+select digital_share
+from {DIGITAL}
+where scope = 'nation' and is_latest_year and level = 'all'
 """
 
 TREASURY_SQL = f"""
-with opened as (
-    select
-        date_trunc('month', treasury_account_opened_on)::date as month_start,
-        count(*)::bigint as opened
-    from {RESOURCES}
-    where treasury_account_opened_on is not null
-    group by all
-)
-select
-    month_start,
-    opened,
-    sum(opened) over (order by month_start)::bigint as opened_cumulative,
-    (select count(*) from {RESOURCES})::bigint as units
-from opened
+select month_start, opened, opened_cumulative, units
+from {TREASURY}
 order by month_start
 """
-
-PERIOD_SQL = f"select min(month_start), max(month_start) from {CAPACITY}"
 
 
 # ---- staffing against the norm ------------------------------------------------------------
@@ -399,7 +327,7 @@ def gap_figure(gaps: pd.DataFrame) -> go.Figure:
             hovertemplate="%{x:+d}: %{y:,} đơn vị / units<extra>" + label + "</extra>",
         )
     fig.add_vline(x=0, line=dict(color="#555", dash="dash", width=1.5))
-    tallest = gaps.groupby("staff_norm_gap")["units"].sum().max()
+    tallest = gaps["units_at_gap"].max()
     style_figure(
         fig,
         height=380,
@@ -426,7 +354,9 @@ def staffing_table(staffing: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _add_staffing(page: Page, staffing: pd.DataFrame, gaps: pd.DataFrame) -> None:
+def _add_staffing(
+    page: Page, staffing: pd.DataFrame, gaps: pd.DataFrame, national: pd.DataFrame
+) -> None:
     page.add_heading("Biên chế so với định mức", "Staff against the staffing norm")
     if staffing.empty:
         page.add_no_data("Chưa có danh sách nhân sự cấp xã.", "No commune roster has arrived.")
@@ -440,8 +370,7 @@ def _add_staffing(page: Page, staffing: pd.DataFrame, gaps: pd.DataFrame) -> Non
         "pooled: sum of staff × 10,000 ÷ sum of residents",
     )
     if not gaps.empty:
-        below = int(gaps.loc[gaps["staff_norm_gap"] < 0, "units"].sum())
-        total = int(gaps["units"].sum())
+        below, total = (int(national[c].iloc[0]) for c in ("units_below_norm", "units_with_norm"))
         page.add_figure(
             gap_figure(gaps),
             f"Phân bố chênh lệch biên chế − định mức của từng đơn vị: {below:,} / {total:,} "
@@ -479,7 +408,7 @@ def specialist_figure(specialists: pd.DataFrame) -> go.Figure:
             marker_color=GAP_COLOUR,
             customdata=specialists[["units_missing", "units"]].to_numpy(),
             text=[
-                f"{s * 100:.1f}% ({m:,} / {u:,})"
+                f"{s:.1%} ({m:,} / {u:,})"
                 for s, m, u in zip(
                     specialists["missing_share"],
                     specialists["units_missing"],
@@ -552,7 +481,9 @@ def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _add_specialists(page: Page, specialists: pd.DataFrame, coverage: pd.DataFrame) -> None:
+def _add_specialists(
+    page: Page, specialists: pd.DataFrame, coverage: pd.DataFrame, national: pd.DataFrame
+) -> None:
     page.add_heading("Thiếu cán bộ chuyên môn", "Specialist gaps")
     if specialists.empty and coverage.empty:
         page.add_no_data()
@@ -566,9 +497,9 @@ def _add_specialists(page: Page, specialists: pd.DataFrame, coverage: pd.DataFra
             "not count) in each required specialisation, at each province's latest roster month",
         )
     if not coverage.empty:
-        filled = coverage["specialisations_filled"].sum()
-        required = coverage["specialisations_required"].sum()
-        national = format_pct(filled / required) if required else "—"
+        nation = national.iloc[0]
+        filled, required = nation["specialisations_filled"], nation["specialisations_required"]
+        national = format_pct(nation["specialist_coverage"])
         page.add_figure(
             coverage_figure(coverage),
             f"Tỷ lệ đơn vị chưa có đủ sáu chuyên môn bắt buộc, theo tỉnh; độ phủ toàn quốc "
@@ -667,7 +598,8 @@ def exits_figure(exits: pd.DataFrame) -> go.Figure:
 
 def exits_table(since_reform: pd.DataFrame) -> pd.DataFrame:
     """One row per reason, in the order of the chart's stack."""
-    ordered = since_reform.set_index("reason").reindex(list(EXIT_REASONS))
+    reasons = [column.removeprefix("leavers_") for column in EXIT_REASONS]
+    ordered = since_reform.set_index("exit_reason").reindex(reasons)
     return pd.DataFrame(
         {
             "Lý do / Reason": [label for label, _ in EXIT_REASONS.values()],
@@ -749,7 +681,7 @@ def _add_exits(
         "Nghỉ việc sau sắp xếp và chi trả chế độ",
         "Exits since the restructuring and benefit payments",
     )
-    if exits.empty or exits["leavers_total"].sum() == 0:
+    if exits.empty or (exits["leavers_total"] == 0).all():
         page.add_no_data("Chưa có người nghỉ việc trong danh sách.", "No exits in the rosters.")
     else:
         page.add_figure(
@@ -918,7 +850,7 @@ def _add_resource_gap(page: Page, resources: pd.DataFrame) -> None:
         return
     flagged = resources[resources["resource_gap_flag"]]
     named = min(len(flagged), LABELLED_GAP_UNITS)
-    unranked = int(resources["resource_score"].isna().sum())
+    unranked = len(resources[resources["resource_score"].isna()])  # rows not plotted
     note_vi = (
         f" {unranked:,} đơn vị chưa xếp hạng (dân số 0, chưa có danh sách nhân sự hoặc dự "
         "toán chi) không có trên biểu đồ."
@@ -1086,7 +1018,12 @@ def treasury_figure(treasury: pd.DataFrame) -> go.Figure:
 
 
 def _add_budget(
-    page: Page, budget: pd.DataFrame, digital: pd.DataFrame, treasury: pd.DataFrame, units: int
+    page: Page,
+    budget: pd.DataFrame,
+    digital: pd.DataFrame,
+    national_digital: pd.DataFrame,
+    treasury: pd.DataFrame,
+    units: int,
 ) -> None:
     page.add_heading("Ngân sách và kho bạc", "Budget execution and treasury accounts")
     if budget.empty:
@@ -1102,9 +1039,7 @@ def _add_budget(
                 "pooled over every province",
             )
         if not digital.empty:
-            allocated = digital["expenditure_allocated_mvnd"].sum()
-            digital_allocated = digital["digital_allocated_mvnd"].sum()
-            share = format_pct(digital_allocated / allocated) if allocated else "—"
+            share = format_pct(national_digital["digital_share"].iloc[0])
             page.add_figure(
                 digital_figure(digital),
                 f"Năm {year}: tỷ trọng dự toán chi chuyển đổi số trong tổng dự toán chi, theo "
@@ -1155,13 +1090,14 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
     )
     if not page.sources_ready(con):
         return page
-    first, last = con.execute(PERIOD_SQL).fetchone()
-    if first is not None:
+    national = frame(con, NATIONAL_CAPACITY_SQL)
+    if not national.empty:
+        first, last = national["first_month"].iloc[0], national["month_start"].iloc[0]
         span = f"{first:%m/%Y}–{last:%m/%Y}"
         page.intro_vi += f" Danh sách nhân sự {span}."
         page.intro_en += f" Rosters {span}."
-    _add_staffing(page, frame(con, STAFFING_SQL), frame(con, GAP_DISTRIBUTION_SQL))
-    _add_specialists(page, frame(con, SPECIALIST_SQL), frame(con, COVERAGE_SQL))
+    _add_staffing(page, frame(con, STAFFING_SQL), frame(con, GAP_DISTRIBUTION_SQL), national)
+    _add_specialists(page, frame(con, SPECIALIST_SQL), frame(con, COVERAGE_SQL), national)
     _add_workload(page, frame(con, WORKLOAD_SQL))
     _add_exits(
         page,
@@ -1175,6 +1111,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
         page,
         frame(con, BUDGET_SQL),
         frame(con, DIGITAL_SQL),
+        frame(con, NATIONAL_DIGITAL_SQL),
         frame(con, TREASURY_SQL),
         len(resources),
     )

@@ -1,9 +1,9 @@
 """Public assets page: surplus offices and land after the mergers, what became of them, how
 long decisions took, and how far archives are digitised (indicators F).
 
-Province figures come from each province's latest asset snapshot in the mart; national
-figures pool those rows in DuckDB (sum of numerators ÷ sum of denominators). A median does
-not pool, so the national median is taken over the asset rows of the same snapshots.
+Every figure is a column of a mart (mart_assets_latest: each province at its latest asset
+snapshot and the nation pooled over them; the national monthly timeline; the uses of
+repurposed offices): the page selects rows and formats them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from reports.queries import PROVINCE_NAMES, frame, latest_per_province
+from reports.queries import PROVINCE_NAMES, frame
 from reports.shell import (
     INT,
     NUM1,
@@ -37,9 +37,10 @@ DESCRIPTION = (
     "Surplus offices and land by province, their repurposing over time, share repurposed to "
     "priority uses, days to a decision, archive digitisation."
 )
-MART = "marts.mart_province_assets"
-ASSETS = "marts.fct_assets"
-SOURCES = (MART, ASSETS, "marts.dim_admin_unit")
+MART = "marts.mart_assets_latest"
+TIMELINE = "marts.mart_assets_status_monthly"
+USES_MART = "marts.mart_asset_uses_latest"
+SOURCES = (MART, TIMELINE, USES_MART, "marts.dim_admin_unit")
 
 # mart column -> (label, colour), in the order an office moves through them.
 STATUSES = {
@@ -59,11 +60,9 @@ USES = {
     "not_recorded": ("Chưa ghi mục đích / Use not recorded", "#e0e0e0"),
 }
 
-# Each province's latest asset snapshot (one row: the mart has one per province and month).
-LATEST = latest_per_province(MART, "latest", "month_start desc, snapshot_date desc")
-
+# Each province at its latest asset snapshot.
 PROVINCE_SQL = f"""
-with {LATEST},{PROVINCE_NAMES}
+with {PROVINCE_NAMES}
 select
     coalesce(p.province_name, l.province_code) as province_name,
     strftime(l.snapshot_date, '%Y-%m-%d') as snapshot_date,
@@ -74,96 +73,58 @@ select
     l.repurposed,
     l.disposed,
     l.surplus_land_area_m2 / 1e4 as surplus_land_ha,
-    -- the mart's shares, re-derived from its counts as the national row pools them
-    l.repurposed / nullif(l.surplus_offices, 0) as repurposed_share,
-    l.repurposed_priority / nullif(l.repurposed, 0) as priority_share,
+    l.repurposed_share,
+    l.priority_share,
     l.median_days_to_decision,
     l.decisions_timed,
-    l.archive_records_digitised / nullif(l.archive_records, 0) as archive_digitised_share,
+    l.archive_digitised_share,
     l.surplus_land_area_m2,
     l.repurposed_priority,
     l.archive_records,
     l.archive_records_digitised
-from latest as l
+from {MART} as l
 left join province_names as p using (province_code)
+where l.scope = 'province'
 order by l.surplus_offices desc nulls last, province_name
 """
 
-# Pooled over the provinces' latest snapshots; the median over the same snapshots' assets.
+# The nation, pooled over the provinces' latest snapshots.
 NATIONAL_SQL = f"""
-with {LATEST},
-decided as (
-    select median(f.days_to_decision) as median_days_to_decision
-    from {ASSETS} as f
-    inner join latest as l using (province_code, snapshot_date)
-    where f.is_office and f.days_to_decision is not null
-)
 select
-    count(*)::bigint as provinces,
-    sum(l.offices_total)::bigint as offices_total,
-    sum(l.surplus_offices)::bigint as surplus_offices,
-    sum(l.waiting)::bigint as waiting,
-    sum(l.repurposing)::bigint as repurposing,
-    sum(l.repurposed)::bigint as repurposed,
-    sum(l.disposed)::bigint as disposed,
-    sum(l.surplus_land_area_m2) / 1e4 as surplus_land_ha,
-    sum(l.repurposed) / nullif(sum(l.surplus_offices), 0) as repurposed_share,
-    sum(l.repurposed_priority) / nullif(sum(l.repurposed), 0) as priority_share,
-    sum(l.decisions_timed)::bigint as decisions_timed,
-    any_value(d.median_days_to_decision) as median_days_to_decision,
-    sum(l.archive_records_digitised) / nullif(sum(l.archive_records), 0)
-        as archive_digitised_share
-from latest as l
-cross join decided as d
-having count(*) > 0
+    provinces,
+    offices_total,
+    surplus_offices,
+    waiting,
+    repurposing,
+    repurposed,
+    disposed,
+    surplus_land_area_m2 / 1e4 as surplus_land_ha,
+    repurposed_share,
+    priority_share,
+    decisions_timed,
+    median_days_to_decision,
+    archive_digitised_share
+from {MART}
+where scope = 'nation'
 """
 
-# Each month, every province at its latest snapshot so far: a province that skipped a month
-# keeps its last known figures rather than dropping out of the national total.
 TIMELINE_SQL = f"""
-with months as (
-    select distinct month_start from {MART}
-),
-as_of as (
-    select m.month_start, a.province_code, a.waiting, a.repurposing, a.repurposed, a.disposed
-    from months as m
-    inner join {MART} as a on a.month_start <= m.month_start
-    qualify row_number() over (
-        partition by m.month_start, a.province_code order by a.month_start desc
-    ) = 1
-)
-select
-    month_start,
-    count(*)::bigint as provinces,
-    sum(waiting)::bigint as waiting,
-    sum(repurposing)::bigint as repurposing,
-    sum(repurposed)::bigint as repurposed,
-    sum(disposed)::bigint as disposed
-from as_of
-group by month_start
+select month_start, provinces, waiting, repurposing, repurposed, disposed
+from {TIMELINE}
 order by month_start
 """
 
 USES_SQL = f"""
-with {LATEST},{PROVINCE_NAMES},
-repurposed as (
-    select
-        f.province_code,
-        coalesce(f.repurposed_to, 'not_recorded') as repurposed_to,
-        count(*)::bigint as offices
-    from {ASSETS} as f
-    inner join latest as l using (province_code, snapshot_date)
-    where f.is_office and f.status = 'repurposed'
-    group by all
-)
+with {PROVINCE_NAMES}
 select
-    coalesce(p.province_name, r.province_code) as province_name,
-    r.repurposed_to,
-    r.offices,
-    r.offices / sum(r.offices) over (partition by r.province_code) as share
-from repurposed as r
+    coalesce(p.province_name, u.province_code) as province_name,
+    u.repurposed_to,
+    u.offices,
+    u.share,
+    u.province_priority_share
+from {USES_MART} as u
 left join province_names as p using (province_code)
-order by province_name, r.repurposed_to
+order by province_name, u.repurposed_to
 """
 
 
@@ -193,7 +154,7 @@ def surplus_figure(provinces: pd.DataFrame) -> go.Figure:
         )
     fig.add_bar(
         y=provinces["province_name"],
-        x=provinces["surplus_land_area_m2"] / 1e4,
+        x=provinces["surplus_land_ha"],
         orientation="h",
         name="Đất dôi dư / Surplus land",
         marker_color="#a67c52",
@@ -241,13 +202,10 @@ def timeline_figure(timeline: pd.DataFrame) -> go.Figure:
 
 def uses_figure(uses: pd.DataFrame) -> go.Figure:
     """100% stacked bars of what repurposed offices became; most priority use on top."""
-    priority = uses[uses["repurposed_to"].isin(list(USES)[:5])]
     order = (
-        priority.groupby("province_name")["share"]
-        .sum()
-        .reindex(uses["province_name"].unique(), fill_value=0)
-        .sort_values(ascending=False)
-        .index.tolist()
+        uses.drop_duplicates("province_name")
+        .sort_values("province_priority_share", ascending=False, kind="stable")["province_name"]
+        .tolist()
     )
     fig = go.Figure()
     for use, (label, colour) in USES.items():
@@ -487,7 +445,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
             "by province; the dashed line is the national median over the same inventories",
         )
     page.add_heading("Số hóa hồ sơ lưu trữ", "Archive digitisation")
-    if provinces["archive_records"].fillna(0).sum() == 0:
+    if (provinces["archive_records"].fillna(0) == 0).all():
         page.add_no_data("Chưa có số liệu hồ sơ lưu trữ.", "No archive records reported yet.")
     else:
         page.add_figure(

@@ -1,7 +1,7 @@
 """SQL pieces the report pages share, and the one way a page reads a query into a frame.
 
-Pages aggregate in DuckDB and only format in Python: each query returns the rows a figure or
-table shows, rates pooled as sum(numerator) / sum(denominator).
+Pages compute nothing: every figure is a column of a mart (rates, numerators and denominators
+rolled up in dbt), and a page's query selects the rows and columns a figure or table shows.
 """
 
 from __future__ import annotations
@@ -16,17 +16,6 @@ province_names as (
     select distinct province_code, province_name
     from marts.dim_admin_unit
     where unit_level = 'province'
-)"""
-
-
-def latest_per_province(relation: str, name: str, order_by: str = "month_start desc") -> str:
-    """CTE `name`: every row of each province's latest snapshot in relation (by order_by), so
-    a province that reported late is not mixed with an older month."""
-    return f"""
-{name} as (
-    select *
-    from {relation}
-    qualify rank() over (partition by province_code order by {order_by}) = 1
 )"""
 
 

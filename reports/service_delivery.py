@@ -1,8 +1,8 @@
 """Service delivery page: timeliness by province, online take-up, slow procedures, communes.
 
-Every rate is pooled: sum(numerator) / sum(denominator) over the mart's unit-month rows,
-aggregated in DuckDB. Averaging unit rates would weight a commune with 3 dossiers like one
-with 3,000.
+Every figure is a column of a mart (mart_service_periods: unit, province and nation ×
+month, quarter, year and whole period; mart_procedure_processing): the page selects rows
+and formats them.
 """
 
 from __future__ import annotations
@@ -37,51 +37,37 @@ DESCRIPTION = (
     "bảng xã/phường / On-time and overdue rates by province, online take-up by month, "
     "slowest procedures, commune table."
 )
-MART = "marts.mart_unit_service_monthly"
-SOURCES = (MART, "marts.dim_admin_unit", "marts.fct_dossiers", "marts.dim_procedure")
+MART = "marts.mart_service_periods"
+PROCEDURES = "marts.mart_procedure_processing"
+SOURCES = (MART, PROCEDURES, "marts.dim_admin_unit", "marts.dim_procedure")
 MIN_FINISHED_DOSSIERS = 20
 SLOWEST_LIMIT = 15
 
 ON_TIME_COLOUR, OVERDUE_COLOUR = "#1a7f5a", "#c0392b"
 LEVELS = {"commune": "Xã / Commune", "province": "Tỉnh / Province"}
 
-# The mart documents no overdue numerator: overdue = finished overdue + open past due, over
-# the same denominator as on time (finished + open at month end).
+# Whole period, each province's row of the mart: open dossiers judged once, at the end.
 PROVINCE_SQL = f"""
-with {PROVINCE_NAMES},
-totals as (
-    select
-        province_code,
-        sum(dossiers_received)::bigint as dossiers_received,
-        sum(on_time_numerator)::bigint as on_time_numerator,
-        sum(finished_overdue + open_past_due)::bigint as overdue_numerator,
-        sum(on_time_denominator)::bigint as on_time_denominator
-    from {MART}
-    group by province_code
-)
+with {PROVINCE_NAMES}
 select
     coalesce(p.province_name, t.province_code) as province_name,
     t.dossiers_received,
     t.on_time_numerator,
     t.overdue_numerator,
     t.on_time_denominator,
-    t.on_time_numerator / nullif(t.on_time_denominator, 0) as on_time_rate,
-    t.overdue_numerator / nullif(t.on_time_denominator, 0) as overdue_rate
-from totals as t
+    t.on_time_rate,
+    t.overdue_rate
+from {MART} as t
 left join province_names as p using (province_code)
-order by on_time_rate desc nulls last, province_name
+where t.scope = 'province' and t.period = 'whole'
+order by t.on_time_rate desc nulls last, province_name
 """
 
 MONTHLY_SQL = f"""
-select
-    month_start,
-    sum(online_numerator) / nullif(sum(dossiers_received), 0) as online_share,
-    sum(full_online_numerator) / nullif(sum(full_online_denominator), 0) as full_online_share,
-    sum(online_payment_numerator) / nullif(sum(online_payment_denominator), 0)
-        as online_payment_share
+select period_start as month_start, online_share, full_online_share, online_payment_share
 from {MART}
-group by month_start
-order by month_start
+where scope = 'nation' and period = 'month'
+order by period_start
 """
 
 SLOWEST_SQL = f"""
@@ -91,34 +77,22 @@ select
     p.sector,
     p.level,
     p.statutory_days,
-    avg(d.processing_days) as avg_processing_days,
-    count(*) filter (where d.timeliness = 'overdue') / count(*) as overdue_share,
-    count(*)::bigint as finished_dossiers
-from marts.fct_dossiers as d
+    t.avg_processing_days,
+    t.overdue_share,
+    t.finished_dossiers
+from {PROCEDURES} as t
 inner join marts.dim_procedure as p using (procedure_code)
-where d.finished_at is not null and d.processing_days is not null
-group by p.procedure_code, p.procedure_name, p.sector, p.level, p.statutory_days
-having count(*) >= {MIN_FINISHED_DOSSIERS}
-order by avg_processing_days desc, p.procedure_code
+where t.finished_dossiers >= {MIN_FINISHED_DOSSIERS}
+order by t.avg_processing_days desc, p.procedure_code
 limit {SLOWEST_LIMIT}
 """
 
 # Every commune-level unit appears, with or without activity (left join from the dimension).
 COMMUNE_SQL = f"""
 with totals as (
-    select
-        unit_code,
-        sum(dossiers_received)::bigint as dossiers_received,
-        sum(on_time_numerator)::bigint as on_time_numerator,
-        sum(finished_overdue + open_past_due)::bigint as overdue_numerator,
-        sum(on_time_denominator)::bigint as on_time_denominator,
-        sum(online_numerator)::bigint as online_numerator,
-        sum(processing_days_sum) as processing_days_sum,
-        sum(processing_days_count)::bigint as processing_days_count,
-        sum(satisfaction_high)::bigint as satisfaction_high,
-        sum(satisfaction_rated)::bigint as satisfaction_rated
+    select *
     from {MART}
-    group by unit_code
+    where scope = 'unit' and period = 'whole'
 )
 select
     u.province_name,
@@ -126,11 +100,11 @@ select
     u.unit_name,
     u.unit_type,
     coalesce(t.dossiers_received, 0) as dossiers_received,
-    t.on_time_numerator / nullif(t.on_time_denominator, 0) as on_time_rate,
-    t.overdue_numerator / nullif(t.on_time_denominator, 0) as overdue_rate,
-    t.online_numerator / nullif(t.dossiers_received, 0) as online_share,
-    t.processing_days_sum / nullif(t.processing_days_count, 0) as avg_processing_days,
-    t.satisfaction_high / nullif(t.satisfaction_rated, 0) as satisfaction_share
+    t.on_time_rate,
+    t.overdue_rate,
+    t.online_share,
+    t.avg_processing_days,
+    t.satisfaction_share
 from marts.dim_admin_unit as u
 left join totals as t using (unit_code)
 where u.unit_level = 'commune'
@@ -283,9 +257,11 @@ def _add_provinces(page: Page, provinces: pd.DataFrame) -> None:
     page.add_figure(
         province_figure(provinces),
         "Tỷ lệ hồ sơ đúng hạn (sớm, đúng hạn, còn trong hạn) và quá hạn, cả giai đoạn, "
-        "xếp theo tỷ lệ đúng hạn",
+        "xếp theo tỷ lệ đúng hạn; hồ sơ chưa giải quyết xong được tính một lần, tại cuối "
+        "giai đoạn",
         "Share of dossiers on time (early, on time, open within due) and overdue, whole "
-        "period, sorted by on-time rate; rates are pooled sums of numerators over denominators",
+        "period, sorted by on-time rate; rates are pooled sums of numerators over denominators, "
+        "a dossier still open counted once, at the period's end",
     )
     page.add_table(
         province_table(provinces),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -13,14 +14,16 @@ from plotly.offline import get_plotlyjs
 from report_html import PageHtml, column_of, row_of
 from warehouse_fixtures import (
     PROVINCES,
+    SERVICE_ROLLUPS,
     SERVICE_TABLES,
     UNITS,
+    build_rollups,
     insert,
     province_of,
     report_warehouse,
 )
 
-from reports import render_site, service_delivery
+from reports import PAGE_MODULES, queries, render_site, service_delivery
 from reports.shell import PCT, Page, write_index
 
 COMMUNE_CODES = {u[0] for u in UNITS if u[2] == "commune"}
@@ -118,6 +121,7 @@ def warehouse(tmp_path: Path):
     insert(con, "marts.dim_procedure", PROCEDURES)
     insert(con, "marts.mart_unit_service_monthly", _mart_frame())
     insert(con, "marts.fct_dossiers", _dossier_frame())
+    build_rollups(con, *SERVICE_ROLLUPS)
     yield con
     con.close()
 
@@ -172,6 +176,36 @@ def test_province_rates_are_pooled_not_averaged(site):
     assert row_of(rows, "Thành phố Hà Nội")[col] == "31.1%"
     # Sorted by on-time rate, best first.
     assert [r[0] for r in rows[1:]] == ["Tỉnh Quảng Ninh", "Thành phố Hà Nội"]
+
+
+def test_an_open_dossier_counts_once_in_the_whole_period(tmp_path: Path):
+    """One dossier received in June and still open, past due, at four month ends: the
+    monthly mart holds it at each; the whole-period province row counts it once."""
+    con = report_warehouse(tmp_path / "open.duckdb", *SERVICE_TABLES)
+    months = ["2025-06-01", "2025-07-01", "2025-08-01", "2025-09-01"]
+    zeros = dict.fromkeys(
+        ["dossiers_finished", "finished_early", "finished_on_time", "finished_overdue",
+         "open_within_due", "on_time_numerator"], 0
+    )
+    insert(
+        con,
+        "marts.mart_unit_service_monthly",
+        [
+            dict(zeros, unit_code="00004", province_code="01", month_start=date.fromisoformat(m),
+                 dossiers_received=int(m == months[0]), open_past_due=1, overdue_numerator=1,
+                 on_time_denominator=1, on_time_rate=0.0, overdue_rate=1.0)
+            for m in months
+        ],
+    )
+    build_rollups(con, *SERVICE_ROLLUPS)
+    html = service_delivery.build(con).write(tmp_path / "out").read_text(encoding="utf-8")
+    con.close()
+    rows = PageHtml(html).tables["provinces"]
+    hanoi = row_of(rows, "Thành phố Hà Nội")
+    assert hanoi[column_of(rows, "Hồ sơ tiếp nhận")] == "1"
+    assert hanoi[column_of(rows, "Mẫu số")] == "1"  # not 4: judged once, at the period's end
+    assert hanoi[column_of(rows, "Quá hạn (tử số)")] == "1"
+    assert hanoi[column_of(rows, "Tỷ lệ quá hạn")] == "100.0%"
 
 
 def test_commune_table_has_one_row_per_commune_unit(site):
@@ -237,3 +271,79 @@ def test_shell_escapes_and_formats(tmp_path: Path):
     row = PageHtml(html).tables["t"][1]
     assert row[1:] == ["1,234,567", "12.3%", "—"]
     assert write_index(tmp_path, []).name == "index.html"
+
+
+# What computing an indicator looks like in SQL: aggregates, window functions, grouping,
+# arithmetic. A page's SQL selects mart rows and columns; the one arithmetic it may do is to
+# show an amount in another unit (a division by a literal power of ten: VND -> million VND).
+SQL_AGGREGATE = re.compile(
+    r"\b(sum|count|avg|mean|min|max|median|quantile\w*|mode|stddev\w*|variance|var_\w+"
+    r"|any_value|arg_?max|arg_?min|first|last|string_agg|list|array_agg|bool_and|bool_or"
+    r"|product|histogram|approx_\w+)\s*\(",
+    re.IGNORECASE,
+)
+SQL_COMPUTING = re.compile(
+    r"\bover\s*\(|\bgroup\s+by\b|\bhaving\b|\bqualify\b|\b(un)?pivot\b"
+    r"|/(?!\s*1e\d+\b)|[\w)]\s*[-+]\s*[\w(]|\bfilter\s*\(",
+    re.IGNORECASE,
+)
+# ... and in Python: dividing, or pandas reducing a column.
+PY_REDUCERS = {"sum", "mean", "median", "groupby", "agg", "aggregate", "cumsum", "pct_change",
+               "div", "truediv", "value_counts", "pivot_table", "describe", "resample"}
+
+
+def _sql_constants(module) -> dict[str, str]:
+    """The module's SQL: every module-level string constant that reads a table."""
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if isinstance(value, str) and re.search(r"\bselect\b.*\bfrom\b", value, re.I | re.S)
+    }
+
+
+def _without_literals(sql: str) -> str:
+    return re.sub(r"--[^\n]*", " ", re.sub(r"'[^']*'", "''", sql))
+
+
+def sql_computations(sql: str) -> list[str]:
+    text = _without_literals(sql)
+    return [m.group(0) for m in (*SQL_AGGREGATE.finditer(text), *SQL_COMPUTING.finditer(text))]
+
+
+def python_computations(source: str) -> list[str]:
+    def computes(node: ast.AST) -> bool:
+        if isinstance(node, ast.BinOp):
+            return isinstance(node.op, (ast.Div, ast.FloorDiv))
+        return (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in PY_REDUCERS
+        )
+
+    return [ast.unparse(node) for node in ast.walk(ast.parse(source)) if computes(node)]
+
+
+def test_the_guard_catches_report_side_computation():
+    """The rule below must see what report code used to do (and let selection through)."""
+    assert sql_computations("select sum(a) / nullif(sum(b), 0) as r from marts.x group by c")
+    assert sql_computations("select a, rank() over (order by b) from marts.x")
+    assert sql_computations("select finished_overdue + open_past_due as n from marts.x")
+    assert sql_computations("select count(*) filter (where t = 'overdue') from marts.x")
+    assert python_computations("share = filled / required")
+    assert python_computations("total = frame['units'].sum()")
+    assert not sql_computations(
+        "with p as (select * from marts.d) select coalesce(p.name, t.code) as name, "
+        "t.rate, t.amount_vnd / 1e6 as amount_mvnd, strftime(t.day, '%Y-%m-%d') from marts.t "
+        "as t left join p using (code) where t.scope = 'nation' order by t.rate desc nulls last"
+    )
+    assert not python_computations("label = f'{share:.1%}'; below = len(rows[rows['x'] < 0])")
+
+
+@pytest.mark.parametrize(
+    "module", [*PAGE_MODULES, queries], ids=lambda m: m.__name__.rsplit(".", 1)[-1]
+)
+def test_report_modules_only_select_and_format(module):
+    """Every figure a page shows is a mart column: its SQL selects and its Python formats."""
+    found = {name: sql_computations(sql) for name, sql in _sql_constants(module).items()}
+    assert {name: f for name, f in found.items() if f} == {}
+    assert python_computations(Path(module.__file__).read_text(encoding="utf-8")) == []

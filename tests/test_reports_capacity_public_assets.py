@@ -17,8 +17,11 @@ from plotly.offline import get_plotlyjs
 from report_html import PageHtml, column_of, row_of
 from warehouse_fixtures import (
     PROVINCES,
+    ROLLUP_MODELS,
     SERVICE_TABLES,
     UNITS,
+    build_rollups,
+    columns,
     insert,
     province_of,
     report_warehouse,
@@ -380,6 +383,7 @@ def _warehouse(path: Path, with_marts: bool = True) -> duckdb.DuckDBPyConnection
             ("marts.fct_assets", _assets_frame()),
         ):
             insert(con, table, frame)
+    build_rollups(con)
     return con
 
 
@@ -542,6 +546,7 @@ def test_empty_marts_render_a_no_data_note(tmp_path: Path):
         treasury_account_opened_on=None,
     )
     insert(con, "marts.mart_unit_resources", unranked)
+    build_rollups(con)
     try:
         paths = {p.name: p.read_text(encoding="utf-8") for p in render_site(con, tmp_path / "r")}
     finally:
@@ -571,3 +576,15 @@ def test_index_links_the_new_pages(site):
         assert f"{module.SLUG}.html" in anchors
         assert {"SLUG", "TITLE_VI", "TITLE_EN", "DESCRIPTION", "SOURCES"} <= set(dir(module))
         assert all(s.startswith("marts.") for s in module.SOURCES)
+
+
+@pytest.mark.parametrize("model", ROLLUP_MODELS)
+def test_rollup_marts_build_the_columns_and_types_their_yaml_declares(tmp_path: Path, model):
+    """The roll-ups are built here by their compiled SQL: what they produce is what their YAML
+    (and so the manifest and every test warehouse) declares, name, order and data_type."""
+    con = _warehouse(tmp_path / "contract.duckdb", with_marts=False)
+    try:
+        built = [(r[0], r[1].lower()) for r in con.execute(f"describe marts.{model}").fetchall()]
+    finally:
+        con.close()
+    assert built == columns(f"marts.{model}")

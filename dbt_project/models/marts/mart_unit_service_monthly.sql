@@ -182,30 +182,7 @@ final as (
         finished_overdue,
         open_within_due,
         open_past_due,
-        finished_early + finished_on_time + open_within_due as on_time_numerator,
-        dossiers_finished + open_within_due + open_past_due as on_time_denominator,
-        {{ safe_divide(
-            'finished_early + finished_on_time + open_within_due',
-            'dossiers_finished + open_within_due + open_past_due'
-        ) }} as on_time_rate,
-        {{ safe_divide(
-            'finished_overdue + open_past_due',
-            'dossiers_finished + open_within_due + open_past_due'
-        ) }} as overdue_rate,
-        full_online_numerator,
-        full_online_denominator,
-        {{ safe_divide('full_online_numerator', 'full_online_denominator') }} as full_online_share,
-        online_payment_numerator,
-        online_payment_denominator,
-        {{ safe_divide('online_payment_numerator', 'online_payment_denominator') }} as online_payment_share,
-        online_numerator,
-        {{ safe_divide('online_numerator', 'dossiers_received') }} as online_share,
-        processing_days_sum,
-        processing_days_count,
-        {{ safe_divide('processing_days_sum', 'processing_days_count') }} as avg_processing_days,
-        satisfaction_high,
-        satisfaction_rated,
-        {{ safe_divide('satisfaction_high', 'satisfaction_rated') }} as satisfaction_share
+        {{ service_rates() }}
     from unit_months
 
 )

@@ -1,0 +1,160 @@
+{#
+    The service indicators of mart_unit_service_monthly rolled up to what the pages show:
+    scope (unit | province | nation) × period (month | quarter | year | whole) × period_start.
+    Flows (received, finished, online, processing time, ratings) add up over the months of
+    a period; open dossiers are a stock, counted once, at the period's end: the last month
+    with data in the period (its month end, or the data cut-off for the current month), so a
+    dossier open at four month ends counts once in a quarter, a year or the whole period.
+    Rates come from the summed counts through macro `service_rates`.
+#}
+
+{%- set flows = [
+    'dossiers_received',
+    'dossiers_finished',
+    'finished_early',
+    'finished_on_time',
+    'finished_overdue',
+    'full_online_numerator',
+    'full_online_denominator',
+    'online_payment_numerator',
+    'online_payment_denominator',
+    'online_numerator',
+    'processing_days_count',
+    'satisfaction_high',
+    'satisfaction_rated',
+] -%}
+{%- set stocks = ['open_within_due', 'open_past_due'] -%}
+{#- scope -> (area_code, unit_code, province_code) expressions -#}
+{%- set scopes = {
+    'unit': ['unit_code', 'unit_code', 'province_code'],
+    'province': ['province_code', 'cast(null as ' ~ dbt.type_string() ~ ')', 'province_code'],
+    'nation': ["'VN'", 'cast(null as ' ~ dbt.type_string() ~ ')', 'cast(null as ' ~ dbt.type_string() ~ ')'],
+} -%}
+
+{%- set group_keys = {'unit': ['unit_code', 'province_code'], 'province': ['province_code'], 'nation': []} %}
+
+with
+
+unit_months as (
+
+    select * from {{ ref('mart_unit_service_monthly') }}
+
+),
+
+data_months as (
+
+    select
+        min(month_start) as first_month
+    from unit_months
+
+),
+
+unit_month_periods as (
+
+    -- each unit-month once in each of the four periods that hold it
+    {%- for period, period_start in {
+        'month': 'unit_months.month_start',
+        'quarter': 'cast(' ~ dbt.date_trunc('quarter', 'unit_months.month_start') ~ ' as date)',
+        'year': 'cast(' ~ dbt.date_trunc('year', 'unit_months.month_start') ~ ' as date)',
+        'whole': 'data_months.first_month',
+    }.items() %}
+    {%- if not loop.first %}
+
+    union all
+    {% endif %}
+    select
+        '{{ period }}' as period,
+        {{ period_start }} as period_start,
+        unit_months.*
+    from unit_months
+    cross join data_months
+    {%- endfor %}
+
+),
+
+period_ends as (
+
+    -- the month whose end judges a period's open dossiers: its last month with data
+    select
+        period,
+        period_start,
+        max(month_start) as period_end_month
+    from unit_month_periods
+    group by
+        period,
+        period_start
+
+),
+
+judged_months as (
+
+    select
+        unit_month_periods.*,
+        period_ends.period_end_month
+    from unit_month_periods
+    inner join period_ends
+        on unit_month_periods.period = period_ends.period
+        and unit_month_periods.period_start = period_ends.period_start
+
+),
+
+rolled_up as (
+
+    {%- for scope, (area_code, unit_code, province_code) in scopes.items() %}
+    {%- if not loop.first %}
+
+    union all
+    {% endif %}
+    select
+        '{{ scope }}' as scope,
+        {{ area_code }} as area_code,
+        {{ unit_code }} as unit_code,
+        {{ province_code }} as province_code,
+        period,
+        period_start,
+        period_end_month,
+        {%- for flow in flows %}
+        cast(sum({{ flow }}) as {{ dbt.type_bigint() }}) as {{ flow }},
+        {%- endfor %}
+        cast(sum(processing_days_sum) as {{ type_double() }}) as processing_days_sum,
+        {%- for stock in stocks %}
+        cast(
+            sum(case when month_start = period_end_month then {{ stock }} else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as {{ stock }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from judged_months
+    group by
+        {%- for key in group_keys[scope] %}
+        {{ key }},
+        {%- endfor %}
+        period,
+        period_start,
+        period_end_month
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        scope,
+        area_code,
+        unit_code,
+        province_code,
+        period,
+        period_start,
+        period_end_month,
+        dossiers_received,
+        dossiers_finished,
+        finished_early,
+        finished_on_time,
+        finished_overdue,
+        open_within_due,
+        open_past_due,
+        {{ service_rates() }}
+    from rolled_up
+
+)
+
+select * from final
