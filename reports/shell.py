@@ -83,7 +83,8 @@ ul.pages li { background:#fff; border:1px solid var(--line); border-radius:6px;
   margin:10px 0; padding:12px 16px; }
 ul.pages a { font-weight:600; font-size:16px; }
 h3 { font-size:15px; margin:14px 0 6px; }
-code { font-size:0.9em; white-space:nowrap; }
+code { font-size:0.9em; overflow-wrap:anywhere; }
+.nowrap { white-space:nowrap; }
 .pass, .fail { font-weight:600; padding:0 6px; border-radius:4px; white-space:nowrap; }
 .pass { background:#dafbe1; color:#116329; }
 .fail { background:#ffebe9; color:#a40e26; }

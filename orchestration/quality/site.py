@@ -84,7 +84,8 @@ def add_runs_summary(page: Page, runs: list[dict]) -> None:
     summary = pd.DataFrame(
         [
             {
-                RUN_AT: f'<a href="#{run_anchor(i)}">{esc(local_time(run["run_at"], True))}</a>',
+                RUN_AT: f'<a class="nowrap" href="#{run_anchor(i)}">'
+                f"{esc(local_time(run['run_at'], seconds=True))}</a>",
                 "Bộ kiểm định / Suite": code(run["suite_name"]),
                 "Bảng / Table": code(run["relation"]),
                 "Kết quả / Result": badge(run["success"]),
