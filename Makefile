@@ -17,14 +17,15 @@ PROVINCES ?= 34
 MONTHS ?= 18
 SCALE ?= 0.1
 
-.PHONY: setup run simulate materialize ui test test-fast bench lint docs-dictionary clean help
+.PHONY: setup run simulate materialize ui test test-fast bench lint format docs-dictionary clean help
 
 help:
 	@echo "make run    set up, simulate the sources, materialise every asset, print outputs"
 	@echo "make test   set up and run the test suite (what CI runs)"
 	@echo "make ui     Dagster UI on http://127.0.0.1:3000 (same code location)"
 	@echo "make bench  speed and memory benchmark (default and 10x sizes)"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff check, ruff format --check, sqlfluff lint of the dbt models (CI runs it)"
+	@echo "make format ruff format and sqlfluff fix: rewrite the tree in the project's style"
 	@echo "make docs-dictionary  regenerate docs/data_dictionary.md from the dbt YAML"
 
 setup: $(INSTALLED)
@@ -63,8 +64,18 @@ test-fast: $(INSTALLED)
 bench: $(INSTALLED) dbt_project/target/manifest.json
 	$(BIN)/python scripts/bench.py
 
+# SQL style: .sqlfluff (jinja templater; dbt's context for it in dbt_project/sqlfluff_library).
+SQL_MODELS := dbt_project/models
+SQLFLUFF_ARGS := --processes 2 --disable-progress-bar
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint $(SQL_MODELS) $(SQLFLUFF_ARGS)
+
+format: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/sqlfluff fix $(SQL_MODELS) $(SQLFLUFF_ARGS)
 
 # The data dictionary is generated from the dbt YAML; tests/test_docs.py fails when it is stale.
 docs-dictionary: $(INSTALLED)

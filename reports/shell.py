@@ -3,7 +3,9 @@
 A page is one self-contained HTML file that opens offline: inline CSS, inline JS, and
 plotly.js embedded once in <head> (auditors may have no network). Labels are Vietnamese
 with the English alongside; every page ends with a footer naming the warehouse tables it
-read and when it was generated.
+read and when it was generated. The data-quality site (`orchestration.quality.site`) is
+rendered through this shell too: one stylesheet (`CSS`), one escaping function (`esc`), one
+time zone (`VIETNAM_TIME`, shown by `local_time`).
 """
 
 from __future__ import annotations
@@ -12,24 +14,30 @@ import html
 import math
 from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+# Every time a page shows is in Vietnam time (tzdata is pinned, so this resolves offline).
+VIETNAM_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+VIETNAM_TIME_LABEL = "ICT (UTC+07:00)"
 QUALITY_INDEX_HREF = "../quality/index.html"
+REPORTS_INDEX_HREF = "../reports/index.html"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 REFORM_DATE = date(2025, 7, 1)  # two-tier local government in force
 NO_DATA_VI, NO_DATA_EN = "Chưa có dữ liệu.", "No data yet."
 FONT_FAMILY = "system-ui, Segoe UI, Roboto, Noto Sans, Arial, sans-serif"
 
-# Column formats for add_table; anything else is shown as escaped text.
-INT, PCT, NUM1, NUM2 = "int", "pct", "num1", "num2"
+# Column formats for add_table; anything else is shown as escaped text. HTML: the cells are
+# markup the caller assembled from `esc`-escaped parts (a link, a badge), inserted as is.
+INT, PCT, NUM1, NUM2, HTML = "int", "pct", "num1", "num2", "html"
+TEXT_KINDS = ("text", "short", HTML)
 SHORT_TEXT = 28  # characters: text columns no longer than this do not wrap
 LONG_TABLE_ROWS = 20  # taller tables scroll inside a box with a sticky header
 
@@ -74,6 +82,15 @@ ul.pages { list-style:none; padding:0; }
 ul.pages li { background:#fff; border:1px solid var(--line); border-radius:6px;
   margin:10px 0; padding:12px 16px; }
 ul.pages a { font-weight:600; font-size:16px; }
+h3 { font-size:15px; margin:14px 0 6px; }
+code { font-size:0.9em; overflow-wrap:anywhere; }
+.nowrap { white-space:nowrap; }
+.pass, .fail { font-weight:600; padding:0 6px; border-radius:4px; white-space:nowrap; }
+.pass { background:#dafbe1; color:#116329; }
+.fail { background:#ffebe9; color:#a40e26; }
+details { border:1px solid var(--line); border-radius:6px; margin:8px 0; padding:6px 12px; }
+details[open] { padding-bottom:12px; }
+summary { cursor:pointer; font-weight:600; }
 footer { color:var(--muted); font-size:12px; padding-top:8px; padding-bottom:28px;
   border-top:1px solid var(--line); margin-top:24px; }
 """
@@ -120,7 +137,20 @@ TABLE_JS = """
 
 
 def esc(text: object) -> str:
+    """The one escaping function: every value from data goes through it before it is markup."""
     return html.escape(str(text), quote=True)
+
+
+def local_time(moment: datetime | str, seconds: bool = False) -> str:
+    """An aware datetime (or ISO string with an offset) as Vietnam time: 2025-09-02 06:30.
+    A naive time is refused: its zone is unknown, so showing it would be a guess."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        raise ValueError(f"{moment} has no time zone; pass an aware datetime")
+    return moment.astimezone(VIETNAM_TIME).strftime(
+        "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+    )
 
 
 def bilingual(vi: str, en: str, tag: str = "span") -> str:
@@ -171,7 +201,7 @@ def _header_cell(name: str, kind: str) -> str:
     # "Tỷ lệ đúng hạn / On-time rate" -> Vietnamese on top, English below.
     vi, _, en = str(name).partition(" / ")
     label = esc(vi) + (f'<span class="en" lang="en">{esc(en)}</span>' if en else "")
-    numeric = kind not in ("text", "short")
+    numeric = kind not in TEXT_KINDS
     cls = ' class="num" data-type="num"' if numeric else ""
     return f'<th scope="col"{cls}><button type="button">{label}</button></th>'
 
@@ -183,6 +213,8 @@ def _text_kind(series: pd.Series) -> str:
 
 
 def _body_cell(value: object, kind: str) -> str:
+    if kind == HTML:
+        return f"<td>{'—' if _is_missing(value) else value}</td>"
     text = esc(format_value(value, kind))
     if kind in ("text", "short"):
         cls = ' class="nowrap"' if kind == "short" else ""
@@ -364,7 +396,7 @@ def _caption(caption_vi: str, caption_en: str) -> str:
 
 def _footer(sources: Iterable[str], generated_at: datetime) -> str:
     tables = ", ".join(f"<code>{esc(s)}</code>" for s in sources)
-    stamp = generated_at.astimezone(VIETNAM_TIME).strftime("%Y-%m-%d %H:%M %Z (UTC+07:00)")
+    stamp = f"{local_time(generated_at)} {VIETNAM_TIME_LABEL}"
     source = (
         f'<p><span lang="vi">Nguồn dữ liệu</span> / <span lang="en">Data source</span>: '
         f"ReformWatch warehouse — {tables}</p>"
@@ -414,6 +446,7 @@ class Page:
     sources: list[str] = field(default_factory=list)
     blocks: list[str] = field(default_factory=list)
     has_figures: bool = False
+    contents_href: str = "index.html"  # the "Contents" link: the reports' index
 
     def add_source(self, *tables: str) -> None:
         self.sources.extend(t for t in tables if t not in self.sources)
@@ -469,6 +502,11 @@ class Page:
             self.add_no_data(f"Bảng chưa được tạo: {names}.", f"Not built yet: {names}.")
         return not missing
 
+    def add_markup(self, inner: str) -> None:
+        """A block of markup the caller assembled from `esc`-escaped parts (a badge, a
+        collapsible run); prefer add_table / add_note, which escape for you."""
+        self._add_block(inner)
+
     def _add_block(self, inner: str) -> None:
         self.blocks.append(f'<section class="block">{inner}</section>')
 
@@ -477,7 +515,7 @@ class Page:
             f'<div class="intro"><p lang="vi">{esc(self.intro_vi)}</p>'
             f'<p class="en" lang="en">{esc(self.intro_en)}</p></div>'
         )
-        nav = '<nav><a href="index.html">← Mục lục / Contents</a></nav>'
+        nav = f'<nav><a href="{esc(self.contents_href)}">← Mục lục / Contents</a></nav>'
         return document(
             self.title_vi,
             self.title_en,

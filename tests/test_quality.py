@@ -9,23 +9,19 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import yaml
 from warehouse_fixtures import insert, warehouse
 
-from orchestration.ingest.load import AUDIT_DDL
 from orchestration.quality.ge_runner import (
     describe_failures,
     load_suite,
     read_frame,
     record_outcome,
-    recorded_runs,
     referenced_columns,
     validate_table,
 )
-from orchestration.quality.site import render_quality_site
 from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, load_settings
 
 MART = "marts.mart_unit_service_monthly"
@@ -314,75 +310,3 @@ def test_record_outcome_writes_one_json_file_per_run(con):
     assert bad["expectation_type"] == PAIR
     assert bad["sample_unexpected_rows"][0]["unit_code"] == "00004"
     assert stored["raw"]["statistics"]["unsuccessful_expectations"] == 1
-
-
-def audit_tables(con):
-    con.execute(AUDIT_DDL)
-    con.execute(
-        "insert into audit.ingest_files (file_id, source, path, status, rows_read, rows_loaded,"
-        " rows_quarantined, note, ingested_at) values"
-        " ('a', 'procedure_logs', '/landing/procedure_logs/01_2025-08.jsonl', 'loaded',"
-        "  10, 8, 2, '', timestamp '2025-09-01 10:00'),"
-        " ('b', 'procedure_logs', '/landing/procedure_logs/22_2025-08.csv', 'loaded',"
-        "  10, 7, 2, 'one row lost', timestamp '2025-09-01 11:00')"
-    )
-    quarantined = [
-        ("a", "/landing/procedure_logs/01_2025-08.jsonl", 3, "channel", "not_allowed",
-         "channel 'fax' is not allowed"),
-        ("a", "/landing/procedure_logs/01_2025-08.jsonl", 9, "unit_code", "unknown_unit",
-         "unit_code '<script>alert(1)</script>' is not a current unit"),
-        ("b", "/landing/procedure_logs/22_2025-08.csv", 4, "unit_code", "unknown_unit",
-         "unit_code '00271' is a pre-merger unit"),
-        ("b", "/landing/procedure_logs/22_2025-08.csv", 5, "unit_code", "unknown_unit",
-         "unit_code '00272' is a pre-merger unit"),
-    ]
-    con.executemany(
-        "insert into audit.quarantine (file_id, source, path, line_no, column_name,"
-        " reason_code, reason, record, quarantined_at)"
-        " values (?, 'procedure_logs', ?, ?, ?, ?, ?, '{}', timestamp '2025-09-01 10:00')",
-        quarantined,
-    )
-
-
-def test_site_lists_runs_newest_first_with_failures_and_accounting(con):
-    quality_dir = load_settings().quality_dir
-    insert(con, EVENTS, clean_events())
-    record_outcome(validate_table(con, EVENTS, "stg_procedure_logs__events"), quality_dir)
-    record_outcome(failing_mart_outcome(con), quality_dir)
-    audit_tables(con)
-
-    page = render_quality_site(quality_dir, con).read_text(encoding="utf-8")
-
-    assert "Chất lượng dữ liệu / Data quality" in page
-    assert [r["suite_name"] for r in recorded_runs(quality_dir)] == [
-        "mart_unit_service_monthly", "stg_procedure_logs__events"]
-    summary = page.split("Chi tiết từng kỳ vọng")[0]
-    assert summary.index("mart_unit_service_monthly") < summary.index("stg_procedure_logs__events")
-    assert "Không đạt / Fail" in summary and "Đạt / Pass" in summary
-    assert f"{PAIR} (on_time_denominator, on_time_numerator)" in summary
-    assert "<td>00004</td><td>2025-08-01</td>" in page  # the offending unit and month
-    assert "the on-time rate of Decision 766 exceeds 100%" in page  # the expectation's notes
-    # ingest accounting: both files, the unbalanced one flagged
-    assert "01_2025-08.jsonl" in page and "22_2025-08.csv" in page
-    assert page.count("✓ khớp / balanced") == 1 and "off by +1" in page
-    assert "1 không khớp / unbalanced" in page
-    # quarantine: counts per file x reason and the recent rows, escaped
-    assert re.search(r"22_2025-08\.csv</code></td><td>procedure_logs</td>"
-                     r'<td class="num"></td><td class="num">2</td>', page)
-    assert "unit_code &#x27;00271&#x27; is a pre-merger unit" in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<script" not in page and "http" not in page  # no scripts, no external assets
-
-
-def test_site_renders_without_a_warehouse_or_runs(tmp_path):
-    quality_dir = tmp_path / "quality"
-    page = render_quality_site(quality_dir, None).read_text(encoding="utf-8")
-    assert "No validation run recorded yet" in page
-    assert "No warehouse connection given" in page
-
-
-def test_site_says_when_audit_tables_are_missing(con):
-    quality_dir = load_settings().quality_dir
-    page = render_quality_site(quality_dir, con).read_text(encoding="utf-8")
-    assert "No table audit.ingest_files" in page
-    assert Path(quality_dir / "index.html").is_file()

@@ -2,114 +2,56 @@
 
 It shows every recorded validation run (from `quality_dir/runs/`, written by
 `ge_runner.record_outcome`) and, when a warehouse connection is given, the ingest accounting
-and quarantine from the `audit` schema. Inline CSS only, no scripts, no external assets;
-every value from data is HTML-escaped (quarantined records are untrusted input).
+and quarantine from the `audit` schema. It is a page of the report shell (`reports.shell`):
+the same stylesheet, the same escaping (`esc`: quarantined records are untrusted input) and
+every time in Vietnam time, as on the report pages.
 """
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from orchestration.quality.ge_runner import recorded_runs
+from reports.shell import HTML, INT, REPORTS_INDEX_HREF, Page, esc, local_time, table_html
 
 RECENT_QUARANTINE_ROWS = 20
-
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem;
-       color: #1f2328; line-height: 1.45; max-width: 1400px; }
-h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #d0d7de; }
-.sub { color: #59636e; margin-top: 0; }
-table { border-collapse: collapse; margin: 0.6rem 0 1rem; font-size: 0.9rem; }
-th, td { border: 1px solid #d0d7de; padding: 0.3rem 0.55rem; text-align: left;
-         vertical-align: top; }
-th { background: #f6f8fa; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.rows { font-size: 0.8rem; margin: 0; } table.rows th { background: #fff8c5; }
-.pass { background: #dafbe1; color: #116329; font-weight: 600; padding: 0 0.4rem;
-        border-radius: 4px; white-space: nowrap; }
-.fail { background: #ffebe9; color: #a40e26; font-weight: 600; padding: 0 0.4rem;
-        border-radius: 4px; white-space: nowrap; }
-tr.failed td { background: #fff5f5; }
-details { margin: 0.5rem 0; border: 1px solid #d0d7de; border-radius: 6px; padding: 0.4rem 0.8rem; }
-summary { cursor: pointer; font-weight: 600; }
-.notes { color: #3d444d; max-width: 38rem; }
-code { font-size: 0.85em; }
-.muted { color: #59636e; }
-.time, td code { white-space: nowrap; }
-"""
+RUN_AT = "Thời điểm (giờ Việt Nam) / Run at (Vietnam time)"
 
 
-class Html(str):
-    """Markup built here from escaped parts; every other value is escaped when rendered."""
-
-
-class Td(Html):
-    """A complete table cell (`<td ...>...</td>`), for cells that need a class or markup."""
-
-
-def esc(value: Any) -> Html:
-    if isinstance(value, Html):
-        return value
-    return Html(html.escape("" if value is None else display_value(value)))
-
-
-def display_value(value: Any) -> str:
-    """Dates read from DuckDB arrive as midnight timestamps: show them as dates."""
-    text = str(value)
-    return text[:10] if text.endswith("T00:00:00") and len(text) == 19 else text
-
-
-def display_time(iso: str) -> str:
-    """`2025-09-01T10:00:00.123+00:00` → `2025-09-01 10:00:00 UTC` (runs are stamped in UTC)."""
-    moment = datetime.fromisoformat(iso).astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def badge(passed: bool) -> Html:
+def badge(passed: bool) -> str:
     if passed:
-        return Html('<span class="pass">Đạt / Pass</span>')
-    return Html('<span class="fail">Không đạt / Fail</span>')
+        return '<span class="pass">Đạt / Pass</span>'
+    return '<span class="fail">Không đạt / Fail</span>'
 
 
-def number(value: Any) -> Html:
-    text = "" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
-    return Td(f'<td class="num">{esc(text)}</td>')
+def code(value: Any) -> str:
+    return f"<code>{esc(value)}</code>"
 
 
-def cell(value: Any) -> Html:
-    return value if isinstance(value, Td) else Td(f"<td>{esc(value)}</td>")
+def display_value(value: Any) -> Any:
+    """Dates stored in the run log as midnight timestamps are shown as dates."""
+    text = str(value)
+    return text[:10] if text.endswith("T00:00:00") and len(text) == 19 else value
 
 
-def table_html(headers: list[str], body: str, css_class: str = "") -> Html:
-    """A table around rows already rendered from escaped parts."""
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    attr = f' class="{css_class}"' if css_class else ""
-    return Html(f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-
-
-def table(headers: list[str], rows: list[list[Any]], css_class: str = "",
-          row_classes: list[str] | None = None) -> Html:
-    body = []
-    for i, row in enumerate(rows):
-        klass = row_classes[i] if row_classes else ""
-        attr = f' class="{klass}"' if klass else ""
-        body.append(f"<tr{attr}>" + "".join(cell(v) for v in row) + "</tr>")
-    return table_html(headers, "".join(body), css_class)
-
-
-def section(title: str, *parts: str) -> Html:
-    return Html(f"<section><h2>{esc(title)}</h2>{''.join(parts)}</section>")
-
-
-def paragraph(text: Any, css_class: str = "") -> Html:
-    attr = f' class="{css_class}"' if css_class else ""
-    return Html(f"<p{attr}>{esc(text)}</p>")
+def new_page(sources: list[str]) -> Page:
+    return Page(
+        slug="index",
+        title_vi="Chất lượng dữ liệu",
+        title_en="Data quality",
+        intro_vi="Mọi lần kiểm định dữ liệu (bộ Great Expectations trên các bảng của kho), "
+        "đối soát số dòng tiếp nhận và các dòng bị cách ly, kèm lý do.",
+        intro_en="Every data validation run (Great Expectations suites on warehouse tables), "
+        "the row accounting of ingested files, and quarantined rows with their reasons.",
+        sources=sources,
+        contents_href=REPORTS_INDEX_HREF,
+    )
 
 
 # --- validation runs ----------------------------------------------------------------------
@@ -134,32 +76,27 @@ def failed_summary(run: dict) -> str:
     return f"{len(failed)} / {len(run['results'])}" + (f": {names}" if names else "")
 
 
-def runs_summary(runs: list[dict]) -> Html:
+def add_runs_summary(page: Page, runs: list[dict]) -> None:
+    page.add_heading("Các lần kiểm định", "Validation runs")
     if not runs:
-        return paragraph("Chưa có lần kiểm định nào / No validation run recorded yet.", "muted")
-    rows = []
-    for i, run in enumerate(runs):
-        link = f'<a href="#{run_anchor(i)}">{esc(display_time(run["run_at"]))}</a>'
-        rows.append([
-            Td(f'<td class="time">{link}</td>'),
-            Td(f"<td><code>{esc(run['suite_name'])}</code></td>"),
-            Td(f"<td><code>{esc(run['relation'])}</code></td>"),
-            Td(f"<td>{badge(run['success'])}</td>"),
-            Td(f'<td class="num">{esc(rows_evaluated(run))}</td>'),
-            failed_summary(run),
-        ])
-    headers = ["Thời điểm / Run at", "Bộ kiểm định / Suite", "Bảng / Table",
-               "Kết quả / Result", "Số dòng kiểm tra / Rows evaluated of total",
-               "Kỳ vọng không đạt / Failed expectations"]
-    classes = ["" if run["success"] else "failed" for run in runs]
-    return table(headers, rows, row_classes=classes)
-
-
-def sample_rows_table(rows: list[dict]) -> Html:
-    if not rows:
-        return Html("")
-    headers = list(dict.fromkeys(k for row in rows for k in row))
-    return table(headers, [[row.get(h) for h in headers] for row in rows], "rows")
+        page.add_note("Chưa có lần kiểm định nào.", "No validation run recorded yet.")
+        return
+    summary = pd.DataFrame(
+        [
+            {
+                RUN_AT: f'<a class="nowrap" href="#{run_anchor(i)}">'
+                f"{esc(local_time(run['run_at'], seconds=True))}</a>",
+                "Bộ kiểm định / Suite": code(run["suite_name"]),
+                "Bảng / Table": code(run["relation"]),
+                "Kết quả / Result": badge(run["success"]),
+                "Số dòng kiểm tra / Rows evaluated of total": rows_evaluated(run),
+                "Kỳ vọng không đạt / Failed expectations": failed_summary(run),
+            }
+            for i, run in enumerate(runs)
+        ]
+    )
+    formats = {c: HTML for c in list(summary.columns)[:4]}
+    page.add_table(summary, "Mới nhất trước", "Newest first", formats=formats, table_id="runs")
 
 
 def unexpected_text(result: dict) -> str:
@@ -174,56 +111,67 @@ def unexpected_text(result: dict) -> str:
     return text
 
 
-EXPECTATION_HEADERS = [
-    "Kỳ vọng / Expectation", "Cột / Column(s)", "Bảo vệ điều gì / What it protects",
-    "Kết quả / Result", "Số dòng sai / Unexpected rows",
-]
-
-
-def expectation_row(result: dict) -> str:
-    """The expectation, then (when it failed) its sample rows across the full width."""
-    klass = "" if result["success"] else ' class="failed"'
-    cells = (
-        f"<td><code>{esc(result['expectation_type'])}</code></td>"
-        f"<td><code>{esc(result['column'])}</code></td>"
-        f'<td class="notes">{esc(result.get("notes"))}</td>'
-        f"<td>{badge(result['success'])}</td>"
-        f'<td class="num">{esc(unexpected_text(result))}</td>'
-    )
-    row = f"<tr{klass}>{cells}</tr>"
-    samples = result.get("sample_unexpected_rows") or []
-    if samples:
-        row += (
-            f'<tr{klass}><td></td><td colspan="{len(EXPECTATION_HEADERS) - 1}">'
-            '<div class="muted">Dòng sai mẫu / Sample offending rows '
-            f"({esc(len(samples))})</div>{sample_rows_table(samples)}</td></tr>"
-        )
-    return row
-
-
-def expectation_rows(run: dict) -> Html:
+def expectations_table(run: dict, table_id: str) -> str:
     """Failed expectations first: that is what an auditor opens the page for."""
     results = sorted(run["results"], key=lambda r: bool(r["success"]))
-    return table_html(EXPECTATION_HEADERS, "".join(expectation_row(r) for r in results))
+    frame = pd.DataFrame(
+        [
+            {
+                "Kỳ vọng / Expectation": code(r["expectation_type"]),
+                "Cột / Column(s)": code(r["column"]),
+                "Bảo vệ điều gì / What it protects": r.get("notes") or "",
+                "Kết quả / Result": badge(r["success"]),
+                "Số dòng sai / Unexpected rows": unexpected_text(r),
+            }
+            for r in results
+        ]
+    )
+    formats = {"Kỳ vọng / Expectation": HTML, "Cột / Column(s)": HTML, "Kết quả / Result": HTML}
+    return table_html(frame, table_id, formats, sortable=False)
 
 
-def run_details(runs: list[dict]) -> Html:
+def sample_rows(result: dict, table_id: str) -> str:
+    """The failed expectation's sample offending rows, as the run log kept them."""
+    rows = result.get("sample_unexpected_rows") or []
+    if not rows:
+        return ""
+    headers = list(dict.fromkeys(k for row in rows for k in row))
+    frame = pd.DataFrame(
+        [[display_value(row.get(h)) for h in headers] for row in rows], columns=headers
+    ).astype(object)
+    title = (
+        f"Dòng sai mẫu / Sample offending rows ({len(rows)}): "
+        f"{code(result['expectation_type'])} ({esc(result['column'])})"
+    )
+    return f"<h3>{title}</h3>{table_html(frame, table_id, {h: 'text' for h in headers}, False)}"
+
+
+def run_block(run: dict, index: int, is_open: bool) -> str:
+    summary = (
+        f"{esc(local_time(run['run_at'], seconds=True))} — {code(run['suite_name'])} on "
+        f"{code(run['relation'])} {badge(run['success'])} "
+        f'<span class="en">{esc(rows_evaluated(run))} dòng / rows</span>'
+    )
+    anchor = run_anchor(index)
+    samples = "".join(
+        sample_rows(r, f"{anchor}-rows-{j}") for j, r in enumerate(failed_expectations(run))
+    )
+    return (
+        f'<details id="{anchor}"{" open" if is_open else ""}><summary>{summary}</summary>'
+        f"{expectations_table(run, f'{anchor}-expectations')}{samples}</details>"
+    )
+
+
+def add_run_details(page: Page, runs: list[dict]) -> None:
     """One collapsible block per run; the newest run of each suite starts open."""
+    page.add_heading("Chi tiết từng kỳ vọng", "Expectations per run")
     seen: set[str] = set()
     blocks = []
     for i, run in enumerate(runs):
-        is_newest = run["suite_name"] not in seen
+        blocks.append(run_block(run, i, is_open=run["suite_name"] not in seen))
         seen.add(run["suite_name"])
-        summary = (
-            f"{esc(display_time(run['run_at']))} — <code>{esc(run['suite_name'])}</code> on "
-            f"<code>{esc(run['relation'])}</code> {badge(run['success'])} "
-            f"<span class=\"muted\">{esc(rows_evaluated(run))} dòng / rows</span>"
-        )
-        blocks.append(
-            f'<details id="{run_anchor(i)}"{" open" if is_newest else ""}>'
-            f"<summary>{summary}</summary>{expectation_rows(run)}</details>"
-        )
-    return Html("".join(blocks))
+    if blocks:
+        page.add_markup("".join(blocks))
 
 
 # --- ingest accounting and quarantine -----------------------------------------------------
@@ -244,52 +192,87 @@ def query_dicts(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def audit_time(column: str) -> str:
+    """The audit tables stamp `now()` into a plain timestamp, i.e. in the session's time zone;
+    casting back in a session with the same setting recovers the instant (an aware value)."""
+    return f"cast({column} as timestamptz) as {column}"
+
+
+def shown_time(moment: datetime | None) -> str | None:
+    return None if moment is None else local_time(moment, seconds=True)
+
+
 def balance_gap(row: dict) -> int:
     """rows_read − (rows_loaded + rows_quarantined): 0 when no row went missing."""
     return (row["rows_read"] or 0) - (row["rows_loaded"] or 0) - (row["rows_quarantined"] or 0)
 
 
-def balance_cell(gap: int) -> Html:
+def balance_cell(gap: int) -> str:
     if gap == 0:
-        return Td('<td><span class="pass">✓ khớp / balanced</span></td>')
-    return Td(f'<td><span class="fail">✗ lệch / off by {esc(f"{gap:+,}")}</span></td>')
+        return '<span class="pass">✓ khớp / balanced</span>'
+    return f'<span class="fail">✗ lệch / off by {esc(f"{gap:+,}")}</span>'
 
 
-def file_cell(path: Any) -> Html:
-    name = Path(str(path)).name if path else ""
-    return Td(f'<td title="{esc(path)}"><code>{esc(name)}</code></td>')
+def file_cell(path: Any) -> str:
+    """The file's name, its full landing path on hover."""
+    if not path:
+        return ""
+    return f'<code title="{esc(path)}">{esc(Path(str(path)).name)}</code>'
 
 
-def ingest_accounting(con: duckdb.DuckDBPyConnection) -> Html:
+def add_ingest_accounting(page: Page, con: duckdb.DuckDBPyConnection) -> None:
     files = query_dicts(
         con,
         "select path, source, status, rows_read, rows_loaded, rows_quarantined, note,"
-        " ingested_at from audit.ingest_files order by ingested_at desc nulls last, path",
+        f" {audit_time('ingested_at')}"
+        " from audit.ingest_files order by ingested_at desc nulls last, path",
     )
     if not files:
-        return paragraph("Chưa tiếp nhận tệp nào / No file ingested yet.", "muted")
+        page.add_note("Chưa tiếp nhận tệp nào.", "No file ingested yet.")
+        return
     gaps = [balance_gap(f) for f in files]
     unbalanced = sum(1 for g in gaps if g != 0)
-    verdict = Html(
-        f"<p>{badge(unbalanced == 0)} {esc(len(files))} tệp / files; "
-        f"{esc(unbalanced)} không khớp / unbalanced "
+    page.add_markup(
+        f"<p>{badge(unbalanced == 0)} {len(files)} tệp / files; "
+        f"{unbalanced} không khớp / unbalanced "
         "(kiểm tra / check: rows_loaded + rows_quarantined = rows_read)</p>"
     )
-    rows = [
-        [file_cell(f["path"]), f["source"], f["status"], number(f["rows_read"]),
-         number(f["rows_loaded"]), number(f["rows_quarantined"]), balance_cell(gap),
-         f["note"], f["ingested_at"]]
-        for f, gap in zip(files, gaps, strict=True)
-    ]
-    headers = ["Tệp / File", "Nguồn / Source", "Trạng thái / Status", "Đọc / Read",
-               "Nạp / Loaded", "Cách ly / Quarantined",
-               "Nạp + cách ly = đọc / Loaded + quarantined = read",
-               "Ghi chú / Note", "Thời điểm nạp / Ingested at"]
-    classes = ["" if gap == 0 else "failed" for gap in gaps]
-    return Html(verdict + table(headers, rows, row_classes=classes))
+    balance = "Nạp + cách ly = đọc / Loaded + quarantined = read"
+    frame = pd.DataFrame(
+        [
+            {
+                "Tệp / File": file_cell(f["path"]),
+                "Nguồn / Source": f["source"],
+                "Trạng thái / Status": f["status"],
+                "Đọc / Read": f["rows_read"],
+                "Nạp / Loaded": f["rows_loaded"],
+                "Cách ly / Quarantined": f["rows_quarantined"],
+                balance: balance_cell(gap),
+                "Ghi chú / Note": f["note"],
+                "Thời điểm nạp (giờ Việt Nam) / Ingested at (Vietnam time)": shown_time(
+                    f["ingested_at"]
+                ),
+            }
+            for f, gap in zip(files, gaps, strict=True)
+        ]
+    )
+    formats = {
+        "Tệp / File": HTML,
+        balance: HTML,
+        "Đọc / Read": INT,
+        "Nạp / Loaded": INT,
+        "Cách ly / Quarantined": INT,
+    }
+    page.add_table(
+        frame,
+        "Từng tệp, mới nhất trước",
+        "Each file, newest first",
+        formats=formats,
+        table_id="ingest-files",
+    )
 
 
-def quarantine_counts(con: duckdb.DuckDBPyConnection) -> Html:
+def add_quarantine_counts(page: Page, con: duckdb.DuckDBPyConnection) -> None:
     """Files × reason codes, so a file with one systematic fault stands out."""
     counts = query_dicts(
         con,
@@ -297,27 +280,35 @@ def quarantine_counts(con: duckdb.DuckDBPyConnection) -> Html:
         " group by all order by path, reason_code",
     )
     if not counts:
-        return paragraph("Không có dòng nào bị cách ly / No row quarantined.", "muted")
+        page.add_note("Không có dòng nào bị cách ly.", "No row quarantined.")
+        return
     reasons = sorted({c["reason_code"] for c in counts})
     by_file: dict[tuple, dict[str, int]] = defaultdict(dict)
     for c in counts:
         by_file[(c["path"], c["source"])][c["reason_code"]] = c["n"]
     rows = [
-        [file_cell(path), source, *[number(per.get(r)) for r in reasons],
-         number(sum(per.values()))]
+        [file_cell(path), source, *[per.get(r) for r in reasons], sum(per.values())]
         for (path, source), per in by_file.items()
     ]
-    totals = ["Tổng / Total", "", *[number(sum(p.get(r, 0) for p in by_file.values()))
-                                  for r in reasons], number(sum(c["n"] for c in counts))]
+    total = sum(c["n"] for c in counts)
+    per_reason = [sum(per.get(r, 0) for per in by_file.values()) for r in reasons]
+    rows.append([esc("Tổng / Total"), "", *per_reason, total])
     headers = ["Tệp / File", "Nguồn / Source", *reasons, "Tổng / Total"]
-    return table(headers, [*rows, totals])
+    formats = {"Tệp / File": HTML} | {h: INT for h in headers[2:]}
+    page.add_table(
+        pd.DataFrame(rows, columns=headers).astype(object),
+        "Số dòng bị cách ly theo tệp và mã lý do",
+        "Quarantined rows by file and reason code",
+        formats=formats,
+        table_id="quarantine-counts",
+    )
 
 
-def recent_quarantine(con: duckdb.DuckDBPyConnection) -> Html:
+def add_recent_quarantine(page: Page, con: duckdb.DuckDBPyConnection) -> None:
     rows = query_dicts(
         con,
         f"""
-        select reason_code, path, line_no, column_name, reason, quarantined_at
+        select reason_code, path, line_no, column_name, reason, {audit_time("quarantined_at")}
         from (
             select *, row_number() over (
                 partition by reason_code order by quarantined_at desc, path, line_no
@@ -331,67 +322,64 @@ def recent_quarantine(con: duckdb.DuckDBPyConnection) -> Html:
     grouped: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         grouped[row["reason_code"]].append(row)
-    headers = ["Tệp / File", "Dòng / Line", "Cột / Column", "Lý do / Reason",
-               "Thời điểm / Quarantined at"]
-    parts = [
-        Html(f"<h3><code>{esc(code)}</code></h3>")
-        + table(headers, [[file_cell(r["path"]), number(r["line_no"]), r["column_name"],
-                           r["reason"], r["quarantined_at"]] for r in items])
-        for code, items in grouped.items()
-    ]
-    return Html("".join(parts))
+    for reason_code, items in grouped.items():
+        frame = pd.DataFrame(
+            [
+                {
+                    "Tệp / File": file_cell(r["path"]),
+                    "Dòng / Line": r["line_no"],
+                    "Cột / Column": r["column_name"],
+                    "Lý do / Reason": r["reason"],
+                    "Thời điểm (giờ Việt Nam) / Quarantined at (Vietnam time)": shown_time(
+                        r["quarantined_at"]
+                    ),
+                }
+                for r in items
+            ]
+        )
+        page.add_table(
+            frame,
+            f"Mã lý do: {reason_code}",
+            f"Reason code: {reason_code}",
+            formats={"Tệp / File": HTML, "Dòng / Line": INT},
+            table_id=f"quarantine-recent-{reason_code}",
+        )
 
 
-def audit_sections(con: duckdb.DuckDBPyConnection | None) -> list[Html]:
+def add_audit_sections(page: Page, con: duckdb.DuckDBPyConnection | None) -> None:
+    page.add_heading("Đối soát tiếp nhận", "Ingest accounting")
     if con is None:
-        note = paragraph("Không có kết nối kho dữ liệu / No warehouse connection given.", "muted")
-        return [section("Đối soát tiếp nhận / Ingest accounting", note)]
-    sections = []
+        page.add_note("Không có kết nối kho dữ liệu.", "No warehouse connection given.")
+        return
     if table_exists(con, "audit", "ingest_files"):
-        sections.append(section("Đối soát tiếp nhận / Ingest accounting", ingest_accounting(con)))
+        page.add_source("audit.ingest_files")
+        add_ingest_accounting(page, con)
     else:
-        sections.append(section("Đối soát tiếp nhận / Ingest accounting",
-                                paragraph("Chưa có bảng / No table audit.ingest_files.", "muted")))
+        page.add_note("Chưa có bảng audit.ingest_files.", "No table audit.ingest_files.")
     if table_exists(con, "audit", "quarantine"):
-        sections.append(section("Cách ly theo tệp và lý do / Quarantine by file and reason",
-                                quarantine_counts(con)))
-        sections.append(section(
-            f"Dòng bị cách ly gần nhất ({RECENT_QUARANTINE_ROWS} mỗi lý do) / "
+        page.add_source("audit.quarantine")
+        page.add_heading("Cách ly theo tệp và lý do", "Quarantine by file and reason")
+        add_quarantine_counts(page, con)
+        page.add_heading(
+            f"Dòng bị cách ly gần nhất ({RECENT_QUARANTINE_ROWS} mỗi lý do)",
             f"Most recent quarantined rows ({RECENT_QUARANTINE_ROWS} per reason)",
-            recent_quarantine(con),
-        ))
-    return sections
+        )
+        add_recent_quarantine(page, con)
 
 
 # --- the page -------------------------------------------------------------------------------
 
 
-def page(body: str, generated_at: datetime) -> str:
-    stamp = display_time(generated_at.isoformat())
-    return (
-        '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>ReformWatch — Chất lượng dữ liệu / Data quality</title>"
-        f"<style>{CSS}</style></head><body>"
-        "<h1>Chất lượng dữ liệu / Data quality</h1>"
-        f'<p class="sub">ReformWatch — tạo lúc / generated at {esc(stamp)}</p>'
-        f"{body}</body></html>\n"
-    )
-
-
-def render_quality_site(
-    quality_dir: Path, con: duckdb.DuckDBPyConnection | None = None
-) -> Path:
+def render_quality_site(quality_dir: Path, con: duckdb.DuckDBPyConnection | None = None) -> Path:
     """Write `quality_dir/index.html` from the recorded runs and the audit tables."""
     runs = recorded_runs(quality_dir)
-    body = "".join([
-        section("Các lần kiểm định / Validation runs", runs_summary(runs)),
-        section("Chi tiết từng kỳ vọng / Expectations per run", run_details(runs)),
-        *audit_sections(con),
-    ])
+    page = new_page(sources=[])
+    add_runs_summary(page, runs)
+    add_run_details(page, runs)
+    add_audit_sections(page, con)
     quality_dir.mkdir(parents=True, exist_ok=True)
     target = quality_dir / "index.html"
     partial = target.with_suffix(".html.tmp")
-    partial.write_text(page(body, datetime.now(UTC)), encoding="utf-8")
+    partial.write_text(page.html(), encoding="utf-8")
     partial.replace(target)  # auditors may have the page open while it is rebuilt
     return target
