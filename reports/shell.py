@@ -12,7 +12,7 @@ import html
 import math
 from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,10 +21,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from orchestration.project_vars import reform_date
+
 VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
 QUALITY_INDEX_HREF = "../quality/index.html"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
-REFORM_DATE = date(2025, 7, 1)  # two-tier local government in force
+REFORM_DATE = reform_date()  # two-tier local government in force (dbt var reform_date)
 NO_DATA_VI, NO_DATA_EN = "Chưa có dữ liệu.", "No data yet."
 FONT_FAMILY = "system-ui, Segoe UI, Roboto, Noto Sans, Arial, sans-serif"
 
