@@ -20,7 +20,7 @@ import pytest
 from orchestration import project_vars
 from orchestration.ingest.contract import REASON_CODES, Column
 from orchestration.ingest.sources import CATEGORIES_BY_FLOW, SOURCES
-from orchestration.quality.ge_runner import load_suite
+from orchestration.quality.ge_runner import expectation_columns, load_suite
 from orchestration.settings import EXPECTATIONS_DIR
 from simulator import asset_inventories, budget, calendar, catalogue, faults, staffing, units
 
@@ -56,7 +56,7 @@ def raw_tables_upstream(manifest: dict, node_id: str) -> set[str]:
 
 
 def dbt_tests(manifest: dict) -> list[dict]:
-    """Generic data tests as {model, column, name, kwargs, model_id} (one row per test)."""
+    """Generic data tests as {model, model_id, column, name, kwargs, severity}."""
     tests = []
     for node in manifest["nodes"].values():
         meta = node.get("test_metadata")
@@ -64,7 +64,8 @@ def dbt_tests(manifest: dict) -> list[dict]:
             continue
         tests.append(dict(model=model_name(node["attached_node"]),
                           model_id=node["attached_node"], column=node.get("column_name"),
-                          name=meta["name"], kwargs=meta.get("kwargs") or {}))
+                          name=meta["name"], kwargs=meta.get("kwargs") or {},
+                          severity=str(node["config"].get("severity", "error")).lower()))
     return tests
 
 
@@ -276,3 +277,123 @@ def test_no_python_module_writes_the_reform_date_itself():
         if "ingest" not in path.parts and written.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+# --- GE suites check what dbt tests do not ----------------------------------------------------
+
+SQL_WORDS = {"and", "or", "not", "is", "null", "between", "in", "as", "date", "case", "when",
+             "then", "else", "end", "true", "false", "dbt", "coalesce", "cast"}
+GE_KINDS = {
+    "expect_column_values_to_not_be_null": "not_null",
+    "expect_column_values_to_be_unique": "unique",
+    "expect_compound_columns_to_be_unique": "unique",
+    "expect_column_values_to_be_in_set": "in_set",
+    "expect_column_values_to_be_between": "range",
+    "expect_column_pair_values_a_to_be_greater_than_b": "relation",
+    "expect_column_pair_values_to_be_in_set": "relation",
+    "expect_column_pair_values_to_be_equal": "relation",
+    "expect_multicolumn_sum_to_equal": "relation",
+}
+
+
+def identifiers(sql_text: str) -> frozenset[str]:
+    """Column names in a SQL expression: words that are not keywords, literals or functions."""
+    text = re.sub(r"'[^']*'|\{\{.*?\}\}", " ", sql_text.lower())
+    return frozenset(w for w in re.findall(r"\b([a-z_][a-z0-9_]*)\b(?!\s*\()", text)
+                     if w not in SQL_WORDS)
+
+
+def clauses(expression: str) -> list[str]:
+    """The top-level `and` clauses of an expression (`between a and b` stays whole)."""
+    parts, current, depth, in_between = [], [], 0, False
+    for token in re.findall(r"\(|\)|[^\s()]+", expression.lower()):
+        depth += {"(": 1, ")": -1}.get(token, 0)
+        if token == "between":
+            in_between = True
+        elif token == "and" and depth == 0 and not in_between:
+            parts.append(" ".join(current))
+            current = []
+            continue
+        elif token == "and":
+            in_between = False
+        current.append(token)
+    return [*parts, " ".join(current)]
+
+
+def dbt_rules(manifest: dict) -> dict[str, set[tuple[str, frozenset[str]]]]:
+    """model -> (kind, columns) of every dbt test that blocks (severity error)."""
+    rules: dict[str, set[tuple[str, frozenset[str]]]] = {}
+    for test in dbt_tests(manifest):
+        if test["severity"] != "error":
+            continue  # a warning does not hold data back: a GE tolerance on it is no repeat
+        found = rules.setdefault(test["model"], set())
+        column, kwargs = test["column"], test["kwargs"]
+        if test["name"] in ("not_null", "unique"):
+            found.add((test["name"], frozenset([column])))
+        elif test["name"] == "unique_combination":
+            found.add(("unique", frozenset().union(*map(identifiers, kwargs["columns"]))))
+        elif test["name"] == "accepted_values":
+            found.add(("in_set", frozenset([column])))
+            if all(isinstance(v, int | float) for v in kwargs["values"]):
+                found.add(("range", frozenset([column])))
+        elif test["name"] == "expression_is_true":
+            for clause in clauses(kwargs["expression"]):
+                names = identifiers(clause)
+                found.add(("range" if len(names) == 1 else "relation", names))
+    return rules
+
+
+def ge_repeats(manifest: dict, suites: dict[str, list[tuple[str, dict]]]) -> list[str]:
+    """GE expectations that restate a blocking dbt test of the same kind on the same model
+    and columns (a pair rule repeats a dbt expression that relates the same columns)."""
+    rules = dbt_rules(manifest)
+    repeats = []
+    for suite_name, expectations in suites.items():
+        model_rules = rules.get(suite_name, set())
+        for expectation_type, kwargs in expectations:
+            kind = GE_KINDS.get(expectation_type)
+            columns = frozenset(expectation_columns(kwargs))
+            if kind is None or kwargs.get("row_condition"):
+                continue
+            if kind == "relation":
+                repeated = any(k == kind and columns <= names for k, names in model_rules)
+            else:
+                repeated = (kind, columns) in model_rules
+            if repeated:
+                repeats.append(f"{suite_name}: {expectation_type} on {', '.join(sorted(columns))}")
+    return repeats
+
+
+def suites_as_written() -> dict[str, list[tuple[str, dict]]]:
+    return {name: [(e.expectation_type, dict(e.configuration.kwargs))
+                   for e in load_suite(name).expectations] for name in suite_names()}
+
+
+def test_no_ge_expectation_repeats_a_dbt_test(manifest):
+    assert ge_repeats(manifest, suites_as_written()) == []
+
+
+@pytest.mark.parametrize(
+    ("expectation_type", "kwargs"),
+    [
+        ("expect_column_values_to_not_be_null", {"column": "event_id"}),
+        ("expect_column_values_to_be_in_set", {"column": "channel", "value_set": ["direct"]}),
+        ("expect_column_values_to_be_between", {"column": "satisfaction_score", "min_value": 1}),
+        ("expect_compound_columns_to_be_unique",
+         {"column_list": ["dossier_code", "event_type", "event_at", "step_name"]}),
+    ],
+)
+def test_the_repeat_check_finds_a_restated_dbt_test(manifest, expectation_type, kwargs):
+    suites = suites_as_written()
+    suites["stg_procedure_logs__events"].append((expectation_type, kwargs))
+    assert ge_repeats(manifest, suites) == [
+        f"stg_procedure_logs__events: {expectation_type} on "
+        f"{', '.join(sorted(expectation_columns(kwargs)))}"]
+
+
+def test_the_repeat_check_reads_dbt_expressions_as_rules(manifest):
+    rules = dbt_rules(manifest)["mart_unit_service_monthly"]
+    assert ("range", frozenset(["online_share"])) in rules
+    assert ("relation", frozenset(["on_time_numerator", "on_time_denominator"])) in rules
+    assert ("relation", frozenset(["dossiers_finished", "finished_early", "finished_on_time",
+                                   "finished_overdue"])) in rules
