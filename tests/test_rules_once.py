@@ -10,7 +10,10 @@ until the others follow. dbt tests are read from the manifest (`dbt parse`).
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from orchestration import project_vars
 from orchestration.ingest.contract import REASON_CODES, Column
 from orchestration.ingest.sources import CATEGORIES_BY_FLOW, SOURCES
 from orchestration.quality.ge_runner import expectation_columns, load_suite
-from orchestration.settings import EXPECTATIONS_DIR
+from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 from simulator import asset_inventories, budget, calendar, catalogue, faults, staffing, units
 
 RAW_SOURCE = "source.reformwatch.raw."
@@ -397,3 +400,51 @@ def test_the_repeat_check_reads_dbt_expressions_as_rules(manifest):
     assert ("relation", frozenset(["on_time_numerator", "on_time_denominator"])) in rules
     assert ("relation", frozenset(["dossiers_finished", "finished_early", "finished_on_time",
                                    "finished_overdue"])) in rules
+
+
+# --- the row-level rules GE no longer repeats still hold data back, as dbt tests ---------------
+
+
+@pytest.mark.slow
+def test_dbt_tests_catch_the_row_faults_the_ge_suite_left_to_them(tmp_path, dbt_manifest):
+    """The faults the events suite used to catch itself (an unknown event type or channel, a
+    score off the scale, a missing dossier, a repeated event) now fail blocking dbt tests on
+    the staged table: `dbt test` on a tiny warehouse that holds them."""
+    from test_quality import clean_events
+    from warehouse_fixtures import insert, warehouse
+
+    rows = clean_events()
+    rows[2]["event_type"] = "approved"
+    rows[4]["channel"] = "fax"
+    rows[9]["satisfaction_score"] = 7
+    rows[12]["dossier_code"] = None
+    rows[15]["event_id"] = rows[14]["event_id"]
+    path = tmp_path / "warehouse.duckdb"
+    con = warehouse(path, "staging.stg_procedure_logs__events")
+    insert(con, "staging.stg_procedure_logs__events", rows)
+    con.execute("""create schema reference;
+        create table reference.admin_units as
+            select unnest(['00004', '00008', '01']) as unit_code, '01' as province_code;
+        create table reference.procedure_catalogue as select '1.000001' as procedure_code""")
+    con.close()
+
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "test", "--select",
+         "stg_procedure_logs__events,test_type:generic", "--target-path", str(tmp_path / "t"),
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env=os.environ | {"REFORMWATCH_WAREHOUSE": str(path)},
+        capture_output=True, text=True, check=False,
+    )
+    results = json.loads((tmp_path / "t" / "run_results.json").read_text(encoding="utf-8"))
+    failed = {r["unique_id"].split(".")[2] for r in results["results"] if r["status"] == "fail"}
+    assert done.returncode != 0  # dbt build stops here: nothing downstream is built
+    assert {f.rsplit("_", 1)[0] if re.search(r"_[0-9a-f]{10}$", f) else f for f in failed} == {
+        "accepted_values_stg_procedure_logs__events_event_type__submitted__received__assigned"
+        "__step_started__step_completed__supplement_requested__supplement_received__fee_"
+        "requested__completed__result_returned__withdrawn__rejected",
+        "accepted_values_stg_procedure_logs__events_channel__direct__postal__online_partial"
+        "__online_full",
+        "accepted_values_stg_procedure_logs__events_satisfaction_score__False__1__2__3__4__5",
+        "not_null_stg_procedure_logs__events_dossier_code",
+        "unique_stg_procedure_logs__events_event_id",
+    }, done.stdout[-3000:]
