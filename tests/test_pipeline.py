@@ -183,8 +183,9 @@ def bi_reader_path() -> Path:
 
 def test_bad_data_fails_the_gate_and_holds_the_reports(pipeline, tmp_path, monkeypatch):
     """Processing steps dated years ahead, written straight into raw (as a faulty upstream
-    load would), pass every dbt test but not the gate's plausible-date rule: the check
-    fails, names the expectation, and no report or BI copy is written."""
+    load would), pass every dbt test but not the gate: the events suite names the implausible
+    times, the service mart's suite the phantom months they open (nothing received, on-time
+    rate out of its band), and no report or BI copy is written."""
     settings, _ = pipeline
     data = tmp_path / "data"
     shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("reports", "tmp"))
@@ -198,10 +199,11 @@ def test_bad_data_fails_the_gate_and_holds_the_reports(pipeline, tmp_path, monke
                             where event_type = 'step_started' limit 20)""")
     result = run_everything()
     assert not result.success
-    failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
-    assert [c.check_name for c in failed] == ["ge_stg_procedure_logs__events"]
-    assert "expect_column_values_to_be_between" in failed[0].description
-    assert "event_at" in failed[0].description
+    failed = {c.check_name: c for c in result.get_asset_check_evaluations() if not c.passed}
+    assert set(failed) == {"ge_stg_procedure_logs__events", "ge_mart_unit_service_monthly"}
+    events = failed["ge_stg_procedure_logs__events"].description
+    assert "expect_column_values_to_be_between on event_at" in events
+    assert "province_month_on_time_rate" in failed["ge_mart_unit_service_monthly"].description
     materialised = {e.asset_key.to_user_string() for e in
                     result.get_asset_materialization_events()}
     assert "staging/stg_procedure_logs__events" in materialised
