@@ -14,7 +14,7 @@ import html
 import math
 from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -24,13 +24,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from orchestration.project_vars import reform_date
+
 # Every time a page shows is in Vietnam time (tzdata is pinned, so this resolves offline).
 VIETNAM_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 VIETNAM_TIME_LABEL = "ICT (UTC+07:00)"
 QUALITY_INDEX_HREF = "../quality/index.html"
 REPORTS_INDEX_HREF = "../reports/index.html"
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
-REFORM_DATE = date(2025, 7, 1)  # two-tier local government in force
+REFORM_DATE = reform_date()  # two-tier local government in force (dbt var reform_date)
 NO_DATA_VI, NO_DATA_EN = "Chưa có dữ liệu.", "No data yet."
 FONT_FAMILY = "system-ui, Segoe UI, Roboto, Noto Sans, Arial, sans-serif"
 

@@ -17,9 +17,11 @@ from pathlib import Path
 
 from vietnam_provinces import Province, Ward
 
+from orchestration.project_vars import reform_date
+
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 DEFAULT_SEED = 20250701
-REFORM_DAY = date(2025, 7, 1)
+REFORM_DAY = reform_date()  # dbt var reform_date
 DEVOLUTION_CUTOFF = date(2025, 9, 15)  # the "741 devolved by 15 Sept 2025" fact
 
 PROVINCE_TYPES = {"THANH_PHO_TRUNG_UONG": "municipality", "TINH": "province"}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from orchestration.project_vars import reform_date
 from simulator.reference import Reference
 
 DAY = 86_400
@@ -20,7 +21,7 @@ OFFICE_OPENS = 7 * 3600 + 1800  # 07:30
 OFFICE_CLOSES = 17 * 3600  # 17:00, also the hour a promised return date ends
 OFFICE_SECONDS = OFFICE_CLOSES - OFFICE_OPENS
 LAST_MONTH = np.datetime64("2026-06", "M")  # the window ends with June 2026
-REFORM_DAY = np.datetime64("2025-07-01", "D")
+REFORM_DAY = np.datetime64(reform_date(), "D")  # dbt var reform_date
 
 # Day classes and their share of a working day's submissions. Offices receive in person
 # Monday–Saturday morning; on Sundays and holidays only online submissions arrive.

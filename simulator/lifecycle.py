@@ -21,6 +21,7 @@ from simulator.calendar import (
     CLOSED,
     DAY,
     OFFICE_OPENS,
+    REFORM_DAY,
     SATURDAY,
     Calendar,
 )
@@ -59,7 +60,7 @@ RATED_SHARE = 0.40  # returned dossiers whose applicant leaves a rating
 RATINGS_ON_TIME = np.array([0.01, 0.02, 0.07, 0.28, 0.62])
 RATINGS_LATE = np.array([0.12, 0.18, 0.25, 0.25, 0.20])
 # The reform's first quarter was slower everywhere (new units, moved staff and systems).
-TEETHING = (np.datetime64("2025-07-01"), np.datetime64("2025-10-01"), 1.5)
+TEETHING = (REFORM_DAY, (REFORM_DAY.astype("datetime64[M]") + 3).astype("datetime64[D]"), 1.5)
 TREND_START, TREND_DAYS = np.datetime64("2025-01-01"), 546  # online take-up grows over time
 
 # Online submissions by hour of day (people file in the evening too).

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from orchestration.project_vars import calendar_start
 from simulator.calendar import LAST_MONTH, REFORM_DAY, Calendar
 from simulator.lifecycle import unit_rates
 from simulator.profiles import draw_profile
 from simulator.reference import Reference
 
-HISTORY_START = np.datetime64("2024-01", "M")
+HISTORY_START = np.datetime64(calendar_start(), "M")  # dbt var calendar_start
 REFORM_MONTH = REFORM_DAY.astype("datetime64[M]")
 UNDERSTAFFED_SHARE = 0.04  # of a province's commune-level units (3–5%, at least one)
 HEAVY_WORKLOAD_SHARE = 0.40  # drawn among the units with the heaviest dossier volume

@@ -231,9 +231,10 @@ def bi_reader_path() -> Path:
 
 def test_bad_data_fails_the_gate_and_holds_the_reports(pipeline, tmp_path):
     """Processing steps dated years ahead, written straight into raw (as a faulty upstream
-    load would), pass every dbt test but not the gate's plausible-date rule: the check
-    fails, names the expectation, no report or BI copy is written, and the auditors' site,
-    rendered once, shows the failed run."""
+    load would), pass every dbt test but not the gate: the events suite names the implausible
+    times, the service mart's suite the phantom months they open (nothing received, on-time
+    rate out of its band), no report or BI copy is written, and the auditors' site, rendered
+    once, shows the failed run."""
     settings, _, _ = pipeline
     corrupted = copy_of(settings, tmp_path)
     with duckdb.connect(str(corrupted.settings.warehouse)) as con:
@@ -244,10 +245,11 @@ def test_bad_data_fails_the_gate_and_holds_the_reports(pipeline, tmp_path):
     with counting_site_renders() as renders:
         result = run_everything(corrupted)
     assert not result.success
-    failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
-    assert [c.check_name for c in failed] == ["ge_stg_procedure_logs__events"]
-    assert "expect_column_values_to_be_between" in failed[0].description
-    assert "event_at" in failed[0].description
+    failed = {c.check_name: c for c in result.get_asset_check_evaluations() if not c.passed}
+    assert set(failed) == {"ge_stg_procedure_logs__events", "ge_mart_unit_service_monthly"}
+    events = failed["ge_stg_procedure_logs__events"].description
+    assert "expect_column_values_to_be_between on event_at" in events
+    assert "province_month_on_time_rate" in failed["ge_mart_unit_service_monthly"].description
     assert "staging/stg_procedure_logs__events" in materialised(result)
     assert not LEAVES & materialised(result)
     assert not (corrupted.reports_dir / "service_delivery.html").exists()

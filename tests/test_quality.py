@@ -15,6 +15,7 @@ import yaml
 from warehouse_fixtures import insert, warehouse
 
 from orchestration.quality.ge_runner import (
+    computed_columns,
     describe_failures,
     load_suite,
     read_frame,
@@ -27,6 +28,8 @@ from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, load_setti
 MART = "marts.mart_unit_service_monthly"
 EVENTS = "staging.stg_procedure_logs__events"
 PAIR = "expect_column_pair_values_a_to_be_greater_than_b"
+BETWEEN = "expect_column_values_to_be_between"
+PROVINCE_ON_TIME = "province_month_on_time_rate"
 
 UNITS = ["00004", "00008", "01"]
 MONTHS = [date(2025, 7, 1), date(2025, 8, 1)]
@@ -96,8 +99,9 @@ def test_clean_mart_passes_every_expectation(con):
     assert outcome.success, describe_failures(outcome)
     assert failed(outcome) == set()
     assert (outcome.evaluated_rows, outcome.total_rows) == (6, 6)
-    assert len(outcome.results) == len(load_suite("mart_unit_service_monthly").expectations)
-    assert "all 36 expectations met" in describe_failures(outcome)
+    expectations = len(load_suite("mart_unit_service_monthly").expectations)
+    assert len(outcome.results) == expectations
+    assert f"all {expectations} expectations met" in describe_failures(outcome)
 
 
 def test_clean_events_pass_every_expectation(con):
@@ -111,6 +115,8 @@ def test_clean_events_pass_every_expectation(con):
 
 
 def test_numerator_above_denominator_names_the_unit_and_month(con):
+    """The row-level rule (numerator <= denominator) is a dbt test; the gate still sees the
+    province's pooled on-time rate leave its plausible band, and names the unit-months."""
     rows = clean_mart()
     bad = next(r for r in rows if r["unit_code"] == "00008" and r["month_start"] == MONTHS[1])
     bad["on_time_numerator"] = bad["on_time_denominator"] + 3
@@ -119,25 +125,26 @@ def test_numerator_above_denominator_names_the_unit_and_month(con):
     outcome = validate_table(con, MART, "mart_unit_service_monthly")
 
     assert not outcome.success
-    assert failed(outcome) == {(PAIR, "on_time_denominator, on_time_numerator")}
+    assert failed(outcome) == {(BETWEEN, PROVINCE_ON_TIME)}
     (result,) = outcome.failed
-    assert result.unexpected_count == 1
-    (sample,) = result.sample_unexpected_rows
-    assert sample["unit_code"] == "00008"
-    assert str(sample["month_start"]).startswith("2025-08-01")
-    assert sample["on_time_numerator"] == 13 and sample["on_time_denominator"] == 10
+    assert result.unexpected_count == 2  # the province's two units in August: (13 + 8) / 20
+    named = {(r["unit_code"], str(r["month_start"])[:10]) for r in result.sample_unexpected_rows}
+    assert named == {("00008", "2025-08-01"), ("00004", "2025-08-01")}
+    assert {r[PROVINCE_ON_TIME] for r in result.sample_unexpected_rows} == {21 / 20}
     assert "on-time rate" in result.notes
     description = describe_failures(outcome)
-    assert PAIR in description and "unit_code=00008" in description
+    assert BETWEEN in description and "unit_code=00008" in description
     assert "2025-08-01" in description
 
 
-def duplicate_unit_month(rows):
-    rows.append(dict(rows[0]))
+def received_collapses(rows):
+    """Province 00's August: two dossiers a unit instead of ten (an export lost its rows)."""
+    for row in rows[1], rows[3]:
+        row.update(dossiers_received=2, online_numerator=1)
 
 
-def rate_above_one(rows):
-    rows[2]["online_share"] = 1.4
+def everything_overdue(rows):
+    rows[5]["on_time_numerator"] = 1  # province 01, August: due dates lost
 
 
 def negative_count(rows):
@@ -147,10 +154,10 @@ def negative_count(rows):
 @pytest.mark.parametrize(
     ("corrupt", "expected_failure", "offending_row"),
     [
-        (duplicate_unit_month, ("expect_compound_columns_to_be_unique", "unit_code, month_start"),
-         0),
-        (rate_above_one, ("expect_column_values_to_be_between", "online_share"), 2),
-        (negative_count, ("expect_column_values_to_be_between", "open_past_due"), 3),
+        (received_collapses, (PAIR, "province_month_received, province_previous_received_floor"),
+         1),
+        (everything_overdue, (BETWEEN, PROVINCE_ON_TIME), 5),
+        (negative_count, (BETWEEN, "open_past_due"), 3),
     ],
 )
 def test_corrupted_mart_fails_on_that_expectation_only(con, corrupt, expected_failure,
@@ -172,28 +179,22 @@ def test_empty_mart_fails_the_row_count(con):
     assert outcome.failed[0].observed_value == 0
 
 
-def test_duplicated_event_and_bad_channel_are_named(con):
+def test_province_that_stopped_delivering_is_named(con):
+    """Freshness: province 02's events end in July while the others reach August."""
     rows = clean_events()
-    rows[7]["event_id"] = rows[3]["event_id"]
-    rows[11]["channel"] = "fax"
+    for i in (7, 11):
+        rows[i].update(unit_code="02", province_code="02", event_at=datetime(2025, 7, 30, 9))
     insert(con, EVENTS, rows)
 
     outcome = validate_table(con, EVENTS, "stg_procedure_logs__events")
 
     assert failed(outcome) == {
-        ("expect_column_values_to_be_unique", "event_id"),
-        ("expect_column_values_to_be_in_set", "channel"),
-    }
-    by_type = {r.expectation_type: r for r in outcome.failed}
-    duplicates = by_type["expect_column_values_to_be_unique"]
-    assert duplicates.unexpected_count == 2
-    assert {r["event_id"] for r in duplicates.sample_unexpected_rows} == {"e0003"}
-    assert {r["dossier_code"] for r in duplicates.sample_unexpected_rows} == {"D000", "D001"}
-    channel = by_type["expect_column_values_to_be_in_set"]
-    assert channel.sample_unexpected_rows == [
-        {"event_id": "e0011", "dossier_code": "D002", "unit_code": "01",
-         "file_id": "f" * 64, "channel": "fax"}
-    ]
+        ("expect_column_pair_values_to_be_equal", "province_latest_month, latest_month")}
+    (stale,) = outcome.failed
+    assert stale.unexpected_count == 2
+    assert [(r["event_id"], r["unit_code"], str(r["province_latest_month"])[:10],
+             str(r["latest_month"])[:10]) for r in stale.sample_unexpected_rows] == [
+        ("e0007", "02", "2025-07-01", "2025-08-01"), ("e0011", "02", "2025-07-01", "2025-08-01")]
 
 
 @pytest.mark.parametrize(
@@ -201,9 +202,6 @@ def test_duplicated_event_and_bad_channel_are_named(con):
     [
         ("unit_code", "123", "expect_column_values_to_match_regex"),  # pre-merger district
         ("event_at", datetime(1970, 1, 1), "expect_column_values_to_be_between"),
-        ("satisfaction_score", 7, "expect_column_values_to_be_between"),
-        ("event_type", "approved", "expect_column_values_to_be_in_set"),
-        ("dossier_code", None, "expect_column_values_to_not_be_null"),
     ],
 )
 def test_each_event_rule_catches_its_fault(con, column, value, expected_type):
@@ -216,12 +214,12 @@ def test_each_event_rule_catches_its_fault(con, column, value, expected_type):
 
 
 def test_missing_column_fails_readably_instead_of_crashing(con):
-    con.execute(f"alter table {MART} drop column satisfaction_share")
-    insert(con, MART, [{k: v for k, v in r.items() if k != "satisfaction_share"}
+    con.execute(f"alter table {MART} drop column avg_processing_days")
+    insert(con, MART, [{k: v for k, v in r.items() if k != "avg_processing_days"}
                        for r in clean_mart()])
     outcome = validate_table(con, MART, "mart_unit_service_monthly")
-    assert failed(outcome) == {("expect_column_values_to_be_between", "satisfaction_share")}
-    assert "satisfaction_share" in outcome.failed[0].exception
+    assert failed(outcome) == {("expect_column_values_to_be_between", "avg_processing_days")}
+    assert "avg_processing_days" in outcome.failed[0].exception
     assert "could not be evaluated" in describe_failures(outcome)
 
 
@@ -231,8 +229,9 @@ def test_missing_column_fails_readably_instead_of_crashing(con):
 def test_reads_only_the_columns_the_suite_uses(con):
     suite = load_suite("stg_procedure_logs__events")
     insert(con, EVENTS, clean_events())
-    frame = read_frame(con, EVENTS, referenced_columns(suite), total_rows=20)
-    assert list(frame.columns) == referenced_columns(suite)
+    frame = read_frame(con, EVENTS, referenced_columns(suite), total_rows=20,
+                       computed=computed_columns(suite))
+    assert set(frame.columns) == set(referenced_columns(suite))
     assert "applicant_key" not in frame.columns and "file_id" in frame.columns  # key column
 
 
@@ -275,7 +274,9 @@ def test_every_suite_is_documented_and_matches_its_model(path):
     undocumented = [e.expectation_type for e in suite.expectations
                     if len((e.meta or {}).get("notes", "")) < 30]
     assert undocumented == [], "auditors read every expectation's meta.notes"
-    assert set(referenced_columns(suite)) <= model_columns(path.stem)
+    computed = set(computed_columns(suite))
+    assert set(referenced_columns(suite)) - computed <= model_columns(path.stem)
+    assert computed & model_columns(path.stem) == set(), "a computed column hides a model's"
 
 
 def test_suites_cover_the_checked_models():
@@ -307,6 +308,6 @@ def test_record_outcome_writes_one_json_file_per_run(con):
     stored = json.loads(path.read_text(encoding="utf-8"))
     assert stored["success"] is False and stored["relation"] == MART
     (bad,) = [r for r in stored["results"] if not r["success"]]
-    assert bad["expectation_type"] == PAIR
+    assert bad["expectation_type"] == BETWEEN and bad["column"] == PROVINCE_ON_TIME
     assert bad["sample_unexpected_rows"][0]["unit_code"] == "00004"
     assert stored["raw"]["statistics"]["unsuccessful_expectations"] == 1

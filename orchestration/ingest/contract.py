@@ -26,26 +26,51 @@ KINDS: dict[str, tuple[str, pl.DataType]] = {
 }
 
 
+# Every reason_code audit.quarantine may hold (DEVELOPERS.md, "Quarantine reason codes"): the
+# row-level ones come from the checks below, the file-level ones from the ingest stages.
+REASON_CODES = (
+    "malformed_line",
+    "missing_value",
+    "unparseable",
+    "not_allowed",
+    "unknown_unit",
+    "unknown_procedure",
+    "duplicate_row",
+    "missing_column",
+    "wrong_folder",
+    "undecodable",
+)
+
+
 @dataclass(frozen=True)
 class Check:
-    """A rule on one typed column; `reason_code` is what quarantine records when it fails."""
+    """A rule on one typed column; `reason_code` is what quarantine records when it fails.
+
+    `values`, `low` and `high` expose the rule itself, so dbt tests, GE suites and the
+    simulator can be checked against the contract instead of restating it.
+    """
 
     reason_code: str
     describe: str
     build: Callable[[], pa.Check]
+    values: tuple | None = None  # allowed values
+    low: float | None = None  # inclusive bounds
+    high: float | None = None
 
 
 def allowed(values: list[str] | tuple[str, ...]) -> Check:
     values = tuple(values)
-    return Check("not_allowed", f"one of {', '.join(values)}", lambda: pa.Check.isin(values))
+    return Check("not_allowed", f"one of {', '.join(values)}", lambda: pa.Check.isin(values),
+                 values=values)
 
 
 def in_range(low: float, high: float) -> Check:
-    return Check("not_allowed", f"between {low} and {high}", lambda: pa.Check.in_range(low, high))
+    return Check("not_allowed", f"between {low} and {high}",
+                 lambda: pa.Check.in_range(low, high), low=low, high=high)
 
 
 def at_least(low: float) -> Check:
-    return Check("not_allowed", f"at least {low}", lambda: pa.Check.ge(low))
+    return Check("not_allowed", f"at least {low}", lambda: pa.Check.ge(low), low=low)
 
 
 def known(reference: str, reason_code: str, load: Callable[[], frozenset[str]]) -> Check:
@@ -77,6 +102,24 @@ class Column:
     @property
     def sql_type(self) -> str:
         return "varchar" if self.personal else KINDS[self.kind][0]
+
+    @property
+    def allowed_values(self) -> tuple | None:
+        """The values the contract allows: a list, or every integer of an integer range."""
+        for check in self.checks:
+            if check.values is not None:
+                return check.values
+            if self.kind == "integer" and None not in (check.low, check.high):
+                return tuple(range(int(check.low), int(check.high) + 1))
+        return None
+
+    @property
+    def bounds(self) -> tuple[float | None, float | None] | None:
+        """(low, high) of the column's range check; either may be None (open)."""
+        for check in self.checks:
+            if check.low is not None or check.high is not None:
+                return check.low, check.high
+        return None
 
 
 @dataclass(frozen=True)

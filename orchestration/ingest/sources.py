@@ -134,6 +134,7 @@ POSITIONS = ("chairman", "vice_chairman", "party_secretary", "civil_servant", "c
 SPECIALISATIONS = ("justice_civil_status", "land", "finance_accounting", "construction",
                    "it_digital", "culture_social", "general_administration", "agriculture",
                    "security", "other")
+STAFF_STATUSES = ("active", "on_leave", "left")
 EXIT_REASONS = ("early_retirement", "resignation", "retirement", "transfer", "dismissal")
 NOT_NEGATIVE = at_least(0)
 
@@ -153,7 +154,7 @@ PERSONNEL_ROSTERS = SourceContract(
         Column("specialisation", checks=(allowed(SPECIALISATIONS),)),
         Column("qualification"),
         Column("salary_coefficient", "decimal", checks=(in_range(1.0, 12.0),)),
-        Column("status", required=True, checks=(allowed(("active", "on_leave", "left")),)),
+        Column("status", required=True, checks=(allowed(STAFF_STATUSES),)),
         Column("joined_on", "date"),
         Column("left_on", "date"),
         Column("exit_reason", checks=(allowed(EXIT_REASONS),)),
@@ -162,11 +163,16 @@ PERSONNEL_ROSTERS = SourceContract(
     ),
 )
 
-BUDGET_CATEGORIES = (
-    "recurrent_operations", "development_investment", "restructuring_benefits",
-    "digital_transformation", "devolved_revenue", "fees_and_charges", "land_use_fees",
-    "transfers_from_province",
-)
+BUDGET_LEVELS = ("province", "commune")
+# Each category belongs to one flow (dbt and GE check the pairing on staged lines).
+CATEGORIES_BY_FLOW = {
+    "expenditure": ("recurrent_operations", "development_investment", "restructuring_benefits",
+                    "digital_transformation"),
+    "revenue": ("devolved_revenue", "fees_and_charges", "land_use_fees",
+                "transfers_from_province"),
+}
+FLOWS = ("revenue", "expenditure")
+BUDGET_CATEGORIES = tuple(c for categories in CATEGORIES_BY_FLOW.values() for c in categories)
 
 BUDGET_ALLOCATIONS = SourceContract(
     name="budget_allocations",
@@ -177,8 +183,8 @@ BUDGET_ALLOCATIONS = SourceContract(
         Column("fiscal_year", "integer", required=True, checks=(in_range(2020, 2035),)),
         Column("period", "integer", required=True, checks=(in_range(1, 12),)),
         Column("unit_code", required=True, checks=(UNIT_CODE,)),
-        Column("level", required=True, checks=(allowed(("province", "commune")),)),
-        Column("flow", required=True, checks=(allowed(("revenue", "expenditure")),)),
+        Column("level", required=True, checks=(allowed(BUDGET_LEVELS),)),
+        Column("flow", required=True, checks=(allowed(FLOWS),)),
         Column("category", required=True, checks=(allowed(BUDGET_CATEGORIES),)),
         Column("budget_item", required=True),
         Column("planned_vnd", "amount", checks=(NOT_NEGATIVE,)),

@@ -102,6 +102,17 @@ def key_columns(suite: gx.ExpectationSuite) -> list[str]:
     return list((suite.meta or {}).get("key_columns", []))
 
 
+def computed_columns(suite: gx.ExpectationSuite) -> dict[str, str]:
+    """Columns the suite computes in DuckDB over the whole relation (suite meta
+    `computed_columns`: name -> SQL over the relation aliased `t`), before any sampling.
+
+    They carry what no single row shows and dbt tests do not check: window aggregates (a
+    province's volume against its previous month, its latest month against the newest) and
+    totals looked up in other tables (a mart against its fact or staging).
+    """
+    return dict((suite.meta or {}).get("computed_columns", {}))
+
+
 def expectation_columns(kwargs: dict) -> tuple[str, ...]:
     columns: list[str] = []
     for name in COLUMN_KWARGS:
@@ -178,14 +189,24 @@ def read_frame(
     columns: list[str],
     total_rows: int,
     sample_rows: int | None = None,
+    computed: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The suite's columns that exist; a missing one is left for GE to report as a failure."""
+    """The suite's columns that exist, plus its computed ones; a missing column is left for
+    GE to report as a failure."""
+    computed = computed or {}
     present = set(relation_columns(con, relation))
-    wanted = [c for c in columns if c in present] or sorted(present)
-    query = f"select {', '.join(map(sql.identifier, wanted))} from {sql.relation(relation)}"
+    wanted = [c for c in columns if c in present and c not in computed]
+    if not wanted and not computed:
+        wanted = sorted(present)
+    selected = [sql.identifier(c) for c in wanted] + [
+        f"({expression}) as {sql.identifier(name)}" for name, expression in computed.items()
+    ]
+    query = f"select {', '.join(selected)} from {sql.relation(relation)} as t"
     sampled = sample_rows is not None and total_rows > sample_rows
     if sampled:
-        query += f" using sample reservoir({int(sample_rows)} rows) repeatable ({SAMPLE_SEED})"
+        sample = f" using sample reservoir({int(sample_rows)} rows) repeatable ({SAMPLE_SEED})"
+        # computed columns must see the whole relation: then the sample is drawn from them
+        query = f"select * from ({query}){sample}" if computed else query + sample
     with temporary_settings(con, **read_settings(sampled)):
         return vectorisable(con.execute(query).df())
 
@@ -295,7 +316,8 @@ def validate_table(
     run_at = datetime.now(UTC)
     suite = load_suite(suite_name)
     total_rows = count_rows(con, relation)
-    frame = read_frame(con, relation, referenced_columns(suite), total_rows, sample_rows)
+    frame = read_frame(con, relation, referenced_columns(suite), total_rows, sample_rows,
+                       computed_columns(suite))
     ids, raw = run_suite(frame, suite)
     results = outcomes_in_suite_order(ids, raw, key_columns(suite))
     return ValidationOutcome(
