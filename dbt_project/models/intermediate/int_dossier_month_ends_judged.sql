@@ -1,8 +1,8 @@
 {#
     One row per received dossier (fact) × month end at which it was still open, judged as
     the portal does at a period's end (docs/on_time_clock.md): within due or past due, the
-    promise moved later by the working time spent waiting for the applicant up to that
-    moment, more than one supplement request meaning past due (macro `timeliness`).
+    working time spent waiting for the applicant up to that moment not counted, more than
+    one supplement request meaning past due (macro `timeliness`).
 
     A month is judged at the start of the next month (00:00 of its first day): what
     happened before it happened in the month, whatever the fraction of a second. The month
@@ -159,14 +159,14 @@ placed as (
         waits_to_month_end.supplement_requests,
         waits_to_month_end.supplement_seconds,
         waits_to_month_end.supplement_working_seconds,
-        {{ working_second('open_at_month_end.promised_at', 'promised_day') }}
-            + waits_to_month_end.supplement_working_seconds as adjusted_promised_working_second
+        {{ working_second('open_at_month_end.judged_at', 'judged_day') }}
+            - waits_to_month_end.supplement_working_seconds as adjusted_judged_working_second
     from open_at_month_end
     inner join waits_to_month_end
         on open_at_month_end.dossier_code = waits_to_month_end.dossier_code
         and open_at_month_end.month_start = waits_to_month_end.month_start
-    left join working_calendar as promised_day
-        on cast(open_at_month_end.promised_at as date) = promised_day.date_day
+    left join working_calendar as judged_day
+        on cast(open_at_month_end.judged_at as date) = judged_day.date_day
 
 ),
 
@@ -174,17 +174,18 @@ judged as (
 
     select
         placed.*,
+        -- the moment of judgement net of the waits (working time)
         {{ moved_by_working_time(
-            'placed.promised_at',
-            'placed.supplement_working_seconds',
-            'placed.adjusted_promised_working_second',
-            'adjusted_promise_day'
-        ) }} as adjusted_promised_at
+            'placed.judged_at',
+            '-1 * placed.supplement_working_seconds',
+            'placed.adjusted_judged_working_second',
+            'adjusted_judged_day'
+        ) }} as adjusted_judged_at
     from placed
-    left join working_calendar as adjusted_promise_day
-        on adjusted_promise_day.is_working_day
-        and adjusted_promise_day.working_days_before
-            = {{ working_day_index('placed.adjusted_promised_working_second') }}
+    left join working_calendar as adjusted_judged_day
+        on adjusted_judged_day.is_working_day
+        and adjusted_judged_day.working_days_before
+            = {{ working_day_index('placed.adjusted_judged_working_second') }}
 
 ),
 
@@ -198,11 +199,11 @@ final as (
         judged_at,
         received_at,
         promised_at,
-        adjusted_promised_at,
         supplement_requests,
         supplement_seconds,
         supplement_working_seconds,
-        {{ timeliness('judged_at', 'adjusted_promised_at', 'supplement_requests') }} = 'overdue'
+        adjusted_judged_at,
+        {{ timeliness('adjusted_judged_at', 'promised_at', 'supplement_requests') }} = 'overdue'
             as is_past_due
     from judged
 

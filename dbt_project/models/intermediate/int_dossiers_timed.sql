@@ -248,8 +248,6 @@ placed as (
         timed.*,
         {{ working_second('timed.received_at', 'received_day') }} as received_working_second,
         {{ working_second('timed.finished_at', 'finished_day') }} as finished_working_second,
-        {{ working_second('timed.promised_at', 'promised_day') }}
-            + timed.supplement_working_seconds as adjusted_promised_working_second,
         {{ working_second('timed.finished_at', 'finished_day') }}
             - timed.supplement_working_seconds as adjusted_finished_working_second
     from timed
@@ -257,22 +255,15 @@ placed as (
         on cast(timed.received_at as date) = received_day.date_day
     left join working_calendar as finished_day
         on cast(timed.finished_at as date) = finished_day.date_day
-    left join working_calendar as promised_day
-        on cast(timed.promised_at as date) = promised_day.date_day
 
 ),
 
 moved as (
 
-    -- the promise moves later, and the finish earlier, by the working time waited
+    -- the end of processing net of the waits: finished_at moved earlier by the working
+    -- time waited (equivalently, the promise moves later by it on the working-time axis)
     select
         placed.*,
-        {{ moved_by_working_time(
-            'placed.promised_at',
-            'placed.supplement_working_seconds',
-            'placed.adjusted_promised_working_second',
-            'adjusted_promise_day'
-        ) }} as adjusted_promised_at,
         {{ moved_by_working_time(
             'placed.finished_at',
             '-1 * placed.supplement_working_seconds',
@@ -280,10 +271,6 @@ moved as (
             'adjusted_finish_day'
         ) }} as adjusted_finished_at
     from placed
-    left join working_calendar as adjusted_promise_day
-        on adjusted_promise_day.is_working_day
-        and adjusted_promise_day.working_days_before
-            = {{ working_day_index('placed.adjusted_promised_working_second') }}
     left join working_calendar as adjusted_finish_day
         on adjusted_finish_day.is_working_day
         and adjusted_finish_day.working_days_before
@@ -304,7 +291,6 @@ final as (
         received_at,
         promised_at,
         is_promise_imputed,
-        adjusted_promised_at,
         finished_at,
         finish_event,
         result_returned_at,
@@ -343,7 +329,7 @@ final as (
         end as processing_working_days,
         case
             when received_at is not null
-                then {{ timeliness('finished_at', 'adjusted_promised_at', 'supplement_requests') }}
+                then {{ timeliness('adjusted_finished_at', 'promised_at', 'supplement_requests') }}
         end as timeliness,
         fee_paid_online,
         synced_to_portal,
