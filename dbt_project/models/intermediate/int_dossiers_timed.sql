@@ -247,9 +247,7 @@ placed as (
     select
         timed.*,
         {{ working_second('timed.received_at', 'received_day') }} as received_working_second,
-        {{ working_second('timed.finished_at', 'finished_day') }} as finished_working_second,
-        {{ working_second('timed.finished_at', 'finished_day') }}
-            - timed.supplement_working_seconds as adjusted_finished_working_second
+        {{ working_second('timed.finished_at', 'finished_day') }} as finished_working_second
     from timed
     left join working_calendar as received_day
         on cast(timed.received_at as date) = received_day.date_day
@@ -267,14 +265,15 @@ moved as (
         {{ moved_by_working_time(
             'placed.finished_at',
             '-1 * placed.supplement_working_seconds',
-            'placed.adjusted_finished_working_second',
+            'placed.finished_working_second - placed.supplement_working_seconds',
             'adjusted_finish_day'
         ) }} as adjusted_finished_at
     from placed
     left join working_calendar as adjusted_finish_day
         on adjusted_finish_day.is_working_day
-        and adjusted_finish_day.working_days_before
-            = {{ working_day_index('placed.adjusted_finished_working_second') }}
+        and adjusted_finish_day.working_days_before = {{ working_day_index(
+            'placed.finished_working_second - placed.supplement_working_seconds'
+        ) }}
 
 ),
 
