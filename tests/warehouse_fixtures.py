@@ -89,7 +89,7 @@ TYPES = {
     "digital_transformation_share": "double", "execution_rate": "double",
     "full_online_share": "double", "median_days_to_decision": "double", "on_time_rate": "double",
     "online_payment_share": "double", "online_share": "double", "overdue_rate": "double",
-    "priority_share": "double", "processing_days": "double", "processing_days_sum": "double",
+    "priority_share": "double", "processing_days": "double", "processing_working_days": "double", "processing_days_sum": "double",
     "repurposed_share": "double", "resource_score": "double", "salary_coefficient": "double",
     "satisfaction_share": "double", "specialist_coverage": "double",
     "staff_per_1000_devolved_dossiers": "double", "staff_per_10k_residents": "double",

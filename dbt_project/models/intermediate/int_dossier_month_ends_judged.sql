@@ -1,12 +1,14 @@
 {#
     One row per received dossier (fact) × month end at which it was still open, judged as
-    the portal does at a period's end (docs/indicators.md section A): within due or past
-    due, with the supplement waits up to that moment not counted and more than one
-    supplement request meaning past due (macro `timeliness`).
+    the portal does at a period's end (docs/on_time_clock.md): within due or past due, the
+    working time spent waiting for the applicant up to that moment not counted, more than
+    one supplement request meaning past due (macro `timeliness`).
 
-    A month is judged at its last second (23:59:59 of the last day); the month holding the
-    data cut-off (the latest event in the warehouse) is judged at the cut-off instead, since
-    its end has not happened yet. Months come from dim_date (the calendar's range bounds them).
+    A month is judged at the start of the next month (00:00 of its first day): what
+    happened before it happened in the month, whatever the fraction of a second. The month
+    holding the data cut-off (the latest event in the warehouse) is judged at the cut-off
+    instead, its end not having happened yet. Months come from dim_date (the calendar's
+    range bounds them).
 #}
 
 with
@@ -42,18 +44,28 @@ months as (
 
 ),
 
+working_calendar as (
+
+    select * from {{ ref('int_working_calendar') }}
+
+),
+
 supplement_waits as (
 
     select
         dossier_code,
         requested_at,
-        wait_ended_at
+        wait_ended_at,
+        wait_seconds,
+        wait_working_seconds
     from {{ ref('int_supplement_waits_paired') }}
 
 ),
 
 dossier_months as (
 
+    -- happened_before: the moment before which an event counts as happened (exclusive);
+    -- at the cut-off, everything up to and including it happened (nothing is later)
     select
         dossiers.dossier_code,
         dossiers.unit_code,
@@ -65,12 +77,13 @@ dossier_months as (
         case
             when months.month_start = {{ month_start('cut_off.data_cut_off_at') }}
                 then cut_off.data_cut_off_at
-            else {{ dbt.dateadd(
-                'second',
-                '-1',
-                dbt.dateadd('month', '1', 'cast(months.month_start as ' ~ dbt.type_timestamp() ~ ')')
-            ) }}
-        end as judged_at
+            else {{ next_month_start_at('months.month_start') }}
+        end as judged_at,
+        case
+            when months.month_start = {{ month_start('cut_off.data_cut_off_at') }}
+                then {{ dbt.dateadd('second', '1', 'cut_off.data_cut_off_at') }}
+            else {{ next_month_start_at('months.month_start') }}
+        end as happened_before
     from dossiers
     cross join cut_off
     inner join months
@@ -82,13 +95,14 @@ dossier_months as (
 open_at_month_end as (
 
     select * from dossier_months
-    where received_at <= judged_at
-        and (finished_at is null or finished_at > judged_at)
+    where received_at < happened_before
+        and (finished_at is null or finished_at >= happened_before)
 
 ),
 
 waits_to_month_end as (
 
+    -- a wait still running at the judgement counts up to it
     select
         open_at_month_end.dossier_code,
         open_at_month_end.month_start,
@@ -98,52 +112,80 @@ waits_to_month_end as (
                 case
                     when supplement_waits.requested_at is null then 0
                     when supplement_waits.wait_ended_at is null
-                        or supplement_waits.wait_ended_at > open_at_month_end.judged_at
+                        or supplement_waits.wait_ended_at >= open_at_month_end.happened_before
                         then {{ dbt.datediff(
                         'supplement_waits.requested_at',
                         'open_at_month_end.judged_at',
                         'second'
                     ) }}
-                    else {{ dbt.datediff(
-                        'supplement_waits.requested_at',
-                        'supplement_waits.wait_ended_at',
-                        'second'
-                    ) }}
+                    else supplement_waits.wait_seconds
                 end
             ) as {{ dbt.type_bigint() }}
-        ) as supplement_seconds
+        ) as supplement_seconds,
+        cast(
+            sum(
+                case
+                    when supplement_waits.requested_at is null then 0
+                    when supplement_waits.wait_ended_at is null
+                        or supplement_waits.wait_ended_at >= open_at_month_end.happened_before
+                        then {{ working_seconds_between(
+                        working_second('supplement_waits.requested_at', 'request_day'),
+                        working_second('open_at_month_end.judged_at', 'judged_day'),
+                        'supplement_waits.requested_at',
+                        'open_at_month_end.judged_at'
+                    ) }}
+                    else supplement_waits.wait_working_seconds
+                end
+            ) as {{ dbt.type_bigint() }}
+        ) as supplement_working_seconds
     from open_at_month_end
     left join supplement_waits
         on open_at_month_end.dossier_code = supplement_waits.dossier_code
-        and supplement_waits.requested_at <= open_at_month_end.judged_at
+        and supplement_waits.requested_at < open_at_month_end.happened_before
+    left join working_calendar as request_day
+        on cast(supplement_waits.requested_at as date) = request_day.date_day
+    left join working_calendar as judged_day
+        on cast(open_at_month_end.judged_at as date) = judged_day.date_day
     group by
         open_at_month_end.dossier_code,
         open_at_month_end.month_start
 
 ),
 
-judged as (
+placed as (
 
     select
-        open_at_month_end.dossier_code,
-        open_at_month_end.unit_code,
-        open_at_month_end.province_code,
-        open_at_month_end.month_start,
-        open_at_month_end.judged_at,
-        open_at_month_end.received_at,
-        open_at_month_end.promised_at,
+        open_at_month_end.*,
         waits_to_month_end.supplement_requests,
         waits_to_month_end.supplement_seconds,
-        {{ timeliness(
-            'open_at_month_end.judged_at',
-            'waits_to_month_end.supplement_seconds',
-            'open_at_month_end.promised_at',
-            'waits_to_month_end.supplement_requests'
-        ) }} as judged_timeliness
+        waits_to_month_end.supplement_working_seconds,
+        {{ working_second('open_at_month_end.judged_at', 'judged_day') }}
+            - waits_to_month_end.supplement_working_seconds as adjusted_judged_working_second
     from open_at_month_end
     inner join waits_to_month_end
         on open_at_month_end.dossier_code = waits_to_month_end.dossier_code
         and open_at_month_end.month_start = waits_to_month_end.month_start
+    left join working_calendar as judged_day
+        on cast(open_at_month_end.judged_at as date) = judged_day.date_day
+
+),
+
+judged as (
+
+    select
+        placed.*,
+        -- the moment of judgement net of the waits (working time)
+        {{ moved_by_working_time(
+            'placed.judged_at',
+            '-1 * placed.supplement_working_seconds',
+            'placed.adjusted_judged_working_second',
+            'adjusted_judged_day'
+        ) }} as adjusted_judged_at
+    from placed
+    left join working_calendar as adjusted_judged_day
+        on adjusted_judged_day.is_working_day
+        and adjusted_judged_day.working_days_before
+            = {{ working_day_index('placed.adjusted_judged_working_second') }}
 
 ),
 
@@ -159,10 +201,10 @@ final as (
         promised_at,
         supplement_requests,
         supplement_seconds,
-        case
-            when judged_timeliness = 'overdue' then true
-            when judged_timeliness is not null then false
-        end as is_past_due
+        supplement_working_seconds,
+        adjusted_judged_at,
+        {{ timeliness('adjusted_judged_at', 'promised_at', 'supplement_requests') }} = 'overdue'
+            as is_past_due
     from judged
 
 )

@@ -1,7 +1,8 @@
 {#
     One row per dossier seen in the events (facts and rejects alike): its attributes, the
     moments that time it, the supplement waits, and the on-time judgement of finished
-    dossiers (macro `timeliness`, docs/indicators.md section A).
+    dossiers (macro `timeliness`, docs/on_time_clock.md). Waits and processing times are
+    counted in working time (macros/working_time.sql).
 #}
 
 with
@@ -27,18 +28,9 @@ supplement_waits as (
 
 ),
 
-working_days as (
+working_calendar as (
 
-    -- working days numbered through the calendar: a non-working day carries the number of
-    -- the working day before it
-    select
-        date_day,
-        is_working_day,
-        sum(case when is_working_day then 1 else 0 end) over (
-            order by date_day
-            rows between unbounded preceding and current row
-        ) as working_day_seq
-    from {{ ref('dim_date') }}
+    select * from {{ ref('int_working_calendar') }}
 
 ),
 
@@ -175,69 +167,50 @@ dossiers as (
 statutory_promises as (
 
     -- a receipt without a due date is promised the procedure's statutory_days-th working
-    -- day after the day of receipt (weekends and public holidays skipped, dim_date)
+    -- day after the day of receipt (weekends and public holidays skipped, dim_date); a
+    -- receipt on a closed day is counted from the next working day, as the office opens
+    -- it then (working_days_before of a closed day is the next working day's index)
     select
         dossiers.dossier_code,
         due_day.date_day as promised_date
     from dossiers
     inner join procedures
         on dossiers.procedure_code = procedures.procedure_code
-    inner join working_days as receipt_day
+    inner join working_calendar as receipt_day
         on cast(dossiers.received_at as date) = receipt_day.date_day
-    inner join working_days as due_day
-        on due_day.working_day_seq = receipt_day.working_day_seq + procedures.statutory_days
-        and due_day.is_working_day
-        and due_day.date_day >= receipt_day.date_day
+    inner join working_calendar as due_day
+        on due_day.is_working_day
+        and due_day.working_days_before = receipt_day.working_days_before + procedures.statutory_days
     where dossiers.due_at is null
         and dossiers.received_at is not null
 
 ),
 
-waits_clipped as (
+waits_per_dossier as (
 
-    -- requests after the end of processing are ignored; a wait still running when
-    -- processing ended stops there; a wait still running now has no end yet
+    -- requests after the end of processing are ignored; a request before the end has
+    -- ended its wait by then (the end is a later event); a wait still running on an open
+    -- dossier has no end yet: it is counted when the dossier is judged
+    -- (int_dossier_month_ends_judged)
     select
         supplement_waits.dossier_code,
-        supplement_waits.requested_at,
-        case
-            when dossiers.finished_at is not null
-                and (
-                    supplement_waits.wait_ended_at is null
-                    or supplement_waits.wait_ended_at > dossiers.finished_at
-                )
-                then dossiers.finished_at
-            else supplement_waits.wait_ended_at
-        end as wait_ended_at
+        count(*) as supplement_requests,
+        cast(coalesce(sum(supplement_waits.wait_seconds), 0) as {{ dbt.type_bigint() }})
+            as supplement_seconds,
+        cast(coalesce(sum(supplement_waits.wait_working_seconds), 0) as {{ dbt.type_bigint() }})
+            as supplement_working_seconds
     from supplement_waits
     inner join dossiers
         on supplement_waits.dossier_code = dossiers.dossier_code
     where dossiers.finished_at is null
         or supplement_waits.requested_at < dossiers.finished_at
+    group by supplement_waits.dossier_code
 
 ),
 
-waits_per_dossier as (
+timed as {{ materialized_cte() }} (
 
-    select
-        dossier_code,
-        count(*) as supplement_requests,
-        -- completed waits only: the wait of an open dossier still waiting is counted
-        -- when it is judged (int_dossier_month_ends_judged)
-        cast(
-            sum(
-                case
-                    when wait_ended_at is null then 0
-                    else {{ dbt.datediff('requested_at', 'wait_ended_at', 'second') }}
-                end
-            ) as {{ dbt.type_bigint() }}
-        ) as supplement_seconds
-    from waits_clipped
-    group by dossier_code
-
-),
-
-timed as (
+    -- buffered before the calendar joins below: macros/materialized_cte.sql
 
     select
         dossiers.*,
@@ -256,7 +229,8 @@ timed as (
         end as promised_at,
         dossiers.due_at is null and dossiers.received_at is not null as is_promise_imputed,
         coalesce(waits_per_dossier.supplement_requests, 0) as supplement_requests,
-        coalesce(waits_per_dossier.supplement_seconds, 0) as supplement_seconds
+        coalesce(waits_per_dossier.supplement_seconds, 0) as supplement_seconds,
+        coalesce(waits_per_dossier.supplement_working_seconds, 0) as supplement_working_seconds
     from dossiers
     left join procedures
         on dossiers.procedure_code = procedures.procedure_code
@@ -264,6 +238,42 @@ timed as (
         on dossiers.dossier_code = statutory_promises.dossier_code
     left join waits_per_dossier
         on dossiers.dossier_code = waits_per_dossier.dossier_code
+
+),
+
+placed as (
+
+    -- the moments on the working-second axis (macros/working_time.sql)
+    select
+        timed.*,
+        {{ working_second('timed.received_at', 'received_day') }} as received_working_second,
+        {{ working_second('timed.finished_at', 'finished_day') }} as finished_working_second
+    from timed
+    left join working_calendar as received_day
+        on cast(timed.received_at as date) = received_day.date_day
+    left join working_calendar as finished_day
+        on cast(timed.finished_at as date) = finished_day.date_day
+
+),
+
+moved as (
+
+    -- the end of processing net of the waits: finished_at moved earlier by the working
+    -- time waited (equivalently, the promise moves later by it on the working-time axis)
+    select
+        placed.*,
+        {{ moved_by_working_time(
+            'placed.finished_at',
+            '-1 * placed.supplement_working_seconds',
+            'placed.finished_working_second - placed.supplement_working_seconds',
+            'adjusted_finish_day'
+        ) }} as adjusted_finished_at
+    from placed
+    left join working_calendar as adjusted_finish_day
+        on adjusted_finish_day.is_working_day
+        and adjusted_finish_day.working_days_before = {{ working_day_index(
+            'placed.finished_working_second - placed.supplement_working_seconds'
+        ) }}
 
 ),
 
@@ -291,20 +301,34 @@ final as (
         supplement_requests,
         supplement_seconds,
         cast(supplement_seconds as {{ type_double() }}) / 86400 as supplement_days,
-        case
-            when finished_at is not null
-                then {{ adjusted_end_at('finished_at', 'supplement_seconds') }}
-        end as adjusted_finished_at,
+        supplement_working_seconds,
+        cast(supplement_working_seconds as {{ type_double() }}) / {{ office_seconds() }}
+            as supplement_working_days,
+        adjusted_finished_at,
+        -- calendar days, kept for the readers of the first version; indicators use
+        -- processing_working_days
         case
             when finished_at is not null and received_at is not null
-                then {{ days_between(
-                    'received_at',
-                    adjusted_end_at('finished_at', 'supplement_seconds')
-                ) }}
+                then cast(
+                    {{ dbt.datediff('received_at', 'finished_at', 'second') }} - supplement_seconds
+                    as {{ type_double() }}
+                ) / 86400
         end as processing_days,
         case
+            when finish_event in ('completed', 'result_returned') and received_at is not null
+                then cast(
+                    {{ working_seconds_between(
+                        'received_working_second',
+                        'finished_working_second',
+                        'received_at',
+                        'finished_at'
+                    ) }} - supplement_working_seconds
+                    as {{ type_double() }}
+                ) / {{ office_seconds() }}
+        end as processing_working_days,
+        case
             when received_at is not null
-                then {{ timeliness('finished_at', 'supplement_seconds', 'promised_at', 'supplement_requests') }}
+                then {{ timeliness('adjusted_finished_at', 'promised_at', 'supplement_requests') }}
         end as timeliness,
         fee_paid_online,
         synced_to_portal,
@@ -320,7 +344,7 @@ final as (
             when procedure_count > 1
                 then 'events reference conflicting procedures'
         end as reject_reason
-    from timed
+    from moved
 
 )
 

@@ -1,8 +1,11 @@
 {#
     One row per supplement request made during processing (at or after the dossier's first
-    receipt), paired with the moment the applicant's wait ended. The clipping to the end of
-    processing or to a judgement date happens where that moment is known
-    (int_dossiers_timed, int_dossier_month_ends_judged).
+    receipt), with the moment the applicant's wait ended and its length in calendar and
+    working time (docs/on_time_clock.md). A wait ends at the dossier's first later event,
+    whatever its type: the supplement received, the next processing step (status-code
+    exports never log a supplement received), the end of processing, or a new request. A
+    wait with no later event is still running: the consumers count it up to the moment they
+    judge (int_dossier_month_ends_judged).
 #}
 
 with
@@ -14,7 +17,12 @@ events as (
         event_type,
         event_at
     from {{ ref('stg_procedure_logs__events') }}
-    where event_type in ('received', 'supplement_requested', 'supplement_received')
+
+),
+
+working_calendar as (
+
+    select * from {{ ref('int_working_calendar') }}
 
 ),
 
@@ -60,55 +68,72 @@ sequenced as (
 
 ),
 
-supplies as (
+following_events as (
 
-    select
-        dossier_code,
-        event_at as supplied_at
-    from events
-    where event_type = 'supplement_received'
-
-),
-
-first_supply_after_request as (
-
+    -- the first event after each request ends its wait; the first supplement received at
+    -- or after it is kept for reference
     select
         sequenced.dossier_code,
         sequenced.request_seq,
-        min(supplies.supplied_at) as supplied_at
+        min(
+            case when events.event_at > sequenced.requested_at then events.event_at end
+        ) as wait_ended_at,
+        min(
+            case when events.event_type = 'supplement_received' then events.event_at end
+        ) as supplied_at
     from sequenced
-    inner join supplies
-        on sequenced.dossier_code = supplies.dossier_code
-        and supplies.supplied_at >= sequenced.requested_at
+    inner join events
+        on sequenced.dossier_code = events.dossier_code
+        and events.event_at >= sequenced.requested_at
     group by
         sequenced.dossier_code,
         sequenced.request_seq
 
 ),
 
-final as (
+paired as (
 
     select
         sequenced.dossier_code,
         sequenced.request_seq,
         sequenced.requested_at,
         sequenced.next_requested_at,
-        first_supply_after_request.supplied_at,
-        -- the wait ends when the applicant supplies, or when the next request starts a new
-        -- wait (so back-to-back requests never count the same hours twice)
-        case
-            when first_supply_after_request.supplied_at is not null
-                and (
-                    sequenced.next_requested_at is null
-                    or first_supply_after_request.supplied_at <= sequenced.next_requested_at
-                )
-                then first_supply_after_request.supplied_at
-            else sequenced.next_requested_at
-        end as wait_ended_at
+        following_events.supplied_at,
+        following_events.wait_ended_at
     from sequenced
-    left join first_supply_after_request
-        on sequenced.dossier_code = first_supply_after_request.dossier_code
-        and sequenced.request_seq = first_supply_after_request.request_seq
+    left join following_events
+        on sequenced.dossier_code = following_events.dossier_code
+        and sequenced.request_seq = following_events.request_seq
+
+),
+
+final as (
+
+    select
+        paired.dossier_code,
+        paired.request_seq,
+        paired.requested_at,
+        paired.next_requested_at,
+        paired.supplied_at,
+        paired.wait_ended_at,
+        cast(
+            {{ dbt.datediff('paired.requested_at', 'paired.wait_ended_at', 'second') }}
+            as {{ dbt.type_bigint() }}
+        ) as wait_seconds,
+        case
+            when paired.wait_ended_at is not null
+                then {{ working_seconds_between(
+                    working_second('paired.requested_at', 'request_day'),
+                    working_second('paired.wait_ended_at', 'end_day'),
+                    'paired.requested_at',
+                    'paired.wait_ended_at'
+                ) }}
+        end as wait_working_seconds
+    from paired
+    left join working_calendar as request_day
+        on cast(paired.requested_at as date) = request_day.date_day
+    left join working_calendar as end_day
+        on cast(paired.wait_ended_at as date) = end_day.date_day
 
 )
 

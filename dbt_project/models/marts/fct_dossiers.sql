@@ -42,6 +42,7 @@ final as (
         dossiers.supplement_requests,
         dossiers.supplement_days,
         dossiers.processing_days,
+        dossiers.processing_working_days,
         dossiers.timeliness,
         dossiers.channel in ('online_partial', 'online_full') as is_online,
         dossiers.channel = 'online_full' as is_fully_online,
