@@ -14,24 +14,9 @@ province_months as (
 
 ),
 
-latest_months as (
-
-    select
-        province_code,
-        max(month_start) as month_start
-    from province_months
-    group by province_code
-
-),
-
 latest as (
 
-    select
-        province_months.*
-    from province_months
-    inner join latest_months
-        on province_months.province_code = latest_months.province_code
-        and province_months.month_start = latest_months.month_start
+    {{ latest_month_of_province('province_months') }}
 
 ),
 

@@ -18,26 +18,9 @@ capacity as (
 
 ),
 
-roster_months as (
-
-    select
-        province_code,
-        min(month_start) as first_month,
-        max(month_start) as month_start
-    from capacity
-    group by province_code
-
-),
-
 latest as (
 
-    select
-        capacity.*,
-        roster_months.first_month
-    from capacity
-    inner join roster_months
-        on capacity.province_code = roster_months.province_code
-        and capacity.month_start = roster_months.month_start
+    {{ latest_month_of_province('capacity') }}
 
 ),
 

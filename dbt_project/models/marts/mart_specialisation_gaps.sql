@@ -12,25 +12,9 @@ capacity as (
 
 ),
 
-latest_months as (
-
-    select
-        province_code,
-        max(month_start) as month_start
-    from capacity
-    group by province_code
-
-),
-
 latest as (
 
-    select
-        capacity.unit_code,
-        capacity.month_start
-    from capacity
-    inner join latest_months
-        on capacity.province_code = latest_months.province_code
-        and capacity.month_start = latest_months.month_start
+    {{ latest_month_of_province('capacity') }}
 
 ),
 

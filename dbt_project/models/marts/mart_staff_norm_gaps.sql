@@ -11,30 +11,23 @@ capacity as (
 
 ),
 
-latest_months as (
+latest as (
 
-    select
-        province_code,
-        max(month_start) as month_start
-    from capacity
-    group by province_code
+    {{ latest_month_of_province('capacity') }}
 
 ),
 
 by_gap as (
 
     select
-        cast(capacity.staff_norm_gap as {{ dbt.type_bigint() }}) as staff_norm_gap,
-        capacity.unit_type,
+        cast(staff_norm_gap as {{ dbt.type_bigint() }}) as staff_norm_gap,
+        unit_type,
         cast(count(*) as {{ dbt.type_bigint() }}) as units
-    from capacity
-    inner join latest_months
-        on capacity.province_code = latest_months.province_code
-        and capacity.month_start = latest_months.month_start
-    where capacity.staff_norm_gap is not null
+    from latest
+    where staff_norm_gap is not null
     group by
-        cast(capacity.staff_norm_gap as {{ dbt.type_bigint() }}),
-        capacity.unit_type
+        cast(staff_norm_gap as {{ dbt.type_bigint() }}),
+        unit_type
 
 ),
 
