@@ -79,7 +79,8 @@ TYPE_WORD = re.compile(r"^(xã|phường|thị trấn)(?:\s+|(?=[A-ZĐÂ]))", re
 NAMED_DISTRICT = re.compile(rf"\s*\(\s*{DISTRICT_WORDS}\s+([^)]+)\)", re.IGNORECASE)
 TRAILING_DISTRICT = re.compile(rf"\s+thuộc\s+{DISTRICT_WORDS}\s+(.+)$", re.IGNORECASE)
 WHOLE_DISTRICT = re.compile(
-    rf"toàn bộ.*?(?:của|thuộc)\s+{DISTRICT_WORDS}\s+([^,.]+)", re.IGNORECASE
+    rf"toàn bộ.*?(?:của|thuộc)\s+{DISTRICT_WORDS}\s+([^,.]+?)(?=\s+thành\s|[,.]|$)",
+    re.IGNORECASE,
 )
 NOISE = re.compile(
     r"^(?:đổi loại hình|thay đổi loại hình|đổi tên|toàn bộ diện tích tự nhiên|quy mô dân số"
@@ -225,7 +226,7 @@ def pair_new_units(
                 row["unit_name"],
                 row["unit_type"],
                 row["province_code"],
-                " ".join(note["note"].split()),
+                " ".join(unicodedata.normalize("NFC", note["note"]).split()),
             )
         )
     return paired
@@ -411,12 +412,14 @@ def build(
                     for c in communes
                     if c.district_code == district.code
                 ]
+                # island districts without communes (Bạch Long Vĩ, Côn Đảo…) reach the unit too
+                pairs.append((Match(district, "whole_district"), False))
             unit.formation = unit.formation or formation_of(unit)
             for match, partial in pairs:
                 lineage.append(
                     {
                         "old_unit_code": match.old.code,
-                        "old_unit_level": "commune",
+                        "old_unit_level": match.old.level,
                         "new_unit_code": unit.code,
                         "transfer": "partial" if partial else "full",
                         "resolution": unit.resolution,
@@ -424,8 +427,11 @@ def build(
                         "match_method": match.method,
                     }
                 )
-    lineage = dedupe(lineage)
-    lineage += derived_lineage(old, lineage, groups, new_units)
+    communes_only = dedupe([r for r in lineage if r["old_unit_level"] == "commune"])
+    named_districts = [r for r in lineage if r["old_unit_level"] == "district"]
+    lineage = dedupe(
+        communes_only + named_districts + derived_lineage(old, communes_only, groups, new_units)
+    )
     return old, lineage, new_units, problems
 
 

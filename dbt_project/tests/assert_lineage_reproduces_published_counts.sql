@@ -16,6 +16,8 @@ expected as (
     union all
     select 'old districts' as figure, 696 as expected_count
     union all
+    select 'old districts reaching today''s units' as figure, 696 as expected_count
+    union all
     select 'old communes' as figure, 10051 as expected_count
     union all
     select 'old commune' as figure, 7717 as expected_count
@@ -65,6 +67,14 @@ actual as (
         'old districts' as figure,
         sum(case when unit_level = 'district' then 1 else 0 end) as actual_count
     from old_units
+
+    union all
+
+    select
+        'old districts reaching today''s units' as figure,
+        count(distinct old_unit_code) as actual_count
+    from {{ ref('unit_lineage') }}
+    where old_unit_level = 'district'
 
     union all
 
