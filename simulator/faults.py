@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from simulator.calendar import REFORM_DAY
 from simulator.profiles import CSV, JSONL, STATUS_CODES, ExportFormat
 
 
@@ -218,6 +219,10 @@ def inject_rows(
         if kind == "satisfaction_out_of_range":
             returned = np.flatnonzero(event_type == "result_returned")
             eligible = returned if len(returned) else eligible
+        if kind == "pre_merger_unit":
+            # a pre-merger code is wrong only on a record dated from the reform on (ingest
+            # reads a code with the record's date): the fault goes on such rows alone
+            eligible = np.flatnonzero(after_reform(table))
         count = min(count, len(eligible))
         if count == 0:
             continue
@@ -253,6 +258,11 @@ def inject_rows(
             injected.append(InjectedRow(int(position[offset + i]), kind, values[i], copy_of))
         offset += len(base)
     return out, injected
+
+
+def after_reform(table: pa.Table) -> np.ndarray:
+    event_day = table.column("event_at").to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    return event_day >= REFORM_DAY
 
 
 def corrupt(

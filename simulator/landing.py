@@ -34,6 +34,7 @@ import pyarrow as pa
 from simulator import faults as ft
 from simulator.asset_inventories import simulate_assets, snapshot_months
 from simulator.budget import simulate_budget
+from simulator.calendar import REFORM_DAY
 from simulator.profiles import CSV, XLSX, roster_extension
 from simulator.reference import Reference
 from simulator.staffing import roster_table, simulate_staff, unit_month_amounts
@@ -123,6 +124,9 @@ def simulate_sources(province: str, seed: int, scale: float, reference: Referenc
 
 
 # --- faults -------------------------------------------------------------------------------
+
+REFORM_MONTH = str(REFORM_DAY)[:7]  # "2025-07", as a file's yyyy-mm label
+
 
 @dataclass(frozen=True)
 class SourceFault:
@@ -319,6 +323,10 @@ def fault_counts(plan: SourcePlan, planned: SourceFile, rows: int, rng: np.rando
     share = plan.carrier_share.get(planned.source, 1.0)
     for kind, home in plan.carriers.get(planned.relpath, {}).items():
         count = int(ROW_FAULTS[planned.source][kind].rate * rows / share + rng.random())
+        if kind == "pre_merger_unit" and planned.label < REFORM_MONTH:
+            # the code was valid on a snapshot before the reform: no fault there
+            counts[kind] = 0
+            continue
         counts[kind] = max(1, count) if home else count
     return counts
 

@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from orchestration.ingest.load import ingest_source, prepare
-from orchestration.ingest.sources import PROCEDURE_LOGS, SOURCES, catalogued_procedures
+from orchestration.ingest.sources import (
+    PROCEDURE_LOGS,
+    SOURCES,
+    catalogued_procedures,
+    current_units,
+    units_before_reform,
+)
 from orchestration.settings import load_settings
 from orchestration.warehouse import connect
 
@@ -260,3 +266,69 @@ def test_accounting_is_exact_and_applicant_ids_never_stored(settings, procedure)
     assert APPLICANT not in str(dump)
     keys = query(settings, "select distinct applicant_key from raw.procedure_log_events")
     assert len(keys) == 1 and len(keys[0][0]) == 64
+
+
+# Codes are read with the record's date: 00001 (Phường Phúc Xá) and 001 (Quận Ba Đình) ended
+# on 30 June 2025; 00004 was Phường Trúc Bạch's code and is Phường Ba Đình's today.
+ABOLISHED_COMMUNE, ABOLISHED_DISTRICT, REUSED = "00001", "001", "00004"
+BEFORE, AFTER = "2025-03-10T09:00:00+07:00", "2025-08-04T09:00:00+07:00"
+
+
+def created_on_reform_day() -> str:
+    """A code of today's units that no unit carried before the reform."""
+    return sorted(current_units() - units_before_reform())[0]
+
+
+@pytest.mark.parametrize(
+    ("unit_code", "event_at"),
+    [
+        (ABOLISHED_COMMUNE, BEFORE),
+        (ABOLISHED_DISTRICT, BEFORE),  # district-level procedures were handled at districts
+        (REUSED, BEFORE),
+        (REUSED, AFTER),
+    ],
+)
+def test_a_code_valid_on_the_records_date_is_accepted(settings, procedure, unit_code, event_at):
+    row = event(procedure, 1, unit_code=unit_code, event_at=event_at, due_at="")
+    write_jsonl(landing(settings) / "01_2025-03.jsonl", [row])
+    [result] = run_ingest(settings)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("unit_code", "event_at", "in_reason"),
+    [
+        (ABOLISHED_COMMUNE, AFTER, "a code of a unit abolished on 1 July 2025, on a record "
+         "dated after the reform"),
+        (ABOLISHED_DISTRICT, AFTER, "abolished on 1 July 2025"),
+        (None, BEFORE, "a code of a unit created on 1 July 2025, on a record dated before"),
+        ("99999", BEFORE, "is not a known administrative unit"),
+    ],
+)
+def test_a_code_not_valid_on_the_records_date_is_quarantined_saying_which(
+    settings, procedure, unit_code, event_at, in_reason
+):
+    unit_code = unit_code or created_on_reform_day()
+    rows = [event(procedure, 1), event(procedure, 2, unit_code=unit_code, event_at=event_at)]
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", rows)
+    [result] = run_ingest(settings)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    code, reason = quarantine(settings)[2]
+    assert code == "unknown_unit"
+    assert f"'{unit_code}'" in reason and in_reason in reason
+
+
+def test_a_budget_line_is_dated_by_its_period(settings):
+    header = [c.name for c in SOURCES["budget_allocations"].columns]
+    line = {"level": "commune", "flow": "expenditure", "category": "recurrent_operations",
+            "budget_item": "chi thường xuyên", "planned_vnd": "100", "allocated_vnd": "100",
+            "disbursed_vnd": "50", "treasury_account_opened_on": ""}
+    rows = [
+        line | {"fiscal_year": "2025", "period": "6", "unit_code": ABOLISHED_COMMUNE},
+        line | {"fiscal_year": "2025", "period": "7", "unit_code": ABOLISHED_COMMUNE},
+    ]
+    write_csv(landing(settings, "budget_allocations") / "01_2025-07.csv", rows, fields=header)
+    [result] = run_ingest(settings, "budget_allocations")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
+    [(code, reason)] = quarantine(settings).values()
+    assert code == "unknown_unit" and "abolished on 1 July 2025" in reason

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandera.polars as pa
 import polars as pl
@@ -76,6 +77,49 @@ def at_least(low: float) -> Check:
 def known(reference: str, reason_code: str, load: Callable[[], frozenset[str]]) -> Check:
     """Membership in reference data (units, procedures), loaded when the schema is built."""
     return Check(reason_code, f"a known {reference}", lambda: pa.Check.isin(sorted(load())))
+
+
+def valid_until(
+    describe: str,
+    reason_code: str,
+    record_date: Callable[[], pl.Expr],
+    load: Callable[[], tuple[frozenset[str], date]],
+) -> Check:
+    """Codes that ceased to exist: `load` gives them and their last day; a record dated
+    after it may not carry one (a code valid then and now, for another unit, is not in it)."""
+
+    def build() -> pa.Check:
+        codes, last_day = load()
+        ended = sorted(codes)
+        return pa.Check(
+            lambda data: data.lazyframe.select(
+                ~(pl.col(data.key).is_in(ended) & (record_date() > last_day)).fill_null(False)
+            ),
+            name="valid_until",
+        )
+
+    return Check(reason_code, describe, build)
+
+
+def valid_from(
+    describe: str,
+    reason_code: str,
+    record_date: Callable[[], pl.Expr],
+    load: Callable[[], tuple[frozenset[str], date]],
+) -> Check:
+    """Codes that came into existence on a day: a record dated before it may not carry one."""
+
+    def build() -> pa.Check:
+        codes, first_day = load()
+        begun = sorted(codes)
+        return pa.Check(
+            lambda data: data.lazyframe.select(
+                ~(pl.col(data.key).is_in(begun) & (record_date() < first_day)).fill_null(False)
+            ),
+            name="valid_from",
+        )
+
+    return Check(reason_code, describe, build)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
+from datetime import date, timedelta
 from functools import cache
 
+import polars as pl
+
 from orchestration.ingest.contract import (
+    Check,
     Column,
     Dialect,
     SourceContract,
@@ -13,6 +18,8 @@ from orchestration.ingest.contract import (
     at_least,
     in_range,
     known,
+    valid_from,
+    valid_until,
 )
 from orchestration.settings import SEEDS_DIR
 
@@ -26,6 +33,52 @@ def seed_values(seed: str, column: str) -> frozenset[str]:
 
 def current_units() -> frozenset[str]:
     return seed_values("admin_units", "unit_code")
+
+
+def units_before_reform() -> frozenset[str]:
+    """Provinces, districts and communes of before 1 July 2025 (codes of their time)."""
+    return seed_values("admin_units_before_reform", "unit_code")
+
+
+def units_of_any_time() -> frozenset[str]:
+    return current_units() | units_before_reform()
+
+
+def last_day_before_reform() -> date:
+    """The old units' last day, from their seed (2025-06-30): the reform's eve."""
+    [last_day] = seed_values("admin_units_before_reform", "valid_to")
+    return date.fromisoformat(last_day)
+
+
+def abolished_units() -> tuple[frozenset[str], date]:
+    """Codes of units that ended on the reform's eve and whose code no unit carries today."""
+    return units_before_reform() - current_units(), last_day_before_reform()
+
+
+def new_units() -> tuple[frozenset[str], date]:
+    """Codes of today's units that no unit carried before the reform, and its first day."""
+    return current_units() - units_before_reform(), last_day_before_reform() + timedelta(days=1)
+
+
+def unit_code_checks(record_date: Callable[[], pl.Expr]) -> tuple[Check, ...]:
+    """A unit code must be a unit's on the record's date: known at some time, and neither a
+    code abolished by the reform on a record after it nor a new code on a record before it.
+    Codes reused across the reform (most of today's) are valid on both sides, for the unit
+    of the time; the three failures share the reason code `unknown_unit`."""
+    return (
+        known("administrative unit (of before or after 1 July 2025)", "unknown_unit",
+              units_of_any_time),
+        valid_until(
+            "valid on the record's date: a code of a unit abolished on 1 July 2025, on a "
+            "record dated after the reform",
+            "unknown_unit", record_date, abolished_units,
+        ),
+        valid_from(
+            "valid on the record's date: a code of a unit created on 1 July 2025, on a record "
+            "dated before the reform",
+            "unknown_unit", record_date, new_units,
+        ),
+    )
 
 
 def catalogued_procedures() -> frozenset[str]:
@@ -49,7 +102,12 @@ EVENT_TYPES = (
 CHANNELS = ("direct", "postal", "online_partial", "online_full")
 APPLICANT_TYPES = ("citizen", "business")
 
-UNIT_CODE = known("current administrative unit", "unknown_unit", current_units)
+UNIT_CODE_ON_EVENT_DAY = unit_code_checks(lambda: pl.col("event_at").dt.date())
+UNIT_CODE_ON_SNAPSHOT_DAY = unit_code_checks(lambda: pl.col("snapshot_date"))
+# a budget line is dated by its period's first day (a bad period is another check's failure)
+UNIT_CODE_IN_PERIOD = unit_code_checks(
+    lambda: pl.date(pl.col("fiscal_year"), pl.col("period").clip(1, 12), 1)
+)
 
 # The provincial one-stop-shop systems export status and channel codes under Vietnamese
 # headers; the codes are documented in sources.md and DEVELOPERS.md.
@@ -106,7 +164,7 @@ PROCEDURE_LOGS = SourceContract(
             required=True,
             checks=(known("catalogued procedure", "unknown_procedure", catalogued_procedures),),
         ),
-        Column("unit_code", required=True, checks=(UNIT_CODE,)),
+        Column("unit_code", required=True, checks=UNIT_CODE_ON_EVENT_DAY),
         Column("event_type", required=True, checks=(allowed(EVENT_TYPES),)),
         Column("event_at", "timestamp", required=True),
         Column("channel", required=True, checks=(allowed(CHANNELS),)),
@@ -149,7 +207,7 @@ PERSONNEL_ROSTERS = SourceContract(
         Column("full_name", personal="drop"),
         Column("national_id", personal="pseudonymise", stored_name="national_id_key"),
         Column("birth_date", personal="age_band", stored_name="age_band"),
-        Column("unit_code", required=True, checks=(UNIT_CODE,)),
+        Column("unit_code", required=True, checks=UNIT_CODE_ON_SNAPSHOT_DAY),
         Column("position", required=True, checks=(allowed(POSITIONS),)),
         Column("specialisation", checks=(allowed(SPECIALISATIONS),)),
         Column("qualification"),
@@ -182,7 +240,7 @@ BUDGET_ALLOCATIONS = SourceContract(
     columns=(
         Column("fiscal_year", "integer", required=True, checks=(in_range(2020, 2035),)),
         Column("period", "integer", required=True, checks=(in_range(1, 12),)),
-        Column("unit_code", required=True, checks=(UNIT_CODE,)),
+        Column("unit_code", required=True, checks=UNIT_CODE_IN_PERIOD),
         Column("level", required=True, checks=(allowed(BUDGET_LEVELS),)),
         Column("flow", required=True, checks=(allowed(FLOWS),)),
         Column("category", required=True, checks=(allowed(BUDGET_CATEGORIES),)),
@@ -207,7 +265,7 @@ ASSET_INVENTORIES = SourceContract(
         Column("snapshot_date", "date", required=True),
         Column("asset_code", required=True),
         Column("asset_type", required=True, checks=(allowed(ASSET_TYPES),)),
-        Column("unit_code", required=True, checks=(UNIT_CODE,)),
+        Column("unit_code", required=True, checks=UNIT_CODE_ON_SNAPSHOT_DAY),
         # Pre-merger codes are expected here: they name the unit the office belonged to.
         Column("former_unit_code"),
         Column("address"),

@@ -1,0 +1,105 @@
+-- The published figures of the reform, reproduced from the lineage seeds
+-- (scripts/build_lineage_seeds.py, docs/sources.md): 63 provinces merged into 34, 696
+-- district-level units abolished, and the commune-level units before the reform by type.
+-- Communes: the January 2025 release of vietnam-provinces lists 10,051 (7,717 xã, 1,716
+-- phường, 618 thị trấn); the published 10,035 counts the units on the eve of the reform,
+-- after the first-half 2025 rearrangements that release predates (docs/lineage_report.md).
+-- Returns a row per figure that differs.
+
+with
+
+expected as (
+
+    select 'old provinces' as figure, 63 as expected_count
+    union all
+    select 'provinces they merged into' as figure, 34 as expected_count
+    union all
+    select 'old districts' as figure, 696 as expected_count
+    union all
+    select 'old districts reaching today''s units' as figure, 696 as expected_count
+    union all
+    select 'old communes' as figure, 10051 as expected_count
+    union all
+    select 'old commune' as figure, 7717 as expected_count
+    union all
+    select 'old ward' as figure, 1716 as expected_count
+    union all
+    select 'old township' as figure, 618 as expected_count
+
+),
+
+old_units as (
+
+    select
+        unit_level,
+        unit_type
+    from {{ ref('admin_units_before_reform') }}
+
+),
+
+province_lineage as (
+
+    select
+        old_unit_code,
+        new_unit_code
+    from {{ ref('unit_lineage') }}
+    where old_unit_level = 'province'
+
+),
+
+actual as (
+
+    select
+        'old provinces' as figure,
+        count(distinct old_unit_code) as actual_count
+    from province_lineage
+
+    union all
+
+    select
+        'provinces they merged into' as figure,
+        count(distinct new_unit_code) as actual_count
+    from province_lineage
+
+    union all
+
+    select
+        'old districts' as figure,
+        sum(case when unit_level = 'district' then 1 else 0 end) as actual_count
+    from old_units
+
+    union all
+
+    select
+        'old districts reaching today''s units' as figure,
+        count(distinct old_unit_code) as actual_count
+    from {{ ref('unit_lineage') }}
+    where old_unit_level = 'district'
+
+    union all
+
+    select
+        'old communes' as figure,
+        sum(case when unit_level = 'commune' then 1 else 0 end) as actual_count
+    from old_units
+
+    union all
+
+    select
+        'old ' || unit_type as figure,
+        count(*) as actual_count
+    from old_units
+    where unit_level = 'commune'
+    group by unit_type
+
+)
+
+select
+    expected.figure,
+    expected.expected_count,
+    actual.actual_count
+from expected
+left join actual
+    on expected.figure = actual.figure
+where actual.actual_count is null
+    or actual.actual_count <> expected.expected_count
