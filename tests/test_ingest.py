@@ -260,3 +260,31 @@ def test_accounting_is_exact_and_applicant_ids_never_stored(settings, procedure)
     assert APPLICANT not in str(dump)
     keys = query(settings, "select distinct applicant_key from raw.procedure_log_events")
     assert len(keys) == 1 and len(keys[0][0]) == 64
+
+
+# Hostile landing files (issue 9): links, names, sizes, dates, Unicode, personal data.
+
+
+def test_links_in_a_landing_folder_are_refused_and_their_targets_never_read(
+    settings, procedure, tmp_path
+):
+    outside = write_jsonl(tmp_path / "elsewhere" / "real.jsonl", [event(procedure, 1)])
+    secret = tmp_path / "elsewhere" / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    folder = landing(settings)
+    write_jsonl(folder / "01_2025-08.jsonl", [event(procedure, 2)])
+    (folder / "02_2025-08.jsonl").symlink_to(outside)
+    (folder / "03_2025-08.csv").symlink_to(secret)
+    (folder / "04_2025-08.jsonl").symlink_to(folder / "01_2025-08.jsonl")  # inside, still a link
+    by_file = {Path(r.path).name: r for r in run_ingest(settings)}
+    assert by_file["01_2025-08.jsonl"].rows_loaded == 1
+    for name in ("02_2025-08.jsonl", "03_2025-08.csv", "04_2025-08.jsonl"):
+        refused = by_file[name]
+        assert (refused.status, refused.rows_read) == ("rejected_file", 0)
+        assert "link" in refused.note
+    assert query(settings, "select count(*) from raw.procedure_log_events") == [(1,)]
+    assert query(settings, "select count(*) from audit.quarantine") == [(0,)]
+    paths = [p for (p,) in query(settings, "select path from audit.ingest_files order by 1")]
+    assert paths == [f"procedure_logs/0{n}_2025-08.{ext}" for n, ext in
+                     ((1, "jsonl"), (2, "jsonl"), (3, "csv"), (4, "jsonl"))]
+    assert run_ingest(settings) == []  # a refused link is recorded once, not every run
