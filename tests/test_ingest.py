@@ -288,3 +288,19 @@ def test_links_in_a_landing_folder_are_refused_and_their_targets_never_read(
     assert paths == [f"procedure_logs/0{n}_2025-08.{ext}" for n, ext in
                      ((1, "jsonl"), (2, "jsonl"), (3, "csv"), (4, "jsonl"))]
     assert run_ingest(settings) == []  # a refused link is recorded once, not every run
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_file_names_are_data_never_glob_patterns(settings, procedure, fmt):
+    write = write_jsonl if fmt == "jsonl" else write_csv
+    folder = landing(settings)
+    names = ["01_2025-08[1]", "01_2025-081", "02_2025-08*", "02_2025-08_b", "03_2025-0?"]
+    for n, name in enumerate(names):
+        write(folder / f"{name}.{fmt}", [event(procedure, 10 * n + k) for k in range(n + 1)])
+    by_file = {Path(r.path).stem: r for r in run_ingest(settings)}
+    assert {name: by_file[name].rows_loaded for name in names} == {
+        name: n + 1 for n, name in enumerate(names)
+    }
+    loaded = query(settings, "select count(*), count(distinct dossier_code) "
+                   "from raw.procedure_log_events")
+    assert loaded == [(15, 15)]  # every row once: none lost, none read twice

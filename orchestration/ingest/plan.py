@@ -64,22 +64,35 @@ class LandingFile:
         )
 
     def work_file(self, suffix: str) -> Path:
-        return self.settings.tmp_dir / f"{self.file_id}.{suffix}"
+        """A scratch path named by content hash: DuckDB's readers take a path as a glob
+        pattern, so the only names they ever see are ours, never a producer's."""
+        target = self.settings.tmp_dir / f"{self.file_id}.{suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def safe_name(self, fmt: str) -> Path:
+        """The landing file under a scratch name (a link, so nothing is copied): a name
+        holding `[`, `]`, `*` or `?` is data, and DuckDB must not expand it into other
+        files' names, or find none (it has no literal-path option)."""
+        link = self.work_file(f"landing.{fmt}")
+        link.unlink(missing_ok=True)
+        link.symlink_to(self.path.resolve())
+        return link
 
 
 @dataclass(frozen=True)
 class Text:
-    """A path DuckDB can read as text (the landing file, or a converted copy of it)."""
+    """A path DuckDB can read as text: the landing file under a scratch name, or a
+    converted copy of it; both are ingest's own and removed once read."""
 
     path: Path
     encoding: str  # as DuckDB's reader names it
     fmt: str  # "csv" or "jsonl"
-    converted: bool = False  # a scratch copy under the temp dir, not the landing file
+    converted: bool = False  # a converted copy, not the landing file's own bytes
 
     def discard(self) -> None:
-        """Converted copies are ingest's own scratch files: removed once read."""
-        if self.converted:
-            self.path.unlink(missing_ok=True)
+        """Scratch names and converted copies are ingest's own: removed once read."""
+        self.path.unlink(missing_ok=True)
 
 
 @dataclass
@@ -195,7 +208,7 @@ def readable_text(file: LandingFile) -> Text | None:
     if encoding.duckdb_name is None:  # DuckDB cannot decode it: read a UTF-8 copy
         converted = transcode_to_utf8(file.path, encoding.name, file.work_file("utf8"))
         return Text(converted, "utf-8", fmt, converted=True)
-    return Text(file.path, encoding.duckdb_name, fmt)
+    return Text(file.safe_name(fmt), encoding.duckdb_name, fmt)
 
 
 def best_dialect(contract: SourceContract, header: list[str]) -> Dialect | None:
