@@ -304,3 +304,41 @@ def test_file_names_are_data_never_glob_patterns(settings, procedure, fmt):
     loaded = query(settings, "select count(*), count(distinct dossier_code) "
                    "from raw.procedure_log_events")
     assert loaded == [(15, 15)]  # every row once: none lost, none read twice
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_line_over_the_size_limit_is_quarantined_and_the_rest_loads(settings, procedure, fmt):
+    from orchestration.ingest.readers import MAX_LINE_BYTES
+
+    write = write_jsonl if fmt == "jsonl" else write_csv
+    huge = event(procedure, 2, handler_ref="x" * (MAX_LINE_BYTES + 10))
+    folder = landing(settings)
+    write(folder / f"01_2025-08.{fmt}", [event(procedure, 1), huge, event(procedure, 3)])
+    write(folder / f"01_2025-09.{fmt}", [event(procedure, 4), event(procedure, 5)])
+    results = {Path(r.path).name: r for r in run_ingest(settings)}
+    first = results[f"01_2025-08.{fmt}"]
+    assert (first.status, first.rows_read, first.rows_loaded, first.rows_quarantined) == (
+        "loaded", 3, 2, 1)
+    assert results[f"01_2025-09.{fmt}"].rows_loaded == 2  # the batch's later file unharmed
+    header = 1 if fmt == "csv" else 0
+    [(line, code, reason, size)] = query(
+        settings, "select line_no, reason_code, reason, length(record) from audit.quarantine")
+    assert (line, code) == (2 + header, "line_too_long")
+    assert f"{MAX_LINE_BYTES:,}" in reason
+    assert size < 10_000  # where the line is and an excerpt, not megabytes
+    lines = query(settings, "select _line_no from raw.procedure_log_events where "
+                  "dossier_code = 'HS-000003'")
+    assert lines == [(3 + header,)]
+    assert run_ingest(settings) == []  # settled: not retried, not failing, every run
+
+
+def test_a_whole_file_quarantine_keeps_a_line_over_the_size_limit(settings, procedure):
+    from orchestration.ingest.readers import MAX_LINE_BYTES
+
+    rows = [{k: v for k, v in event(procedure, n).items() if k != "event_at"} for n in (1, 2)]
+    rows.insert(1, rows[0] | {"handler_ref": "x" * (MAX_LINE_BYTES + 10)})
+    write_csv(landing(settings) / "no_time.csv", rows)
+    [result] = run_ingest(settings)
+    assert (result.status, result.rows_read, result.rows_quarantined) == ("rejected_file", 3, 3)
+    kept = query(settings, "select line_no, reason_code from audit.quarantine order by 1")
+    assert kept == [(2, "missing_column"), (3, "line_too_long"), (4, "missing_column")]

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import duckdb
 
 from orchestration.ingest import readers
+from orchestration.ingest.parse import fetch_rejects, line_shift
 from orchestration.ingest.plan import LandingFile, Text
 from orchestration.ingest.readers import FileRead
 from orchestration.sql import literal
@@ -24,6 +25,9 @@ class Counts(NamedTuple):
     read: int = 0
     loaded: int = 0
     quarantined: int = 0
+
+    def __add__(self, other: Counts) -> Counts:  # type: ignore[override]
+        return Counts(*(a + b for a, b in zip(self, other, strict=True)))
 
     @property
     def balanced(self) -> bool:
@@ -42,7 +46,29 @@ def quarantine_lines(
             _line_no, null, {literal(code)}, {literal(reason)}, to_json(rw_redact(line)), now()
         from ({readers.lines_sql(read, strict=False)}) where _line_no > {header}"""
     ).fetchone()[0]
-    return Counts(count, 0, count)
+    return Counts(count, 0, count) + keep_refused_lines(con, file, read, header)
+
+
+def keep_refused_lines(
+    con: duckdb.DuckDBPyConnection, file: LandingFile, read: FileRead, header: int
+) -> Counts:
+    """Lines even the lenient line reader refused (over the size limit) are kept too, with
+    their own reason; the lines before them were numbered without them, so shift those."""
+    rejects = [r for r in fetch_rejects(con, read) if r.line_no > header]
+    if not rejects:
+        return Counts()
+    shift = line_shift(rejects, "line_no", 0)
+    con.execute(
+        f"update audit.quarantine set line_no = line_no + {shift} where file_id = ?",
+        [file.file_id],
+    )
+    con.executemany(
+        "insert into audit.quarantine values (?, ?, ?, ?, null, ?, ?, to_json(rw_redact(?)), "
+        "now())",
+        [(file.file_id, file.contract.name, file.relpath, r.line_no, r.code, r.reason, r.text)
+         for r in rejects],
+    )
+    return Counts(len(rejects), 0, len(rejects))
 
 
 def quarantine_bytes(

@@ -44,6 +44,10 @@ create or replace temp macro rw_age_band(d) as case when d is not null then
 create or replace temp macro rw_redact(v) as regexp_replace(v, '\\d{9,}', '<redacted>', 'g');
 """
 
+# The longest line a landing file may hold (DuckDB's own default, stated here so it is one
+# rule): a longer line is quarantined as `line_too_long` and the rest of the file is read.
+MAX_LINE_BYTES = 2_000_000
+
 TYPED = {
     "varchar": "{v}",
     "timestamp": "rw_timestamp({v})",
@@ -94,6 +98,15 @@ def numbered(sql: str, first_line: int) -> str:
         from scanned join starts using (_file)"""
 
 
+def rejects_options(read: FileRead) -> str:
+    """Lines DuckDB cannot take (too long, wrong field count) go to the rejects table with
+    their line number instead of failing the statement (`parse.absorb_rejects`)."""
+    return f"""ignore_errors = true, store_rejects = true,
+            rejects_table = {literal(read.rejects_table)},
+            rejects_scan = {literal(read.rejects_table + '_scan')},
+            max_line_size = {MAX_LINE_BYTES}"""
+
+
 def lines_sql(read: FileRead, strict: bool = True) -> str:
     """Every physical line as one varchar, numbered: the base of JSON and whole-file reads.
 
@@ -104,7 +117,8 @@ def lines_sql(read: FileRead, strict: bool = True) -> str:
         select line, filename as _file
         from read_csv({read.path_list}, columns = {{'line': 'VARCHAR'}}, header = false,
             delim = '\\x01', quote = '', escape = '', auto_detect = false, filename = true,
-            {lenient}encoding = {literal(read.encoding)})""", first_line=1)
+            {lenient}{rejects_options(read)}, encoding = {literal(read.encoding)})""",
+        first_line=1)
 
 
 def jsonl_reader_sql(read: FileRead) -> str:
@@ -146,9 +160,7 @@ def csv_reader_sql(read: FileRead, header: list[str]) -> str:
             {fields}
         from read_csv({read.path_list}, columns = {layout}, header = true,
             auto_detect = false, delim = {literal(read.delimiter)}, quote = '"',
-            escape = '"', null_padding = false, ignore_errors = true, filename = true,
-            store_rejects = true, rejects_table = {literal(read.rejects_table)},
-            rejects_scan = {literal(read.rejects_table + '_scan')},
+            escape = '"', null_padding = false, filename = true, {rejects_options(read)},
             encoding = {literal(read.encoding)})""", first_line=2)
 
 
