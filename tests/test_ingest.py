@@ -342,3 +342,36 @@ def test_a_whole_file_quarantine_keeps_a_line_over_the_size_limit(settings, proc
     assert (result.status, result.rows_read, result.rows_quarantined) == ("rejected_file", 3, 3)
     kept = query(settings, "select line_no, reason_code from audit.quarantine order by 1")
     assert kept == [(2, "missing_column"), (3, "line_too_long"), (4, "missing_column")]
+
+
+@pytest.mark.parametrize(
+    ("fault", "column"),
+    [
+        ({"event_at": "2999-08-01T09:00:00+07:00"}, "event_at"),
+        ({"event_at": "1900-08-01T09:00:00+07:00"}, "event_at"),
+        ({"event_at": "2023-12-31T23:59:00+07:00"}, "event_at"),  # the day before the period
+        ({"due_at": "2999-08-20T17:00:00+07:00"}, "due_at"),
+    ],
+)
+def test_dates_outside_the_monitored_period_are_quarantined(settings, procedure, fault, column):
+    from orchestration.project_vars import calendar_end
+
+    rows = [event(procedure, 1), event(procedure, 2, **fault), event(procedure, 3),
+            event(procedure, 4, event_at=f"{calendar_end()}T23:59:00+07:00")]  # last day: in
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", rows)
+    [result] = run_ingest(settings)
+    assert (result.rows_loaded, result.rows_quarantined) == (3, 1)
+    code, reason = quarantine(settings)[2]
+    assert code == "out_of_period"
+    assert column in reason and "monitored period" in reason
+
+
+def test_a_roster_snapshot_outside_the_monitored_period_is_quarantined(settings):
+    header = [c.name for c in SOURCES["personnel_rosters"].columns]
+    row = {"snapshot_date": "2025-08-31", "staff_code": "CB1", "unit_code": UNIT,
+           "position": "cadre", "status": "active", "joined_on": "1991-03-01"}
+    rows = [row, row | {"staff_code": "CB2", "snapshot_date": "2999-08-31"}]
+    write_csv(landing(settings, "personnel_rosters") / "01_2025-08.csv", rows, fields=header)
+    [result] = run_ingest(settings, "personnel_rosters")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)  # 1991: history, not a period
+    assert quarantine(settings)[3][0] == "out_of_period"

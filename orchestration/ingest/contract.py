@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import pandera.polars as pa
 import polars as pl
@@ -46,6 +47,12 @@ def in_range(low: float, high: float) -> Check:
 
 def at_least(low: float) -> Check:
     return Check("not_allowed", f"at least {low}", lambda: pa.Check.ge(low))
+
+
+def within_period(low: date | datetime, high: date | datetime, describe: str) -> Check:
+    """A date inside the monitored period: one dated 2999 or 1900 would otherwise load, fail
+    dbt's relationship to the calendar, and hold every publication after it."""
+    return Check("out_of_period", describe, lambda: pa.Check.in_range(low, high))
 
 
 def known(reference: str, reason_code: str, load: Callable[[], frozenset[str]]) -> Check:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime, time, timedelta
 from functools import cache
 
 from orchestration.ingest.contract import (
@@ -13,7 +14,9 @@ from orchestration.ingest.contract import (
     at_least,
     in_range,
     known,
+    within_period,
 )
+from orchestration.project_vars import calendar_end, calendar_start
 from orchestration.settings import SEEDS_DIR
 
 
@@ -50,6 +53,24 @@ CHANNELS = ("direct", "postal", "online_partial", "online_full")
 APPLICANT_TYPES = ("citizen", "business")
 
 UNIT_CODE = known("current administrative unit", "unknown_unit", current_units)
+
+# The monitored period is dbt's calendar (vars calendar_start .. calendar_end, dim_date's
+# range): a row placed in time by a date outside it cannot be judged, and would fail dbt's
+# relationship to dim_date. Promised return dates look ahead, so they may run past the
+# period's end by up to PROMISE_TOLERANCE.
+PROMISE_TOLERANCE = timedelta(days=366)
+PERIOD = f"within the monitored period {calendar_start()} .. {calendar_end()}"
+IN_PERIOD_DATE = within_period(calendar_start(), calendar_end(), PERIOD)
+IN_PERIOD_TIME = within_period(
+    datetime.combine(calendar_start(), time.min), datetime.combine(calendar_end(), time.max),
+    PERIOD,
+)
+PROMISE_IN_PERIOD = within_period(
+    datetime.combine(calendar_start(), time.min),
+    datetime.combine(calendar_end() + PROMISE_TOLERANCE, time.max),
+    f"within the monitored period {calendar_start()} .. {calendar_end()} "
+    f"(+{PROMISE_TOLERANCE.days} days for a promise)",
+)
 
 # The provincial one-stop-shop systems export status and channel codes under Vietnamese
 # headers; the codes are documented in sources.md and DEVELOPERS.md.
@@ -108,9 +129,9 @@ PROCEDURE_LOGS = SourceContract(
         ),
         Column("unit_code", required=True, checks=(UNIT_CODE,)),
         Column("event_type", required=True, checks=(allowed(EVENT_TYPES),)),
-        Column("event_at", "timestamp", required=True),
+        Column("event_at", "timestamp", required=True, checks=(IN_PERIOD_TIME,)),
         Column("channel", required=True, checks=(allowed(CHANNELS),)),
-        Column("due_at", "timestamp"),
+        Column("due_at", "timestamp", checks=(PROMISE_IN_PERIOD,)),
         Column("step_name"),
         Column("handler_ref"),
         Column(
@@ -143,7 +164,7 @@ PERSONNEL_ROSTERS = SourceContract(
     description="Monthly staff snapshot per province from the provincial HR offices.",
     business_key=("staff_code", "snapshot_date"),
     columns=(
-        Column("snapshot_date", "date", required=True),
+        Column("snapshot_date", "date", required=True, checks=(IN_PERIOD_DATE,)),
         Column("staff_code", required=True),
         Column("full_name", personal="drop"),
         Column("national_id", personal="pseudonymise", stored_name="national_id_key"),
@@ -198,7 +219,7 @@ ASSET_INVENTORIES = SourceContract(
     description="Snapshot of public offices, land and other assets per province.",
     business_key=("asset_code", "snapshot_date"),
     columns=(
-        Column("snapshot_date", "date", required=True),
+        Column("snapshot_date", "date", required=True, checks=(IN_PERIOD_DATE,)),
         Column("asset_code", required=True),
         Column("asset_type", required=True, checks=(allowed(ASSET_TYPES),)),
         Column("unit_code", required=True, checks=(UNIT_CODE,)),
