@@ -375,3 +375,49 @@ def test_a_roster_snapshot_outside_the_monitored_period_is_quarantined(settings)
     [result] = run_ingest(settings, "personnel_rosters")
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)  # 1991: history, not a period
     assert quarantine(settings)[3][0] == "out_of_period"
+
+
+FULL_NAME, BIRTH_DATE, CITIZEN_ID = "Nguyễn Thị Minh Khai", "1968-04-12", "079 168 004 512"
+
+
+def all_tables_text(settings) -> str:
+    """Every value of every table, as text: what a BI user could ever see."""
+    with connect(settings, read_only=True) as con:
+        tables = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+        return "\n".join(
+            str(con.execute(f'select * from "{schema}"."{table}"').fetchall())
+            for schema, table in tables
+        )
+
+
+def test_no_personal_value_reaches_quarantine_from_a_malformed_roster_row(settings, procedure):
+    header = [c.name for c in SOURCES["personnel_rosters"].columns]
+    row = {"snapshot_date": "2025-08-31", "staff_code": "CB1", "full_name": FULL_NAME,
+           "national_id": CITIZEN_ID, "birth_date": BIRTH_DATE, "unit_code": UNIT,
+           "position": "cadre", "status": "active"}
+    path = write_csv(landing(settings, "personnel_rosters") / "01_2025-08.csv",
+                     [row, row | {"staff_code": "CB2"}], fields=header)
+    with path.open("a", encoding="utf-8") as handle:  # one field too many, then a short row
+        handle.write(",".join([row.get(f, "") for f in header] + ["ghi chú"]) + "\n")
+        handle.write(f"2025-08-31,CB4,{FULL_NAME},{CITIZEN_ID}\n")
+    no_time = [{k: v for k, v in row.items() if k != "snapshot_date"}]  # a whole-file reject
+    write_csv(landing(settings, "personnel_rosters") / "01_2025-09.csv", no_time,
+              fields=[h for h in header if h != "snapshot_date"])
+    # JSON lines too: a truncated line and a line that is not an object
+    line = json.dumps(event(procedure, 1, applicant_id=CITIZEN_ID), ensure_ascii=False)
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, 2)],
+                tail=f"[{line}]\n{line[:-20]}\n")
+    run_ingest(settings, "personnel_rosters")
+    run_ingest(settings)
+    kept = query(settings, "select path, line_no, reason_code, record from audit.quarantine "
+                 "order by path, line_no")
+    assert [(p.split("/")[-1], n) for p, n, _, _ in kept] == [  # where each bad row is
+        ("01_2025-08.csv", 4), ("01_2025-08.csv", 5), ("01_2025-09.csv", 2),
+        ("01_2025-08.jsonl", 2), ("01_2025-08.jsonl", 3)]
+    everything = all_tables_text(settings)
+    for personal in (FULL_NAME, BIRTH_DATE, "12/04/1968", CITIZEN_ID,
+                     CITIZEN_ID.replace(" ", ""), "Minh Khai"):
+        assert personal not in everything
+    excerpt = json.loads(kept[0][3])  # the roster row with one field too many
+    assert excerpt["fields"] == len(header) + 1 and UNIT in excerpt["excerpt"].values()
+    assert json.loads(kept[2][3])["excerpt"]["staff_code"] == "CB1"  # aligned: by column

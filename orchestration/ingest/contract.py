@@ -34,11 +34,19 @@ class Check:
     reason_code: str
     describe: str
     build: Callable[[], pa.Check]
+    # A closed set of codes (allowed values, reference codes): values that can be shown
+    # anywhere, since no name, date or identity number is one of them (`excerpt.py`).
+    values: Callable[[], frozenset[str]] | None = None
 
 
 def allowed(values: list[str] | tuple[str, ...]) -> Check:
     values = tuple(values)
-    return Check("not_allowed", f"one of {', '.join(values)}", lambda: pa.Check.isin(values))
+    return Check(
+        "not_allowed",
+        f"one of {', '.join(values)}",
+        lambda: pa.Check.isin(values),
+        lambda: frozenset(values),
+    )
 
 
 def in_range(low: float, high: float) -> Check:
@@ -57,7 +65,9 @@ def within_period(low: date | datetime, high: date | datetime, describe: str) ->
 
 def known(reference: str, reason_code: str, load: Callable[[], frozenset[str]]) -> Check:
     """Membership in reference data (units, procedures), loaded when the schema is built."""
-    return Check(reason_code, f"a known {reference}", lambda: pa.Check.isin(sorted(load())))
+    return Check(
+        reason_code, f"a known {reference}", lambda: pa.Check.isin(sorted(load())), load
+    )
 
 
 @dataclass(frozen=True)

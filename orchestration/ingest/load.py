@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 
 import duckdb
 
-from orchestration.ingest import readers
+from orchestration.ingest import excerpt, readers
 from orchestration.ingest.batching import Batch, batches
 from orchestration.ingest.contract import SourceContract
 from orchestration.ingest.parse import UnreadableFile, drop_work_table, parse
@@ -48,6 +48,7 @@ def prepare(con: duckdb.DuckDBPyConnection, contracts: list[SourceContract], key
     """Audit and raw tables, and the connection's parse macros (the pseudonym one keyed)."""
     con.execute(AUDIT_DDL)
     con.execute(readers.PARSE_MACROS)
+    excerpt.register(con)
     con.execute(
         f"create or replace temp macro rw_pseudonym(v) as sha256({literal(key)} || ':' || v)"
     )

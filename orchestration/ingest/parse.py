@@ -13,12 +13,13 @@ import duckdb
 
 from orchestration.ingest import readers
 from orchestration.ingest.batching import Batch
+from orchestration.ingest.excerpt import LineLayout, layout_key
 from orchestration.ingest.readers import FileRead
 
 # A temporary table: never logged to the warehouse file, spilled to the temp directory
 # beyond the memory limit, gone with the connection.
 WORK_TABLE = "rw_parsed"
-# How much of a refused line quarantine keeps: enough to find it, not megabytes.
+# How much of a refused line is looked at for its excerpt: enough to find it, not megabytes.
 EXCERPT_CHARS = 1_000
 
 
@@ -34,12 +35,17 @@ def parse(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         if read.fmt == "jsonl"
         else readers.csv_reader_sql(read, list(batch.first.header))
     )
-    sql = readers.parsed_sql(batch.contract, batch.dialect, reader, set(read.fields))
+    layout = LineLayout(
+        batch.contract, batch.dialect, batch.first.header, batch.first.delimiter, read.fmt
+    )
+    sql = readers.parsed_sql(
+        batch.contract, batch.dialect, reader, set(read.fields), layout_key(layout)
+    )
     try:
         con.execute(f"create or replace temp table {WORK_TABLE} as {sql}")
     except duckdb.InvalidInputException as error:
         raise UnreadableFile(str(error).splitlines()[0][:300]) from error
-    absorb_rejects(con, read)
+    absorb_rejects(con, read, layout)
 
 
 def drop_work_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -101,7 +107,7 @@ def by_file(rejects: list[Reject]) -> dict[str, list[Reject]]:
     return grouped
 
 
-def absorb_rejects(con: duckdb.DuckDBPyConnection, read: FileRead) -> None:
+def absorb_rejects(con: duckdb.DuckDBPyConnection, read: FileRead, layout: LineLayout) -> None:
     """Lines DuckDB's reader refused become quarantined lines (`malformed_line`, or
     `line_too_long`); the read lines' numbers shift past them."""
     rejects = fetch_rejects(con, read)
@@ -117,6 +123,7 @@ def absorb_rejects(con: duckdb.DuckDBPyConnection, read: FileRead) -> None:
         return
     con.executemany(
         f"insert into {WORK_TABLE} (_file, _line_no, _first_line, _problem_code, "
-        "_problem_detail, _record) values (?, ?, ?, ?, ?, to_json(rw_redact(?)))",
-        [(r.file, r.line_no, r.line_no, r.code, r.reason, r.text) for r in rejects],
+        "_problem_detail, _record) values (?, ?, ?, ?, ?, ?)",
+        [(r.file, r.line_no, r.line_no, r.code, r.reason, layout.excerpt(r.text))
+         for r in rejects],
     )

@@ -40,8 +40,6 @@ create or replace temp macro rw_boolean(v) as case lower(v)
 create or replace temp macro rw_age_band(d) as case when d is not null then
     (date_diff('year', d, date '2025-07-01') // 5 * 5)::varchar || '-'
     || (date_diff('year', d, date '2025-07-01') // 5 * 5 + 4)::varchar end;
--- Long digit runs are national IDs, tax codes or phone numbers: never keep them in clear.
-create or replace temp macro rw_redact(v) as regexp_replace(v, '\\d{9,}', '<redacted>', 'g');
 """
 
 # The longest line a landing file may hold (DuckDB's own default, stated here so it is one
@@ -174,9 +172,14 @@ def producer_expression(column: Column, dialect: Dialect, fields: set[str]) -> s
 
 
 def parsed_sql(
-    contract: SourceContract, dialect: Dialect, reader_sql: str, fields: set[str]
+    contract: SourceContract,
+    dialect: Dialect,
+    reader_sql: str,
+    fields: set[str],
+    layout_key: str,
 ) -> str:
-    """Typed contract columns plus the row's first problem (code, column, readable detail)."""
+    """Typed contract columns plus the row's first problem (code, column, readable detail);
+    `layout_key` names the layout `rw_excerpt` reads a malformed line with."""
     texts = ",\n".join(
         f"rw_text({producer_expression(c, dialect, fields)}) as {quote(c.name + '__text')}"
         for c in contract.columns
@@ -188,7 +191,7 @@ def parsed_sql(
         "when _first_line < _line_no then {'code': 'duplicate_row', 'column': null, "
         "'detail': null}",
     ] + [_unparseable_case(c) for c in contract.columns if c.kind != "varchar" and not c.personal]
-    record = _record_json(contract)
+    record = _record_json(contract, layout_key)
     # Exact repeats found by aggregation, not a window: a hash aggregate over the line
     # text is several times cheaper than partitioning every row.
     return f"""
@@ -244,12 +247,14 @@ def _text_columns(contract: SourceContract) -> str:
     return ", ".join(quote(c.name + "__text") for c in contract.columns)
 
 
-def _record_json(contract: SourceContract) -> str:
+def _record_json(contract: SourceContract, layout_key: str) -> str:
     """The row as the producer sent it, personal fields already pseudonymised."""
     parts = ", ".join(
         f"{literal(c.raw_name)}: "
         + (quote(c.raw_name) if c.personal else quote(c.name + "__text"))
         for c in contract.stored_columns
     )
-    return f"case when _malformed is not null then to_json(rw_redact(_row_text)) " \
+    # A malformed line's fields cannot be told apart: `rw_excerpt` (excerpt.py) keeps only
+    # what the contract vouches for.
+    return f"case when _malformed is not null then rw_excerpt(_row_text, {layout_key})::json " \
            f"else to_json({{{parts}}}) end"
