@@ -421,3 +421,28 @@ def test_no_personal_value_reaches_quarantine_from_a_malformed_roster_row(settin
     excerpt = json.loads(kept[0][3])  # the roster row with one field too many
     assert excerpt["fields"] == len(header) + 1 and UNIT in excerpt["excerpt"].values()
     assert json.loads(kept[2][3])["excerpt"]["staff_code"] == "CB1"  # aligned: by column
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_text_is_nfc_and_invisible_characters_in_codes_are_refused(settings, procedure, fmt):
+    write = write_jsonl if fmt == "jsonl" else write_csv
+    step = "Thẩm định hồ sơ"
+    rows = [
+        event(procedure, 1, step_name=unicodedata.normalize("NFD", step)),
+        event(procedure, 2, step_name=step),
+        event(procedure, 3, dossier_code="HS-000003\u200b"),  # zero-width space
+        event(procedure, 4, handler_ref="CB\u2060004"),  # word joiner
+        event(procedure, 5, unit_code="\ufeff" + UNIT),  # a byte-order mark inside the field
+    ]
+    write(landing(settings) / f"01_2025-08.{fmt}", rows)
+    [result] = run_ingest(settings)
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 3)
+    steps = query(settings, "select distinct step_name from raw.procedure_log_events")
+    assert steps == [(step,)] and unicodedata.is_normalized("NFC", steps[0][0])
+    found = quarantine(settings)
+    header = 1 if fmt == "csv" else 0
+    for line, column, code_point in ((3, "dossier_code", "U+200B"),
+                                     (4, "handler_ref", "U+2060"), (5, "unit_code", "U+FEFF")):
+        code, reason = found[line + header]
+        assert code == "invisible_character"
+        assert column in reason and code_point in reason

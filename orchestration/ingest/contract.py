@@ -82,6 +82,9 @@ class Column:
     personal: str | None = None
     stored_name: str | None = None
     description: str = ""
+    # An identifier (a key or code): refused when it holds an invisible character, which
+    # would make two look-alike codes differ (`invisible_character`).
+    code: bool = False
 
     @property
     def raw_name(self) -> str:

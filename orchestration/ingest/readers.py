@@ -15,7 +15,9 @@ from orchestration.sql import literal
 
 # DuckDB-side helpers for the parse step. Temporary: they live only on the ingest connection.
 PARSE_MACROS = """
-create or replace temp macro rw_text(v) as nullif(trim(v), '');
+-- Every text value in NFC: a letter with its diacritics composed is one character, so the
+-- same words compare equal however the producer's software spelt them.
+create or replace temp macro rw_text(v) as nullif(trim(nfc_normalize(v)), '');
 create or replace temp macro rw_timestamp(v) as coalesce(
     -- ISO 8601 with an offset: to Vietnam local time (UTC+07:00, no daylight saving).
     make_timestamp(epoch_us(try_strptime(v, ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z',
@@ -41,6 +43,10 @@ create or replace temp macro rw_age_band(d) as case when d is not null then
     (date_diff('year', d, date '2025-07-01') // 5 * 5)::varchar || '-'
     || (date_diff('year', d, date '2025-07-01') // 5 * 5 + 4)::varchar end;
 """
+
+# Characters that show as nothing: format (Cf: zero-width space and joiners, byte-order mark,
+# bidirectional marks, soft hyphen) and control characters, and the blank fillers.
+INVISIBLE = r"[\p{Cf}\p{Cc}\x{034F}\x{115F}\x{1160}\x{3164}\x{FFA0}]"
 
 # The longest line a landing file may hold (DuckDB's own default, stated here so it is one
 # rule): a longer line is quarantined as `line_too_long` and the rest of the file is read.
@@ -190,7 +196,9 @@ def parsed_sql(
         "'detail': _malformed}",
         "when _first_line < _line_no then {'code': 'duplicate_row', 'column': null, "
         "'detail': null}",
-    ] + [_unparseable_case(c) for c in contract.columns if c.kind != "varchar" and not c.personal]
+    ] + [_invisible_case(c) for c in contract.columns if c.code] + [
+        _unparseable_case(c) for c in contract.columns if c.kind != "varchar" and not c.personal
+    ]
     record = _record_json(contract, layout_key)
     # Exact repeats found by aggregation, not a window: a hash aggregate over the line
     # text is several times cheaper than partitioning every row.
@@ -240,6 +248,21 @@ def _unparseable_case(column: Column) -> str:
     return (
         f"when {text} is not null and {quote(column.raw_name)} is null then "
         f"{{'code': 'unparseable', 'column': {literal(column.name)}, 'detail': {detail}}}"
+    )
+
+
+def _invisible_case(column: Column) -> str:
+    """A code holding a character that shows as nothing (format or control characters,
+    zero-width and invisible fillers) is refused, named by its code point."""
+    text = quote(column.name + "__text")
+    found = f"regexp_extract({text}, {literal(INVISIBLE)})"
+    detail = (
+        f"{literal(column.name + ': ')} || regexp_replace({text}, {literal(INVISIBLE)}, '?', 'g')"
+        f" || ' holds an invisible character (' || printf('U+%04X', unicode({found})) || ')'"
+    )
+    return (
+        f"when regexp_matches({text}, {literal(INVISIBLE)}) then "
+        f"{{'code': 'invisible_character', 'column': {literal(column.name)}, 'detail': {detail}}}"
     )
 
 
