@@ -446,3 +446,44 @@ def test_text_is_nfc_and_invisible_characters_in_codes_are_refused(settings, pro
         code, reason = found[line + header]
         assert code == "invisible_character"
         assert column in reason and code_point in reason
+
+
+def test_pseudonyms_are_keyed_hmacs_and_the_key_is_recorded(settings, procedure):
+    import hashlib
+    import hmac
+
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, 1)])
+    run_ingest(settings)
+    [(key,)] = query(settings, "select applicant_key from raw.procedure_log_events")
+    secret = settings.pseudonym_key.encode()
+    assert key == hmac.new(secret, APPLICANT.encode(), hashlib.sha256).hexdigest()
+    [(fingerprint, algorithm)] = query(settings, "select fingerprint, algorithm "
+                                       "from audit.pseudonym_keys")
+    assert algorithm == "hmac-sha256" and len(fingerprint) == 16
+    assert settings.pseudonym_key not in all_tables_text(settings)
+
+
+def test_a_run_with_another_pseudonym_key_stops_with_a_clear_message(settings, procedure):
+    from dataclasses import replace
+
+    from orchestration.ingest.pseudonym import PseudonymKeyChanged
+
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, 1)])
+    run_ingest(settings)
+    write_jsonl(landing(settings) / "01_2025-09.jsonl", [event(procedure, 2)])
+    other = replace(settings, pseudonym_key="another-key-entirely")
+    with pytest.raises(PseudonymKeyChanged, match="REFORMWATCH_PSEUDONYM_KEY"):
+        run_ingest(other)
+    assert query(settings, "select count(*) from raw.procedure_log_events") == [(1,)]
+    assert len(run_ingest(settings)) == 1  # the right key again: the new file loads
+
+
+def test_a_warehouse_whose_pseudonyms_predate_key_records_stops(settings, procedure):
+    from orchestration.ingest.pseudonym import PseudonymKeyChanged
+
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, 1)])
+    run_ingest(settings)
+    with connect(settings) as con:  # as a warehouse built before keys were recorded
+        con.execute("delete from audit.pseudonym_keys")
+    with pytest.raises(PseudonymKeyChanged, match="no key recorded"):
+        run_ingest(settings)
