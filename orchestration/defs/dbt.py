@@ -65,6 +65,7 @@ def reformwatch_dbt(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     warehouse.prepare_folders()
+    warehouse.wait_for_warehouse()
     yield from dbt.cli(
         [*dbt_build_args(), *vars_arg(warehouse.dbt_vars())], context=context
     ).stream()
