@@ -10,6 +10,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.child_guard import guarded
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -66,9 +67,9 @@ def reformwatch_dbt(
 ):
     warehouse.prepare_folders()
     warehouse.wait_for_warehouse()
-    yield from dbt.cli(
-        [*dbt_build_args(), *vars_arg(warehouse.dbt_vars())], context=context
-    ).stream()
+    invocation = dbt.cli([*dbt_build_args(), *vars_arg(warehouse.dbt_vars())], context=context)
+    with guarded(invocation.process.pid):  # dbt dies with this run, even on kill -9
+        yield from invocation.stream()
 
 
 def dbt_executable() -> str:
