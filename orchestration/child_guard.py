@@ -11,6 +11,7 @@ Run as `python -m orchestration.child_guard <worker pid> <child pid>`.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -64,10 +65,8 @@ def main(argv: list[str]) -> int:
         worker, child = psutil.Process(int(argv[0])), psutil.Process(int(argv[1]))
     except psutil.NoSuchProcess:
         return 0  # one of them already ended: nothing to guard
-    try:
+    with contextlib.suppress(psutil.NoSuchProcess):  # the child ended between two looks
         watch(worker, child)
-    except psutil.NoSuchProcess:
-        pass  # the child ended between two looks
     return 0
 
 
