@@ -28,9 +28,16 @@ GRACE_S = 10.0  # dbt gets this long to stop on an interrupt before it is killed
 def guarded(child_pid: int) -> Iterator[None]:
     """While the block runs, `child_pid` is stopped if this process dies."""
     guard = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.child_guard", str(psutil.Process().pid),
-         str(child_pid)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "orchestration.child_guard",
+            str(psutil.Process().pid),
+            str(child_pid),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         yield

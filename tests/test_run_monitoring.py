@@ -28,8 +28,9 @@ def instance(tmp_path, monkeypatch):
 def started_run(instance, pid: int) -> dg.DagsterRun:
     """A STARTED run whose worker reported `pid`, as Dagster's run worker does."""
     run = instance.add_run(
-        dg.DagsterRun(job_name="__ASSET_JOB", run_id=str(uuid.uuid4()),
-                      status=dg.DagsterRunStatus.STARTED)
+        dg.DagsterRun(
+            job_name="__ASSET_JOB", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED
+        )
     )
     instance.report_engine_event(
         f"Started process for run (pid: {pid}).", run, EngineEventData.in_process(pid)
@@ -64,14 +65,19 @@ def test_a_child_dies_with_the_run_worker_that_started_it(tmp_path):
 
     # A run worker that starts a long child (as dbt) under the guard, then is killed -9.
     worker = subprocess.Popen(
-        [sys.executable, "-c",
-         "import subprocess, sys, time\n"
-         "from orchestration.child_guard import guarded\n"
-         "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
-         "with guarded(child.pid):\n"
-         "    print(child.pid, flush=True)\n"
-         "    time.sleep(120)\n"],
-        stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT,
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time\n"
+            "from orchestration.child_guard import guarded\n"
+            "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
+            "with guarded(child.pid):\n"
+            "    print(child.pid, flush=True)\n"
+            "    time.sleep(120)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO_ROOT,
     )
     child = psutil.Process(int(worker.stdout.readline()))
     try:

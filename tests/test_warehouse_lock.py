@@ -17,13 +17,18 @@ def hold_warehouse(path, seconds: float) -> subprocess.Popen:
     """Another process opening the warehouse read-write, as a BI tool pointed at the main
     file would; returns once it holds the lock."""
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time, duckdb\n"
-         "con = duckdb.connect(sys.argv[1])\n"
-         "print('holding', flush=True)\n"
-         "time.sleep(float(sys.argv[2]))\n",
-         str(path), str(seconds)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, duckdb\n"
+            "con = duckdb.connect(sys.argv[1])\n"
+            "print('holding', flush=True)\n"
+            "time.sleep(float(sys.argv[2]))\n",
+            str(path),
+            str(seconds),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert holder.stdout.readline().strip() == "holding"
     return holder

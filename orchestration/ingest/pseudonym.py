@@ -39,9 +39,7 @@ def hmac_sql(key: str, value: str = "v") -> str:
     secret = secret.ljust(BLOCK_BYTES, b"\0")
     inner = bytes(b ^ 0x36 for b in secret).hex()
     outer = bytes(b ^ 0x5C for b in secret).hex()
-    return (
-        f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({value}))))"
-    )
+    return f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({value}))))"
 
 
 def fingerprint(key: str) -> str:
@@ -57,9 +55,7 @@ def prepare_pseudonyms(
     con.execute(f"create or replace temp macro rw_pseudonym(v) as {hmac_sql(key)}")
 
 
-def check_key(
-    con: duckdb.DuckDBPyConnection, key: str, contracts: list[SourceContract]
-) -> None:
+def check_key(con: duckdb.DuckDBPyConnection, key: str, contracts: list[SourceContract]) -> None:
     """Record the key's fingerprint on first use; stop when another key was used before."""
     con.execute(KEYS_DDL)
     current = fingerprint(key)
@@ -75,9 +71,7 @@ def check_key(
                 "not match them. Rebuild the warehouse from the landing files (delete it, "
                 "then run) with REFORMWATCH_PSEUDONYM_KEY set."
             )
-        con.execute(
-            "insert into audit.pseudonym_keys values (?, ?, now())", [current, ALGORITHM]
-        )
+        con.execute("insert into audit.pseudonym_keys values (?, ?, now())", [current, ALGORITHM])
         return
     for known, algorithm, since in recorded:
         if (known, algorithm) != (current, ALGORITHM):
