@@ -33,6 +33,9 @@ class WarehouseResource(dg.ConfigurableResource):
     memory_limit: str = DEFAULT_MEMORY_LIMIT  # DuckDB `memory_limit`, ingest and dbt alike
     tmp_dir: str | None = None  # where DuckDB spills; default: <data_dir>/tmp
     pseudonym_key: str = DEVELOPMENT_PSEUDONYM_KEY
+    # Seconds a run waits for a warehouse another process holds (a BI user who opened the
+    # main file) before failing with the holder's name.
+    lock_wait_s: float = warehouse_file.LOCK_WAIT_S
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> WarehouseResource:
@@ -72,7 +75,16 @@ class WarehouseResource(dg.ConfigurableResource):
         return self.settings.published_warehouse
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        return warehouse_file.connect(self.settings, read_only=read_only)
+        """A connection to the warehouse; a lock held by another process is waited for
+        (`lock_wait_s`), then reported with the holder's PID and command line."""
+        return warehouse_file.connect(
+            self.settings, read_only=read_only, lock_wait_s=self.lock_wait_s
+        )
+
+    def wait_for_warehouse(self) -> None:
+        """Before a subprocess (dbt) opens the file itself: wait here, with the same bound
+        and message, rather than have it fail at once on another process's lock."""
+        self.connect().close()
 
     def publish_for_bi(self) -> Path:
         return warehouse_file.publish_for_bi(self.settings)

@@ -332,3 +332,230 @@ def test_a_budget_line_is_dated_by_its_period(settings):
     assert (result.rows_loaded, result.rows_quarantined) == (1, 1)
     [(code, reason)] = quarantine(settings).values()
     assert code == "unknown_unit" and "abolished on 1 July 2025" in reason
+
+
+# Hostile landing files (issue 9): links, names, sizes, dates, Unicode, personal data.
+
+
+def test_links_in_a_landing_folder_are_refused_and_their_targets_never_read(
+    settings, procedure, tmp_path
+):
+    outside = write_jsonl(tmp_path / "elsewhere" / "real.jsonl", [event(procedure, 1)])
+    secret = tmp_path / "elsewhere" / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    folder = landing(settings)
+    write_jsonl(folder / "01_2025-08.jsonl", [event(procedure, 2)])
+    (folder / "02_2025-08.jsonl").symlink_to(outside)
+    (folder / "03_2025-08.csv").symlink_to(secret)
+    (folder / "04_2025-08.jsonl").symlink_to(folder / "01_2025-08.jsonl")  # inside, still a link
+    by_file = {Path(r.path).name: r for r in run_ingest(settings)}
+    assert by_file["01_2025-08.jsonl"].rows_loaded == 1
+    for name in ("02_2025-08.jsonl", "03_2025-08.csv", "04_2025-08.jsonl"):
+        refused = by_file[name]
+        assert (refused.status, refused.rows_read) == ("rejected_file", 0)
+        assert "link" in refused.note
+    assert query(settings, "select count(*) from raw.procedure_log_events") == [(1,)]
+    assert query(settings, "select count(*) from audit.quarantine") == [(0,)]
+    paths = [p for (p,) in query(settings, "select path from audit.ingest_files order by 1")]
+    assert paths == [f"procedure_logs/0{n}_2025-08.{ext}" for n, ext in
+                     ((1, "jsonl"), (2, "jsonl"), (3, "csv"), (4, "jsonl"))]
+    assert run_ingest(settings) == []  # a refused link is recorded once, not every run
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_file_names_are_data_never_glob_patterns(settings, procedure, fmt):
+    write = write_jsonl if fmt == "jsonl" else write_csv
+    folder = landing(settings)
+    names = ["01_2025-08[1]", "01_2025-081", "02_2025-08*", "02_2025-08_b", "03_2025-0?"]
+    for n, name in enumerate(names):
+        write(folder / f"{name}.{fmt}", [event(procedure, 10 * n + k) for k in range(n + 1)])
+    by_file = {Path(r.path).stem: r for r in run_ingest(settings)}
+    assert {name: by_file[name].rows_loaded for name in names} == {
+        name: n + 1 for n, name in enumerate(names)
+    }
+    loaded = query(settings, "select count(*), count(distinct dossier_code) "
+                   "from raw.procedure_log_events")
+    assert loaded == [(15, 15)]  # every row once: none lost, none read twice
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_line_over_the_size_limit_is_quarantined_and_the_rest_loads(settings, procedure, fmt):
+    from orchestration.ingest.readers import MAX_LINE_BYTES
+
+    write = write_jsonl if fmt == "jsonl" else write_csv
+    huge = event(procedure, 2, handler_ref="x" * (MAX_LINE_BYTES + 10))
+    folder = landing(settings)
+    write(folder / f"01_2025-08.{fmt}", [event(procedure, 1), huge, event(procedure, 3)])
+    write(folder / f"01_2025-09.{fmt}", [event(procedure, 4), event(procedure, 5)])
+    results = {Path(r.path).name: r for r in run_ingest(settings)}
+    first = results[f"01_2025-08.{fmt}"]
+    assert (first.status, first.rows_read, first.rows_loaded, first.rows_quarantined) == (
+        "loaded", 3, 2, 1)
+    assert results[f"01_2025-09.{fmt}"].rows_loaded == 2  # the batch's later file unharmed
+    header = 1 if fmt == "csv" else 0
+    [(line, code, reason, size)] = query(
+        settings, "select line_no, reason_code, reason, length(record) from audit.quarantine")
+    assert (line, code) == (2 + header, "line_too_long")
+    assert f"{MAX_LINE_BYTES:,}" in reason
+    assert size < 10_000  # where the line is and an excerpt, not megabytes
+    lines = query(settings, "select _line_no from raw.procedure_log_events where "
+                  "dossier_code = 'HS-000003'")
+    assert lines == [(3 + header,)]
+    assert run_ingest(settings) == []  # settled: not retried, not failing, every run
+
+
+def test_a_whole_file_quarantine_keeps_a_line_over_the_size_limit(settings, procedure):
+    from orchestration.ingest.readers import MAX_LINE_BYTES
+
+    rows = [{k: v for k, v in event(procedure, n).items() if k != "event_at"} for n in (1, 2)]
+    rows.insert(1, rows[0] | {"handler_ref": "x" * (MAX_LINE_BYTES + 10)})
+    write_csv(landing(settings) / "no_time.csv", rows)
+    [result] = run_ingest(settings)
+    assert (result.status, result.rows_read, result.rows_quarantined) == ("rejected_file", 3, 3)
+    kept = query(settings, "select line_no, reason_code from audit.quarantine order by 1")
+    assert kept == [(2, "missing_column"), (3, "line_too_long"), (4, "missing_column")]
+
+
+@pytest.mark.parametrize(
+    ("fault", "column"),
+    [
+        ({"event_at": "2999-08-01T09:00:00+07:00"}, "event_at"),
+        ({"event_at": "1900-08-01T09:00:00+07:00"}, "event_at"),
+        ({"event_at": "2023-12-31T23:59:00+07:00"}, "event_at"),  # the day before the period
+        ({"due_at": "2999-08-20T17:00:00+07:00"}, "due_at"),
+    ],
+)
+def test_dates_outside_the_monitored_period_are_quarantined(settings, procedure, fault, column):
+    from orchestration.project_vars import calendar_end
+
+    rows = [event(procedure, 1), event(procedure, 2, **fault), event(procedure, 3),
+            event(procedure, 4, event_at=f"{calendar_end()}T23:59:00+07:00")]  # last day: in
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", rows)
+    [result] = run_ingest(settings)
+    assert (result.rows_loaded, result.rows_quarantined) == (3, 1)
+    code, reason = quarantine(settings)[2]
+    assert code == "out_of_period"
+    assert column in reason and "monitored period" in reason
+
+
+def test_a_roster_snapshot_outside_the_monitored_period_is_quarantined(settings):
+    header = [c.name for c in SOURCES["personnel_rosters"].columns]
+    row = {"snapshot_date": "2025-08-31", "staff_code": "CB1", "unit_code": UNIT,
+           "position": "cadre", "status": "active", "joined_on": "1991-03-01"}
+    rows = [row, row | {"staff_code": "CB2", "snapshot_date": "2999-08-31"}]
+    write_csv(landing(settings, "personnel_rosters") / "01_2025-08.csv", rows, fields=header)
+    [result] = run_ingest(settings, "personnel_rosters")
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 1)  # 1991: history, not a period
+    assert quarantine(settings)[3][0] == "out_of_period"
+
+
+FULL_NAME, BIRTH_DATE, CITIZEN_ID = "Nguyễn Thị Minh Khai", "1968-04-12", "079 168 004 512"
+
+
+def all_tables_text(settings) -> str:
+    """Every value of every table, as text: what a BI user could ever see."""
+    with connect(settings, read_only=True) as con:
+        tables = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+        return "\n".join(
+            str(con.execute(f'select * from "{schema}"."{table}"').fetchall())
+            for schema, table in tables
+        )
+
+
+def test_no_personal_value_reaches_quarantine_from_a_malformed_roster_row(settings, procedure):
+    header = [c.name for c in SOURCES["personnel_rosters"].columns]
+    row = {"snapshot_date": "2025-08-31", "staff_code": "CB1", "full_name": FULL_NAME,
+           "national_id": CITIZEN_ID, "birth_date": BIRTH_DATE, "unit_code": UNIT,
+           "position": "cadre", "status": "active"}
+    path = write_csv(landing(settings, "personnel_rosters") / "01_2025-08.csv",
+                     [row, row | {"staff_code": "CB2"}], fields=header)
+    with path.open("a", encoding="utf-8") as handle:  # one field too many, then a short row
+        handle.write(",".join([row.get(f, "") for f in header] + ["ghi chú"]) + "\n")
+        handle.write(f"2025-08-31,CB4,{FULL_NAME},{CITIZEN_ID}\n")
+    no_time = [{k: v for k, v in row.items() if k != "snapshot_date"}]  # a whole-file reject
+    write_csv(landing(settings, "personnel_rosters") / "01_2025-09.csv", no_time,
+              fields=[h for h in header if h != "snapshot_date"])
+    # JSON lines too: a truncated line and a line that is not an object
+    line = json.dumps(event(procedure, 1, applicant_id=CITIZEN_ID), ensure_ascii=False)
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, 2)],
+                tail=f"[{line}]\n{line[:-20]}\n")
+    run_ingest(settings, "personnel_rosters")
+    run_ingest(settings)
+    kept = query(settings, "select path, line_no, reason_code, record from audit.quarantine "
+                 "order by path, line_no")
+    assert [(p.split("/")[-1], n) for p, n, _, _ in kept] == [  # where each bad row is
+        ("01_2025-08.csv", 4), ("01_2025-08.csv", 5), ("01_2025-09.csv", 2),
+        ("01_2025-08.jsonl", 2), ("01_2025-08.jsonl", 3)]
+    everything = all_tables_text(settings)
+    for personal in (FULL_NAME, BIRTH_DATE, "12/04/1968", CITIZEN_ID,
+                     CITIZEN_ID.replace(" ", ""), "Minh Khai"):
+        assert personal not in everything
+    excerpt = json.loads(kept[0][3])  # the roster row with one field too many
+    assert excerpt["fields"] == len(header) + 1 and UNIT in excerpt["excerpt"].values()
+    assert json.loads(kept[2][3])["excerpt"]["staff_code"] == "CB1"  # aligned: by column
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_text_is_nfc_and_invisible_characters_in_codes_are_refused(settings, procedure, fmt):
+    write = write_jsonl if fmt == "jsonl" else write_csv
+    step = "Thẩm định hồ sơ"
+    rows = [
+        event(procedure, 1, step_name=unicodedata.normalize("NFD", step)),
+        event(procedure, 2, step_name=step),
+        event(procedure, 3, dossier_code="HS-000003\u200b"),  # zero-width space
+        event(procedure, 4, handler_ref="CB\u2060004"),  # word joiner
+        event(procedure, 5, unit_code="\ufeff" + UNIT),  # a byte-order mark inside the field
+    ]
+    write(landing(settings) / f"01_2025-08.{fmt}", rows)
+    [result] = run_ingest(settings)
+    assert (result.rows_loaded, result.rows_quarantined) == (2, 3)
+    steps = query(settings, "select distinct step_name from raw.procedure_log_events")
+    assert steps == [(step,)] and unicodedata.is_normalized("NFC", steps[0][0])
+    found = quarantine(settings)
+    header = 1 if fmt == "csv" else 0
+    for line, column, code_point in ((3, "dossier_code", "U+200B"),
+                                     (4, "handler_ref", "U+2060"), (5, "unit_code", "U+FEFF")):
+        code, reason = found[line + header]
+        assert code == "invisible_character"
+        assert column in reason and code_point in reason
+
+
+def test_pseudonyms_are_keyed_hmacs_and_the_key_is_recorded(settings, procedure):
+    import hashlib
+    import hmac
+
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, 1)])
+    run_ingest(settings)
+    [(key,)] = query(settings, "select applicant_key from raw.procedure_log_events")
+    secret = settings.pseudonym_key.encode()
+    assert key == hmac.new(secret, APPLICANT.encode(), hashlib.sha256).hexdigest()
+    [(fingerprint, algorithm)] = query(settings, "select fingerprint, algorithm "
+                                       "from audit.pseudonym_keys")
+    assert algorithm == "hmac-sha256" and len(fingerprint) == 16
+    assert settings.pseudonym_key not in all_tables_text(settings)
+
+
+def test_a_run_with_another_pseudonym_key_stops_with_a_clear_message(settings, procedure):
+    from dataclasses import replace
+
+    from orchestration.ingest.pseudonym import PseudonymKeyChanged
+
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, 1)])
+    run_ingest(settings)
+    write_jsonl(landing(settings) / "01_2025-09.jsonl", [event(procedure, 2)])
+    other = replace(settings, pseudonym_key="another-key-entirely")
+    with pytest.raises(PseudonymKeyChanged, match="REFORMWATCH_PSEUDONYM_KEY"):
+        run_ingest(other)
+    assert query(settings, "select count(*) from raw.procedure_log_events") == [(1,)]
+    assert len(run_ingest(settings)) == 1  # the right key again: the new file loads
+
+
+def test_a_warehouse_whose_pseudonyms_predate_key_records_stops(settings, procedure):
+    from orchestration.ingest.pseudonym import PseudonymKeyChanged
+
+    write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, 1)])
+    run_ingest(settings)
+    with connect(settings) as con:  # as a warehouse built before keys were recorded
+        con.execute("delete from audit.pseudonym_keys")
+    with pytest.raises(PseudonymKeyChanged, match="no key recorded"):
+        run_ingest(settings)

@@ -10,6 +10,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.child_guard import guarded
 from orchestration.resources import WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -65,9 +66,10 @@ def reformwatch_dbt(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     warehouse.prepare_folders()
-    yield from dbt.cli(
-        [*dbt_build_args(), *vars_arg(warehouse.dbt_vars())], context=context
-    ).stream()
+    warehouse.wait_for_warehouse()
+    invocation = dbt.cli([*dbt_build_args(), *vars_arg(warehouse.dbt_vars())], context=context)
+    with guarded(invocation.process.pid):  # dbt dies with this run, even on kill -9
+        yield from invocation.stream()
 
 
 def dbt_executable() -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pandera.polars as pa
 import polars as pl
@@ -27,7 +27,7 @@ KINDS: dict[str, tuple[str, pl.DataType]] = {
 }
 
 
-# Every reason_code audit.quarantine may hold (DEVELOPERS.md, "Quarantine reason codes"): the
+# Every reason_code audit.quarantine may hold (docs/sources.md, "Quarantine reason codes"): the
 # row-level ones come from the checks below, the file-level ones from the ingest stages.
 REASON_CODES = (
     "malformed_line",
@@ -40,6 +40,9 @@ REASON_CODES = (
     "missing_column",
     "wrong_folder",
     "undecodable",
+    "line_too_long",
+    "out_of_period",
+    "invisible_character",
 )
 
 
@@ -57,12 +60,15 @@ class Check:
     values: tuple | None = None  # allowed values
     low: float | None = None  # inclusive bounds
     high: float | None = None
+    # A closed set of codes (allowed values, reference codes): values that can be shown
+    # anywhere, since no name, date or identity number is one of them (`excerpt.py`).
+    codes: Callable[[], frozenset[str]] | None = None
 
 
 def allowed(values: list[str] | tuple[str, ...]) -> Check:
     values = tuple(values)
     return Check("not_allowed", f"one of {', '.join(values)}", lambda: pa.Check.isin(values),
-                 values=values)
+                 values=values, codes=lambda: frozenset(values))
 
 
 def in_range(low: float, high: float) -> Check:
@@ -74,9 +80,17 @@ def at_least(low: float) -> Check:
     return Check("not_allowed", f"at least {low}", lambda: pa.Check.ge(low), low=low)
 
 
+def within_period(low: date | datetime, high: date | datetime, describe: str) -> Check:
+    """A date inside the monitored period: one dated 2999 or 1900 would otherwise load, fail
+    dbt's relationship to the calendar, and hold every publication after it."""
+    return Check("out_of_period", describe, lambda: pa.Check.in_range(low, high))
+
+
 def known(reference: str, reason_code: str, load: Callable[[], frozenset[str]]) -> Check:
     """Membership in reference data (units, procedures), loaded when the schema is built."""
-    return Check(reason_code, f"a known {reference}", lambda: pa.Check.isin(sorted(load())))
+    return Check(
+        reason_code, f"a known {reference}", lambda: pa.Check.isin(sorted(load())), codes=load
+    )
 
 
 def valid_until(
@@ -134,6 +148,9 @@ class Column:
     personal: str | None = None
     stored_name: str | None = None
     description: str = ""
+    # An identifier (a key or code): refused when it holds an invisible character, which
+    # would make two look-alike codes differ (`invisible_character`).
+    code: bool = False
 
     @property
     def raw_name(self) -> str:

@@ -21,11 +21,12 @@ from collections.abc import Callable, Iterator
 
 import duckdb
 
-from orchestration.ingest import readers
+from orchestration.ingest import excerpt, readers
 from orchestration.ingest.batching import Batch, batches
 from orchestration.ingest.contract import SourceContract
 from orchestration.ingest.parse import UnreadableFile, drop_work_table, parse
 from orchestration.ingest.plan import LandingFile, Plan, Verdict, landing_files, plan_file
+from orchestration.ingest.pseudonym import prepare_pseudonyms
 from orchestration.ingest.settle import (
     AUDIT_DDL,
     FileResult,
@@ -38,21 +39,20 @@ from orchestration.ingest.settle import (
 )
 from orchestration.ingest.validate import validate
 from orchestration.settings import Settings
-from orchestration.sql import literal
 
 # Callers (the Dagster assets, the quality tests) know these by this module.
 __all__ = ["AUDIT_DDL", "FileResult", "ingest_source", "prepare"]
 
 
 def prepare(con: duckdb.DuckDBPyConnection, contracts: list[SourceContract], key: str) -> None:
-    """Audit and raw tables, and the connection's parse macros (the pseudonym one keyed)."""
+    """Audit and raw tables, and the connection's parse macros (the pseudonym one keyed,
+    after checking the key is the one the warehouse was built with)."""
     con.execute(AUDIT_DDL)
     con.execute(readers.PARSE_MACROS)
-    con.execute(
-        f"create or replace temp macro rw_pseudonym(v) as sha256({literal(key)} || ':' || v)"
-    )
+    excerpt.register(con)
     for contract in contracts:
         create_raw_table(con, contract)
+    prepare_pseudonyms(con, key, contracts)
 
 
 def ingest_source(

@@ -8,6 +8,9 @@ not this source), and no connection is needed to decide which.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,36 +42,57 @@ class LandingFile:
     settings: Settings
     started: float
     notes: tuple[str, ...] = ()
+    refusal: str | None = None  # why the entry is not a landing file at all
 
     @classmethod
     def open(cls, path: Path, contract: SourceContract, settings: Settings) -> LandingFile:
+        """The entry as it is in the folder, never what a link points at: a link or any
+        other non-regular entry is named and refused, its target never opened."""
+        relpath = landing_relative(path, settings)
+        entry = path.lstat()
+        refusal = not_a_regular_file(path, entry)
+        file_id = content_hash(path) if refusal is None else refused_entry_id(relpath, refusal)
         return cls(
             path,
             contract,
-            content_hash(path),
-            landing_relative(path, settings),
-            path.stat().st_size,
+            file_id,
+            relpath,
+            entry.st_size,
             settings,
             time.perf_counter(),
+            refusal=refusal,
         )
 
     def work_file(self, suffix: str) -> Path:
-        return self.settings.tmp_dir / f"{self.file_id}.{suffix}"
+        """A scratch path named by content hash: DuckDB's readers take a path as a glob
+        pattern, so the only names they ever see are ours, never a producer's."""
+        target = self.settings.tmp_dir / f"{self.file_id}.{suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def safe_name(self, fmt: str) -> Path:
+        """The landing file under a scratch name (a link, so nothing is copied): a name
+        holding `[`, `]`, `*` or `?` is data, and DuckDB must not expand it into other
+        files' names, or find none (it has no literal-path option)."""
+        link = self.work_file(f"landing.{fmt}")
+        link.unlink(missing_ok=True)
+        link.symlink_to(self.path.resolve())
+        return link
 
 
 @dataclass(frozen=True)
 class Text:
-    """A path DuckDB can read as text (the landing file, or a converted copy of it)."""
+    """A path DuckDB can read as text: the landing file under a scratch name, or a
+    converted copy of it; both are ingest's own and removed once read."""
 
     path: Path
     encoding: str  # as DuckDB's reader names it
     fmt: str  # "csv" or "jsonl"
-    converted: bool = False  # a scratch copy under the temp dir, not the landing file
+    converted: bool = False  # a converted copy, not the landing file's own bytes
 
     def discard(self) -> None:
-        """Converted copies are ingest's own scratch files: removed once read."""
-        if self.converted:
-            self.path.unlink(missing_ok=True)
+        """Scratch names and converted copies are ingest's own: removed once read."""
+        self.path.unlink(missing_ok=True)
 
 
 @dataclass
@@ -98,25 +122,52 @@ class Verdict:
 
 
 def landing_files(folder: Path) -> list[Path]:
-    """Files in a source's folder, oldest name first; hidden and `_` files are not data."""
+    """Entries of a source's folder, oldest name first; hidden and `_` entries are not data,
+    nor are sub-folders. Links and other non-regular entries are listed, to be refused with
+    a reason (`LandingFile.open`), not silently skipped."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if not p.name.startswith((".", "_")) and not stat.S_ISDIR(p.lstat().st_mode)
+    )
 
 
 def landing_relative(path: Path, settings: Settings) -> str:
     """Files are named relative to the landing zone, so a data folder can be moved or
-    restored from backup without every file looking new."""
+    restored from backup without every file looking new. The folder is resolved, never
+    the entry itself: a link is named where it lies, not where it points."""
+    located = path.parent.resolve() / path.name
     try:
-        return str(path.resolve().relative_to(settings.landing_dir))
+        return str(located.relative_to(settings.landing_dir))
     except ValueError:
-        return str(path.resolve())
+        return str(located)
+
+
+def not_a_regular_file(path: Path, entry: os.stat_result) -> str | None:
+    """A landing file is a regular file inside the landing folder. A link could make ingest
+    read a system file or a data file from elsewhere as if it had been delivered, so links
+    (and pipes, sockets, devices) are refused whatever they point at."""
+    if stat.S_ISLNK(entry.st_mode):
+        return f"a symbolic link (to {os.readlink(path)}), not a delivered file: not read"
+    if not stat.S_ISREG(entry.st_mode):
+        return "not a regular file (a pipe, socket or device): not read"
+    return None
+
+
+def refused_entry_id(relpath: str, refusal: str) -> str:
+    """A refused entry's bytes are never read, so its ledger id hashes what it is instead:
+    the same link is recorded once, and a link replaced by a real file is judged anew."""
+    return hashlib.sha256(f"refused:{relpath}:{refusal}".encode()).hexdigest()
 
 
 def plan_file(
     file: LandingFile, duplicate_of: str | None, others: list[SourceContract]
 ) -> Plan | Verdict:
     """How to read the file, or why it is settled without reading its rows."""
+    if file.refusal:
+        return Verdict(file, "rejected_file", file.refusal)
     # Emptiness first: every empty file has the same hash, yet none is a copy of another.
     if file.size == 0:
         return Verdict(file, "empty_file", "the file is empty (0 bytes)")
@@ -157,7 +208,7 @@ def readable_text(file: LandingFile) -> Text | None:
     if encoding.duckdb_name is None:  # DuckDB cannot decode it: read a UTF-8 copy
         converted = transcode_to_utf8(file.path, encoding.name, file.work_file("utf8"))
         return Text(converted, "utf-8", fmt, converted=True)
-    return Text(file.path, encoding.duckdb_name, fmt)
+    return Text(file.safe_name(fmt), encoding.duckdb_name, fmt)
 
 
 def best_dialect(contract: SourceContract, header: list[str]) -> Dialect | None:

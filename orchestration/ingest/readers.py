@@ -15,7 +15,9 @@ from orchestration.sql import literal
 
 # DuckDB-side helpers for the parse step. Temporary: they live only on the ingest connection.
 PARSE_MACROS = """
-create or replace temp macro rw_text(v) as nullif(trim(v), '');
+-- Every text value in NFC: a letter with its diacritics composed is one character, so the
+-- same words compare equal however the producer's software spelt them.
+create or replace temp macro rw_text(v) as nullif(trim(nfc_normalize(v)), '');
 create or replace temp macro rw_timestamp(v) as coalesce(
     -- ISO 8601 with an offset: to Vietnam local time (UTC+07:00, no daylight saving).
     make_timestamp(epoch_us(try_strptime(v, ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z',
@@ -40,9 +42,15 @@ create or replace temp macro rw_boolean(v) as case lower(v)
 create or replace temp macro rw_age_band(d) as case when d is not null then
     (date_diff('year', d, date '2025-07-01') // 5 * 5)::varchar || '-'
     || (date_diff('year', d, date '2025-07-01') // 5 * 5 + 4)::varchar end;
--- Long digit runs are national IDs, tax codes or phone numbers: never keep them in clear.
-create or replace temp macro rw_redact(v) as regexp_replace(v, '\\d{9,}', '<redacted>', 'g');
 """
+
+# Characters that show as nothing: format (Cf: zero-width space and joiners, byte-order mark,
+# bidirectional marks, soft hyphen) and control characters, and the blank fillers.
+INVISIBLE = r"[\p{Cf}\p{Cc}\x{034F}\x{115F}\x{1160}\x{3164}\x{FFA0}]"
+
+# The longest line a landing file may hold (DuckDB's own default, stated here so it is one
+# rule): a longer line is quarantined as `line_too_long` and the rest of the file is read.
+MAX_LINE_BYTES = 2_000_000
 
 TYPED = {
     "varchar": "{v}",
@@ -94,6 +102,15 @@ def numbered(sql: str, first_line: int) -> str:
         from scanned join starts using (_file)"""
 
 
+def rejects_options(read: FileRead) -> str:
+    """Lines DuckDB cannot take (too long, wrong field count) go to the rejects table with
+    their line number instead of failing the statement (`parse.absorb_rejects`)."""
+    return f"""ignore_errors = true, store_rejects = true,
+            rejects_table = {literal(read.rejects_table)},
+            rejects_scan = {literal(read.rejects_table + '_scan')},
+            max_line_size = {MAX_LINE_BYTES}"""
+
+
 def lines_sql(read: FileRead, strict: bool = True) -> str:
     """Every physical line as one varchar, numbered: the base of JSON and whole-file reads.
 
@@ -104,7 +121,8 @@ def lines_sql(read: FileRead, strict: bool = True) -> str:
         select line, filename as _file
         from read_csv({read.path_list}, columns = {{'line': 'VARCHAR'}}, header = false,
             delim = '\\x01', quote = '', escape = '', auto_detect = false, filename = true,
-            {lenient}encoding = {literal(read.encoding)})""", first_line=1)
+            {lenient}{rejects_options(read)}, encoding = {literal(read.encoding)})""",
+        first_line=1)
 
 
 def jsonl_reader_sql(read: FileRead) -> str:
@@ -146,9 +164,7 @@ def csv_reader_sql(read: FileRead, header: list[str]) -> str:
             {fields}
         from read_csv({read.path_list}, columns = {layout}, header = true,
             auto_detect = false, delim = {literal(read.delimiter)}, quote = '"',
-            escape = '"', null_padding = false, ignore_errors = true, filename = true,
-            store_rejects = true, rejects_table = {literal(read.rejects_table)},
-            rejects_scan = {literal(read.rejects_table + '_scan')},
+            escape = '"', null_padding = false, filename = true, {rejects_options(read)},
             encoding = {literal(read.encoding)})""", first_line=2)
 
 
@@ -162,9 +178,14 @@ def producer_expression(column: Column, dialect: Dialect, fields: set[str]) -> s
 
 
 def parsed_sql(
-    contract: SourceContract, dialect: Dialect, reader_sql: str, fields: set[str]
+    contract: SourceContract,
+    dialect: Dialect,
+    reader_sql: str,
+    fields: set[str],
+    layout_key: str,
 ) -> str:
-    """Typed contract columns plus the row's first problem (code, column, readable detail)."""
+    """Typed contract columns plus the row's first problem (code, column, readable detail);
+    `layout_key` names the layout `rw_excerpt` reads a malformed line with."""
     texts = ",\n".join(
         f"rw_text({producer_expression(c, dialect, fields)}) as {quote(c.name + '__text')}"
         for c in contract.columns
@@ -175,8 +196,10 @@ def parsed_sql(
         "'detail': _malformed}",
         "when _first_line < _line_no then {'code': 'duplicate_row', 'column': null, "
         "'detail': null}",
-    ] + [_unparseable_case(c) for c in contract.columns if c.kind != "varchar" and not c.personal]
-    record = _record_json(contract)
+    ] + [_invisible_case(c) for c in contract.columns if c.code] + [
+        _unparseable_case(c) for c in contract.columns if c.kind != "varchar" and not c.personal
+    ]
+    record = _record_json(contract, layout_key)
     # Exact repeats found by aggregation, not a window: a hash aggregate over the line
     # text is several times cheaper than partitioning every row.
     return f"""
@@ -228,16 +251,33 @@ def _unparseable_case(column: Column) -> str:
     )
 
 
+def _invisible_case(column: Column) -> str:
+    """A code holding a character that shows as nothing (format or control characters,
+    zero-width and invisible fillers) is refused, named by its code point."""
+    text = quote(column.name + "__text")
+    found = f"regexp_extract({text}, {literal(INVISIBLE)})"
+    detail = (
+        f"{literal(column.name + ': ')} || regexp_replace({text}, {literal(INVISIBLE)}, '?', 'g')"
+        f" || ' holds an invisible character (' || printf('U+%04X', unicode({found})) || ')'"
+    )
+    return (
+        f"when regexp_matches({text}, {literal(INVISIBLE)}) then "
+        f"{{'code': 'invisible_character', 'column': {literal(column.name)}, 'detail': {detail}}}"
+    )
+
+
 def _text_columns(contract: SourceContract) -> str:
     return ", ".join(quote(c.name + "__text") for c in contract.columns)
 
 
-def _record_json(contract: SourceContract) -> str:
+def _record_json(contract: SourceContract, layout_key: str) -> str:
     """The row as the producer sent it, personal fields already pseudonymised."""
     parts = ", ".join(
         f"{literal(c.raw_name)}: "
         + (quote(c.raw_name) if c.personal else quote(c.name + "__text"))
         for c in contract.stored_columns
     )
-    return f"case when _malformed is not null then to_json(rw_redact(_row_text)) " \
+    # A malformed line's fields cannot be told apart: `rw_excerpt` (excerpt.py) keeps only
+    # what the contract vouches for.
+    return f"case when _malformed is not null then rw_excerpt(_row_text, {layout_key})::json " \
            f"else to_json({{{parts}}}) end"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 
 import polars as pl
@@ -20,7 +20,9 @@ from orchestration.ingest.contract import (
     known,
     valid_from,
     valid_until,
+    within_period,
 )
+from orchestration.project_vars import calendar_end, calendar_start
 from orchestration.settings import SEEDS_DIR
 
 
@@ -109,6 +111,24 @@ UNIT_CODE_IN_PERIOD = unit_code_checks(
     lambda: pl.date(pl.col("fiscal_year"), pl.col("period").clip(1, 12), 1)
 )
 
+# The monitored period is dbt's calendar (vars calendar_start .. calendar_end, dim_date's
+# range): a row placed in time by a date outside it cannot be judged, and would fail dbt's
+# relationship to dim_date. Promised return dates look ahead, so they may run past the
+# period's end by up to PROMISE_TOLERANCE.
+PROMISE_TOLERANCE = timedelta(days=366)
+PERIOD = f"within the monitored period {calendar_start()} .. {calendar_end()}"
+IN_PERIOD_DATE = within_period(calendar_start(), calendar_end(), PERIOD)
+IN_PERIOD_TIME = within_period(
+    datetime.combine(calendar_start(), time.min), datetime.combine(calendar_end(), time.max),
+    PERIOD,
+)
+PROMISE_IN_PERIOD = within_period(
+    datetime.combine(calendar_start(), time.min),
+    datetime.combine(calendar_end() + PROMISE_TOLERANCE, time.max),
+    f"within the monitored period {calendar_start()} .. {calendar_end()} "
+    f"(+{PROMISE_TOLERANCE.days} days for a promise)",
+)
+
 # The provincial one-stop-shop systems export status and channel codes under Vietnamese
 # headers; the codes are documented in sources.md and DEVELOPERS.md.
 STATUS_CODE_DIALECT = Dialect(
@@ -158,19 +178,20 @@ PROCEDURE_LOGS = SourceContract(
     business_key=("dossier_code", "event_type", "event_at", "step_name"),
     dialects=(Dialect("canonical"), STATUS_CODE_DIALECT),
     columns=(
-        Column("dossier_code", required=True),
+        Column("dossier_code", required=True, code=True),
         Column(
             "procedure_code",
             required=True,
+            code=True,
             checks=(known("catalogued procedure", "unknown_procedure", catalogued_procedures),),
         ),
-        Column("unit_code", required=True, checks=UNIT_CODE_ON_EVENT_DAY),
+        Column("unit_code", required=True, code=True, checks=UNIT_CODE_ON_EVENT_DAY),
         Column("event_type", required=True, checks=(allowed(EVENT_TYPES),)),
-        Column("event_at", "timestamp", required=True),
+        Column("event_at", "timestamp", required=True, checks=(IN_PERIOD_TIME,)),
         Column("channel", required=True, checks=(allowed(CHANNELS),)),
-        Column("due_at", "timestamp"),
-        Column("step_name"),
-        Column("handler_ref"),
+        Column("due_at", "timestamp", checks=(PROMISE_IN_PERIOD,)),
+        Column("step_name", code=True),
+        Column("handler_ref", code=True),
         Column(
             "applicant_id",
             personal="pseudonymise",
@@ -202,12 +223,12 @@ PERSONNEL_ROSTERS = SourceContract(
     description="Monthly staff snapshot per province from the provincial HR offices.",
     business_key=("staff_code", "snapshot_date"),
     columns=(
-        Column("snapshot_date", "date", required=True),
-        Column("staff_code", required=True),
+        Column("snapshot_date", "date", required=True, checks=(IN_PERIOD_DATE,)),
+        Column("staff_code", required=True, code=True),
         Column("full_name", personal="drop"),
         Column("national_id", personal="pseudonymise", stored_name="national_id_key"),
         Column("birth_date", personal="age_band", stored_name="age_band"),
-        Column("unit_code", required=True, checks=UNIT_CODE_ON_SNAPSHOT_DAY),
+        Column("unit_code", required=True, code=True, checks=UNIT_CODE_ON_SNAPSHOT_DAY),
         Column("position", required=True, checks=(allowed(POSITIONS),)),
         Column("specialisation", checks=(allowed(SPECIALISATIONS),)),
         Column("qualification"),
@@ -240,11 +261,11 @@ BUDGET_ALLOCATIONS = SourceContract(
     columns=(
         Column("fiscal_year", "integer", required=True, checks=(in_range(2020, 2035),)),
         Column("period", "integer", required=True, checks=(in_range(1, 12),)),
-        Column("unit_code", required=True, checks=UNIT_CODE_IN_PERIOD),
+        Column("unit_code", required=True, code=True, checks=UNIT_CODE_IN_PERIOD),
         Column("level", required=True, checks=(allowed(BUDGET_LEVELS),)),
         Column("flow", required=True, checks=(allowed(FLOWS),)),
         Column("category", required=True, checks=(allowed(BUDGET_CATEGORIES),)),
-        Column("budget_item", required=True),
+        Column("budget_item", required=True, code=True),
         Column("planned_vnd", "amount", checks=(NOT_NEGATIVE,)),
         Column("allocated_vnd", "amount", checks=(NOT_NEGATIVE,)),
         Column("disbursed_vnd", "amount", checks=(NOT_NEGATIVE,)),
@@ -262,12 +283,12 @@ ASSET_INVENTORIES = SourceContract(
     description="Snapshot of public offices, land and other assets per province.",
     business_key=("asset_code", "snapshot_date"),
     columns=(
-        Column("snapshot_date", "date", required=True),
-        Column("asset_code", required=True),
+        Column("snapshot_date", "date", required=True, checks=(IN_PERIOD_DATE,)),
+        Column("asset_code", required=True, code=True),
         Column("asset_type", required=True, checks=(allowed(ASSET_TYPES),)),
-        Column("unit_code", required=True, checks=UNIT_CODE_ON_SNAPSHOT_DAY),
+        Column("unit_code", required=True, code=True, checks=UNIT_CODE_ON_SNAPSHOT_DAY),
         # Pre-merger codes are expected here: they name the unit the office belonged to.
-        Column("former_unit_code"),
+        Column("former_unit_code", code=True),
         Column("address"),
         Column("area_m2", "decimal", checks=(NOT_NEGATIVE,)),
         Column("book_value_vnd", "amount", checks=(NOT_NEGATIVE,)),
