@@ -2,7 +2,8 @@
     One row per complaint about a dossier: the n-th complaint_received of a dossier is
     answered by its n-th complaint_answered. A complaint is judged once it has been
     answered or its due date has passed before the data cut-off (the last lifecycle event):
-    answered on time when answered on or before the due date (dates decide, as for dossiers).
+    answered on time when answered on or before the due date (dates decide, as for dossiers),
+    judged at the answer if on time, else at the due date.
 #}
 
 with
@@ -88,7 +89,15 @@ final as (
             when answered_at is not null
                 then cast(answered_at as date) <= cast(due_at as date)
             when cast(due_at as date) < cut_off_date then false
-        end as answered_on_time
+        end as answered_on_time,
+        -- when the verdict became known: the answer if on time, else the due date; never
+        -- after the data cut-off, so no complaint opens a month the dossiers have not reached
+        case
+            when due_at is null then null
+            when answered_at is not null and cast(answered_at as date) <= cast(due_at as date)
+                then answered_at
+            when answered_at is not null or cast(due_at as date) < cut_off_date then due_at
+        end as judged_at
     from paired
 
 )

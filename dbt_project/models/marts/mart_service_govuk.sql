@@ -59,7 +59,13 @@ commune_spending as (
 
 period_spending as (
 
-    -- the commune spending of the months a period covers (period_start to its last data month)
+    -- the commune spending of the months a period covers (period_start to its last data
+    -- month); one equi-join per scope, so no scope compares every area with every month
+    {%- for scope, key in [('unit', 'unit_code'), ('province', 'province_code'), ('nation', none)] %}
+    {%- if not loop.first %}
+
+    union all
+    {% endif %}
     select
         areas.scope,
         areas.area_code,
@@ -68,18 +74,20 @@ period_spending as (
         sum(commune_spending.recurrent_spending_vnd) as recurrent_spending_vnd
     from areas
     inner join commune_spending
-        on commune_spending.month_start >= areas.period_start
+        on
+        {%- if key %}
+        commune_spending.{{ key }} = areas.{{ key }}
+        and
+        {%- endif %}
+        commune_spending.month_start >= areas.period_start
         and commune_spending.month_start <= areas.period_end_month
-        and (
-            (areas.scope = 'unit' and commune_spending.unit_code = areas.unit_code)
-            or (areas.scope = 'province' and commune_spending.province_code = areas.province_code)
-            or areas.scope = 'nation'
-        )
+    where areas.scope = '{{ scope }}'
     group by
         areas.scope,
         areas.area_code,
         areas.period,
         areas.period_start
+    {%- endfor %}
 
 ),
 

@@ -5,7 +5,7 @@
       finished-based  the month of finished_at
       open            each month end at which the dossier was still open
       satisfaction    the month the result was returned (when the rating is given)
-      complaints      the month received; judged ones in the month they fell due
+      complaints      the month received; judged ones in the month of fct_feedback.judged_at
     Every rate is numerator ÷ denominator through macro `safe_divide` (null on 0).
 #}
 
@@ -150,7 +150,7 @@ complaints_judged as (
     select
         unit_code,
         province_code,
-        {{ month_start('due_at') }} as month_start,
+        {{ month_start('judged_at') }} as month_start,
         count(*) as complaints_judged,
         sum(case when answered_on_time then 1 else 0 end) as complaints_answered_on_time
     from feedback
@@ -158,7 +158,7 @@ complaints_judged as (
     group by
         unit_code,
         province_code,
-        {{ month_start('due_at') }}
+        {{ month_start('judged_at') }}
 
 ),
 
