@@ -61,32 +61,33 @@ period_spending as (
 
     -- the commune spending of the months a period covers (period_start to its last data
     -- month); one equi-join per scope, so no scope compares every area with every month
-    {%- for scope, key in [('unit', 'unit_code'), ('province', 'province_code'), ('nation', none)] %}
-    {%- if not loop.first %}
+    {%- set scope_keys = [('unit', 'unit_code'), ('province', 'province_code'), ('nation', none)] %}
+    {%- for scope, key in scope_keys %}
+        {%- if not loop.first %}
 
-    union all
-    {% endif %}
-    select
-        areas.scope,
-        areas.area_code,
-        areas.period,
-        areas.period_start,
-        sum(commune_spending.recurrent_spending_vnd) as recurrent_spending_vnd
-    from areas
-    inner join commune_spending
-        on
-        {%- if key %}
-        commune_spending.{{ key }} = areas.{{ key }}
-        and
-        {%- endif %}
-        commune_spending.month_start >= areas.period_start
-        and commune_spending.month_start <= areas.period_end_month
-    where areas.scope = '{{ scope }}'
-    group by
-        areas.scope,
-        areas.area_code,
-        areas.period,
-        areas.period_start
+            union all
+        {% endif %}
+        select
+            areas.scope,
+            areas.area_code,
+            areas.period,
+            areas.period_start,
+            sum(commune_spending.recurrent_spending_vnd) as recurrent_spending_vnd
+        from areas
+        inner join commune_spending
+            on
+            {%- if key %}
+                commune_spending.{{ key }} = areas.{{ key }}
+                and
+            {%- endif %}
+            areas.period_start <= commune_spending.month_start
+            and areas.period_end_month >= commune_spending.month_start
+        where areas.scope = '{{ scope }}'
+        group by
+            areas.scope,
+            areas.area_code,
+            areas.period,
+            areas.period_start
     {%- endfor %}
 
 ),

@@ -81,26 +81,29 @@ ranked as (
         scored.*,
         case
             when scored.score is not null then rank() over (
-                partition by scored.scope, scored.period, scored.period_start,
-                    scored.score is null
-                order by scored.score desc
-            )
+                    partition by
+                        scored.scope, scored.period, scored.period_start,
+                        scored.score is null
+                    order by scored.score desc
+                )
         end as rank_in_nation,
         count(scored.score) over (
             partition by scored.scope, scored.period, scored.period_start
         ) as ranked_in_nation,
         case
             when scored.scope = 'unit' and scored.score is not null then rank() over (
-                partition by scored.scope, scored.period, scored.period_start,
-                    scored.province_code, scored.score is null
-                order by scored.score desc
-            )
+                    partition by
+                        scored.scope, scored.period, scored.period_start,
+                        scored.province_code, scored.score is null
+                    order by scored.score desc
+                )
         end as rank_in_province,
         case
             when scored.scope = 'unit' then count(scored.score) over (
-                partition by scored.scope, scored.period, scored.period_start,
-                    scored.province_code
-            )
+                    partition by
+                        scored.scope, scored.period, scored.period_start,
+                        scored.province_code
+                )
         end as ranked_in_province
     from scored
 

@@ -61,34 +61,34 @@ scored_areas as (
 components as (
 
     {%- for code, group, numerator, denominator, ratio in components %}
-    {%- if not loop.first %}
+        {%- if not loop.first %}
 
-    union all
-    {% endif %}
-    select
-        scope,
-        area_code,
-        unit_code,
-        province_code,
-        period,
-        period_start,
-        period_end_month,
-        '{{ code }}' as component_code,
-        '{{ group }}' as component_group,
-        {%- if numerator is none %}
-        cast(null as {{ type_double() }}) as numerator,
-        cast(null as {{ type_double() }}) as denominator,
-        {%- else %}
-        cast({{ numerator }} as {{ type_double() }}) as numerator,
-        cast({{ denominator }} as {{ type_double() }}) as denominator,
-        {%- endif %}
-        {%- if ratio is none %}
-        {{ safe_divide(numerator, denominator) }} as ratio
-        {%- else %}
-        -- 100% − (overdue rate + complaint rate), never below 0
-        case when ({{ ratio }}) < 0 then 0 else ({{ ratio }}) end as ratio
-        {%- endif %}
-    from scored_areas
+            union all
+        {% endif %}
+        select
+            scope,
+            area_code,
+            unit_code,
+            province_code,
+            period,
+            period_start,
+            period_end_month,
+            '{{ code }}' as component_code,
+            '{{ group }}' as component_group,
+            {%- if numerator is none %}
+                cast(null as {{ type_double() }}) as numerator,
+                cast(null as {{ type_double() }}) as denominator,
+            {%- else %}
+                cast({{ numerator }} as {{ type_double() }}) as numerator,
+                cast({{ denominator }} as {{ type_double() }}) as denominator,
+            {%- endif %}
+            {%- if ratio is none %}
+                {{ safe_divide(numerator, denominator) }} as ratio
+            {%- else %}
+                -- 100% − (overdue rate + complaint rate), never below 0
+                case when ({{ ratio }}) < 0 then 0 else ({{ ratio }}) end as ratio
+            {%- endif %}
+        from scored_areas
     {%- endfor %}
 
 ),

@@ -22,7 +22,7 @@
     'processing_days_count',
     'satisfaction_high',
     'satisfaction_rated',
-] + service_index_counts() -%}
+] + service_index_counts().split(',') -%}
 {%- set stocks = ['open_within_due', 'open_past_due'] -%}
 {#- scope -> (area_code, unit_code, province_code) expressions -#}
 {%- set scopes = {
@@ -154,7 +154,7 @@ final as (
         open_within_due,
         open_past_due,
         {{ service_rates() }},
-        {%- for count in service_index_counts() %}
+        {%- for count in service_index_counts().split(',') %}
         {{ count }},
         {%- endfor %}
         promised_days_sum

@@ -239,7 +239,7 @@ unit_months as (
         cast(sum(processing_days_count) as {{ dbt.type_bigint() }}) as processing_days_count,
         cast(sum(satisfaction_high) as {{ dbt.type_bigint() }}) as satisfaction_high,
         cast(sum(satisfaction_rated) as {{ dbt.type_bigint() }}) as satisfaction_rated,
-        {%- for count in service_index_counts() %}
+        {%- for count in service_index_counts().split(',') %}
         cast(sum({{ count }}) as {{ dbt.type_bigint() }}) as {{ count }},
         {%- endfor %}
         cast(sum(promised_days_sum) as {{ type_double() }}) as promised_days_sum
@@ -265,7 +265,7 @@ final as (
         open_within_due,
         open_past_due,
         {{ service_rates() }},
-        {%- for count in service_index_counts() %}
+        {%- for count in service_index_counts().split(',') %}
         {{ count }},
         {%- endfor %}
         promised_days_sum
