@@ -23,7 +23,6 @@ from reports.shell import (
     Page,
     figure_height,
     labelled,
-    legend_below,
     mark_reform,
     month_axis,
     province_axis,
@@ -243,11 +242,12 @@ def groups_figure(groups: pd.DataFrame, provinces: int) -> go.Figure:
     style_figure(
         fig,
         barmode="stack",
-        height=figure_height(provinces, 26, 200),
+        height=figure_height(provinces, 26, 230),
         xaxis=dict(range=[0, 100], title="Điểm / Points"),
         yaxis=province_axis(),
-        legend=legend_below(-0.12),
-        margin=dict(b=140),
+        # six long bilingual names above the bars: a short plot has no room below its axis
+        legend=dict(orientation="h", x=0, y=1.02, xanchor="left", yanchor="bottom"),
+        margin=dict(t=110),
     )
     return fig
 
@@ -277,7 +277,14 @@ def monthly_figure(monthly: pd.DataFrame) -> go.Figure:
 
 
 def components_table(components: pd.DataFrame) -> pd.DataFrame:
+    # the decision's group order, then the component order of COMPONENT_LABELS
     components = components.assign(
+        group_order=pd.Categorical(components["group_code"], list(GROUP_LABELS), ordered=True),
+        component_order=pd.Categorical(
+            components["component_code"], list(COMPONENT_LABELS), ordered=True
+        ),
+    ).sort_values(["group_order", "component_order"])
+    components = components.drop(columns=["group_order", "component_order"]).assign(
         component_code=labelled(components["component_code"], COMPONENT_LABELS),
         group_code=labelled(components["group_code"], GROUP_LABELS),
     )
