@@ -395,29 +395,50 @@ def holiday_rows() -> list[list[str]]:
     return [[d.isoformat(), n] for d, n in sorted(days.items())]
 
 
-# Decision 766/QĐ-TTg groups (docs/indicators.md A). Progress: the on-time rate carries 14 of
-# 20 points; "average processing time" is scored through its observable effect, the share
-# finished before the promised date (full at half of them), as a mean of days has no
-# threshold without a per-procedure norm. Digitisation 22 = result 8 + components 8 + reuse 6.
+# Decision 766/QĐ-TTg groups (docs/indicators.md A). Progress 20 = the on-time rate 14 +
+# processing time 6, scored as the days taken ÷ the days promised over dossiers completed
+# (lower is better: full points when no more than the promised time is used on average).
+# Digitisation 22 = result 8 + components 8 + reuse 6. Satisfaction 18 = handling 12 +
+# feedback answered on time 6. `direction`: higher_is_better earns ratio × max ÷ threshold
+# below the threshold; lower_is_better earns max × threshold ÷ ratio above it.
 SERVICE_INDEX_POINTS = [
     ["transparency", "synced_share",
-     "Dossiers synced to the national portal ÷ dossiers received", 18, 1.0],
+     "Dossiers synced to the national portal ÷ dossiers received", 18, 1.0, "higher_is_better"],
     ["progress", "on_time_rate",
-     "Finished early or on time plus open within due ÷ finished plus open at period end", 14, 1.0],
-    ["progress", "early_share",
-     "Processing time: dossiers finished before the promised date ÷ dossiers finished", 6, 0.5],
+     "Finished early or on time plus open within due ÷ finished plus open at period end", 14,
+     1.0, "higher_is_better"],
+    ["progress", "processing_time_ratio",
+     "Processing time: days taken ÷ days promised, dossiers completed with a result", 6, 1.0,
+     "lower_is_better"],
     ["online_service", "full_online_share",
-     "Fully-online dossiers ÷ dossiers of fully-online-capable procedures", 12, 0.5],
+     "Fully-online dossiers ÷ dossiers of fully-online-capable procedures", 12, 0.5,
+     "higher_is_better"],
     ["online_payment", "online_payment_share",
-     "Dossiers paid online ÷ dossiers of fee-bearing procedures", 10, 0.8],
+     "Dossiers paid online ÷ dossiers of fee-bearing procedures", 10, 0.8, "higher_is_better"],
     ["digitisation", "result_digitised_share",
-     "Dossiers with the result issued electronically ÷ dossiers finished", 8, 1.0],
+     "Dossiers with the result issued electronically ÷ dossiers completed with a result", 8,
+     1.0, "higher_is_better"],
     ["digitisation", "components_digitised_share",
-     "Dossiers with digitised components ÷ dossiers received", 8, 1.0],
+     "Dossiers with digitised components ÷ dossiers received", 8, 1.0, "higher_is_better"],
     ["digitisation", "data_reused_share",
-     "Dossiers reusing data from the population database ÷ dossiers received", 6, 1.0],
+     "Dossiers reusing data from the population database ÷ dossiers received", 6, 1.0,
+     "higher_is_better"],
     ["satisfaction", "handling_satisfaction",
-     "Satisfaction with dossier handling: 100% − (overdue rate + complaint rate)", 18, 0.9],
+     "Satisfaction with dossier handling: 100% − (overdue rate + complaint rate)", 12, 0.9,
+     "higher_is_better"],
+    ["satisfaction", "feedback_on_time_share",
+     "Complaints answered by their due date ÷ complaints due (or answered)", 6, 1.0,
+     "higher_is_better"],
+]
+
+# Bands of the score out of 100 (a project choice: the decision's appendix was not
+# available): the band whose min_score is the highest at or below the score.
+SERVICE_INDEX_BANDS = [
+    ["excellent", "Xuất sắc", "Excellent", 90],
+    ["good", "Tốt", "Good", 80],
+    ["fair", "Khá", "Fair", 65],
+    ["average", "Trung bình", "Average", 50],
+    ["weak", "Yếu", "Weak", 0],
 ]
 
 # Cadres + civil servants per commune-level unit by population band (min inclusive, max
@@ -454,7 +475,10 @@ def build(out_dir: Path, seed: int) -> dict[str, int]:
         "population": (["unit_code", "population"], population_rows(seed, units)),
         "holidays": (["holiday_date", "holiday_name"], holiday_rows()),
         "service_index_points": (["group_code", "indicator_code", "indicator_name",
-                                  "max_points", "full_points_at"], SERVICE_INDEX_POINTS),
+                                  "max_points", "full_points_at", "direction"],
+                                 SERVICE_INDEX_POINTS),
+        "service_index_bands": (["band_code", "band_name_vi", "band_name_en", "min_score"],
+                                SERVICE_INDEX_BANDS),
         "staffing_norms": (["unit_type", "population_min", "population_max", "staff_norm"],
                            STAFFING_NORMS),
         "required_specialisations": (["specialisation", "specialisation_name_vi",

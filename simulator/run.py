@@ -38,6 +38,7 @@ from simulator import lifecycle as lc
 from simulator.calendar import Calendar, build_calendar
 from simulator.catalogue import Catalogue, build_catalogue
 from simulator.events import dossier_codes, expand_events, month_bounds
+from simulator.feedback import with_complaints
 from simulator.profiles import (
     CANONICAL,
     CSV,
@@ -60,6 +61,7 @@ MANIFEST_VERSION = 2  # 2: the four sources (`source` on files, faults, notes; `
 DEFAULT_SEED = 20250701
 # Rows per simulated dossier (measured), to size the faults before anything is written.
 EVENTS_PER_DOSSIER = {CANONICAL: 9.5, STATUS_CODES: 6.2}
+COMPLAINT_STREAM = 31  # (seed, province, stream): complaints draw apart from the dossiers
 SAMPLE_NATIONAL_IDS = 6
 # Files waiting for the writer thread: DuckDB and polars format and write them without the GIL
 # while the main thread simulates the next ones; the bound keeps memory flat.
@@ -275,6 +277,9 @@ def simulate_events(
         writer.lost_submissions = drop_submissions(dossiers, plan.without_submission[1], rng)
     fmt = export_format(province, reference.province_codes)
     table = expand_events(dossiers, calendar, catalogue, fmt.dialect == STATUS_CODES)
+    if fmt.dialect != STATUS_CODES:  # the status-code exports have no complaint code
+        feedback_rng = np.random.default_rng((options.seed, int(province), COMPLAINT_STREAM))
+        table = with_complaints(table, feedback_rng, dossiers, calendar, catalogue)
     return table, len(dossiers)
 
 

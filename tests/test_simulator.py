@@ -124,7 +124,7 @@ def events(clean) -> duckdb.DuckDBPyConnection:
             select dossier_code, any_value(procedure_code) as procedure_code,
                 any_value(unit_code) as unit_code, any_value(channel) as channel,
                 min(event_at) filter (where event_type = 'submitted') as submitted_at,
-                max(due_at) as due_at,
+                max(due_at) filter (where event_type not like 'complaint%') as due_at,
                 min(event_at) filter (where event_type in
                     ('completed', 'result_returned', 'rejected', 'withdrawn')) as finished_at,
                 count(*) filter (where event_type = 'supplement_requested') as supplements,
@@ -249,6 +249,55 @@ def test_events_follow_the_lifecycle(events):
 
 
 # --- calibration ------------------------------------------------------------------------
+
+def test_complaints_follow_their_dossier_and_some_are_answered_late(events):
+    """Complaints come after the dossier ended, more often when it was late, are due on a
+    working day at 17:00, and are answered after they were received, some after the due
+    date (docs/sources.md: complaint_received, complaint_answered)."""
+    complaints = events.execute("""
+        with received as (
+            select dossier_code, event_at, due_at from events
+            where event_type = 'complaint_received'),
+        answered as (
+            select dossier_code, event_at from events where event_type = 'complaint_answered')
+        select r.dossier_code, r.event_at as received_at, r.due_at, a.event_at as answered_at,
+            d.finished_at, d.timeliness
+        from received r
+        join dossiers d using (dossier_code)
+        left join answered a using (dossier_code)""").df()
+    ended = value(events, "select count(*) from dossiers where finished_at is not null")
+    assert 0.003 < len(complaints) / ended < 0.03
+    assert (complaints["received_at"] > complaints["finished_at"]).all()
+    assert (complaints["due_at"] > complaints["received_at"]).all()
+    assert (complaints["due_at"].dt.strftime("%H:%M:%S") == "17:00:00").all()
+    answered = complaints.dropna(subset=["answered_at"])
+    assert (answered["answered_at"] > answered["received_at"]).all()
+    late = (answered["answered_at"].dt.normalize() > answered["due_at"].dt.normalize()).mean()
+    assert 0.08 < late < 0.35
+    rate = value(events, """
+        select count(distinct c.dossier_code) filter (where d.timeliness = 'overdue')
+            / count(*) filter (where d.timeliness = 'overdue')
+            - count(distinct c.dossier_code) filter (where d.timeliness = 'in_time')
+            / count(*) filter (where d.timeliness = 'in_time')
+        from dossiers d left join (select dossier_code from events
+            where event_type = 'complaint_received') c using (dossier_code)""")
+    assert rate > 0  # late dossiers draw more complaints than those in time
+    # only one complaint_answered per complaint_received, none without one
+    orphans = value(events, """
+        select count(*) from events a where event_type = 'complaint_answered'
+        and not exists (select 1 from events r where r.event_type = 'complaint_received'
+            and r.dossier_code = a.dossier_code and r.event_at < a.event_at)""")
+    assert orphans == 0
+
+
+def test_status_code_exports_carry_no_complaints(faulty):
+    """The status-code dialect has no complaint code: Bắc Ninh's files have none."""
+    status_files = sorted((faulty / "procedure_logs").glob("24_*.csv"))
+    assert status_files
+    assert not any(b"complaint" in path.read_bytes() for path in status_files)
+    canonical = (faulty / "procedure_logs").glob("01_*.jsonl")
+    assert any(b"complaint_received" in path.read_bytes() for path in canonical)
+
 
 def test_urban_profile_is_slower_and_less_fully_online(events):
     rows = events.execute("""

@@ -100,6 +100,10 @@ EVENT_TYPES = (
     "result_returned",
     "withdrawn",
     "rejected",
+    # complaints and feedback about a dossier (Decision 766 satisfaction group); the
+    # status-code exports have no code for them (docs/sources.md, source 1)
+    "complaint_received",
+    "complaint_answered",
 )
 CHANNELS = ("direct", "postal", "online_partial", "online_full")
 APPLICANT_TYPES = ("citizen", "business")

@@ -22,7 +22,7 @@
     'processing_days_count',
     'satisfaction_high',
     'satisfaction_rated',
-] -%}
+] + service_index_counts().split(',') -%}
 {%- set stocks = ['open_within_due', 'open_past_due'] -%}
 {#- scope -> (area_code, unit_code, province_code) expressions -#}
 {%- set scopes = {
@@ -117,6 +117,7 @@ rolled_up as (
         cast(sum({{ flow }}) as {{ dbt.type_bigint() }}) as {{ flow }},
         {%- endfor %}
         cast(sum(processing_days_sum) as {{ type_double() }}) as processing_days_sum,
+        cast(sum(promised_days_sum) as {{ type_double() }}) as promised_days_sum,
         {%- for stock in stocks %}
         cast(
             sum(case when month_start = period_end_month then {{ stock }} else 0 end)
@@ -152,7 +153,11 @@ final as (
         finished_overdue,
         open_within_due,
         open_past_due,
-        {{ service_rates() }}
+        {{ service_rates() }},
+        {%- for count in service_index_counts().split(',') %}
+        {{ count }},
+        {%- endfor %}
+        promised_days_sum
     from rolled_up
 
 )

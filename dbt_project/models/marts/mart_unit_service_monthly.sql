@@ -5,6 +5,7 @@
       finished-based  the month of finished_at
       open            each month end at which the dossier was still open
       satisfaction    the month the result was returned (when the rating is given)
+      complaints      the month received; judged ones in the month of fct_feedback.judged_at
     Every rate is numerator ÷ denominator through macro `safe_divide` (null on 0).
 #}
 
@@ -22,6 +23,12 @@ month_ends as (
 
 ),
 
+feedback as (
+
+    select * from {{ ref('fct_feedback') }}
+
+),
+
 received as (
 
     select
@@ -33,7 +40,10 @@ received as (
         sum(case when is_full_online_capable then 1 else 0 end) as full_online_denominator,
         sum(case when fee_bearing and fee_paid_online then 1 else 0 end) as online_payment_numerator,
         sum(case when fee_bearing then 1 else 0 end) as online_payment_denominator,
-        sum(case when is_online then 1 else 0 end) as online_numerator
+        sum(case when is_online then 1 else 0 end) as online_numerator,
+        sum(case when synced_to_portal then 1 else 0 end) as synced_numerator,
+        sum(case when components_digitised then 1 else 0 end) as components_digitised_numerator,
+        sum(case when data_reused then 1 else 0 end) as data_reused_numerator
     from dossiers
     where received_at is not null
     group by
@@ -66,7 +76,34 @@ finished as (
                 when finish_event in ('completed', 'result_returned') then 1
                 else 0
             end
-        ) as processing_days_count
+        ) as processing_days_count,
+        -- completed = ended with a result; withdrawn and rejected dossiers are not completed
+        sum(
+            case
+                when finish_event in ('completed', 'result_returned') then 1
+                else 0
+            end
+        ) as dossiers_completed,
+        sum(
+            case
+                when finish_event in ('completed', 'result_returned') and is_online then 1
+                else 0
+            end
+        ) as completed_online,
+        sum(
+            case
+                when finish_event in ('completed', 'result_returned') and result_digitised then 1
+                else 0
+            end
+        ) as result_digitised_numerator,
+        -- the days promised to the same dossiers as processing_days_sum: the processing-time ratio
+        sum(
+            case
+                when finish_event in ('completed', 'result_returned')
+                    then {{ days_between('received_at', 'promised_at') }}
+                else 0
+            end
+        ) as promised_days_sum
     from dossiers
     where received_at is not null
         and finished_at is not null
@@ -90,6 +127,38 @@ open_at_month_end as (
         unit_code,
         province_code,
         month_start
+
+),
+
+complaints as (
+
+    select
+        unit_code,
+        province_code,
+        {{ month_start('received_at') }} as month_start,
+        count(*) as complaints_received
+    from feedback
+    group by
+        unit_code,
+        province_code,
+        {{ month_start('received_at') }}
+
+),
+
+complaints_judged as (
+
+    select
+        unit_code,
+        province_code,
+        {{ month_start('judged_at') }} as month_start,
+        count(*) as complaints_judged,
+        sum(case when answered_on_time then 1 else 0 end) as complaints_answered_on_time
+    from feedback
+    where is_judged
+    group by
+        unit_code,
+        province_code,
+        {{ month_start('judged_at') }}
 
 ),
 
@@ -123,6 +192,9 @@ activity as (
                 'online_payment_numerator',
                 'online_payment_denominator',
                 'online_numerator',
+                'synced_numerator',
+                'components_digitised_numerator',
+                'data_reused_numerator',
             ],
             'finished': [
                 'dossiers_finished',
@@ -131,9 +203,15 @@ activity as (
                 'finished_overdue',
                 'processing_days_sum',
                 'processing_days_count',
+                'dossiers_completed',
+                'completed_online',
+                'result_digitised_numerator',
+                'promised_days_sum',
             ],
             'open_at_month_end': ['open_within_due', 'open_past_due'],
             'rated': ['satisfaction_high', 'satisfaction_rated'],
+            'complaints': ['complaints_received'],
+            'complaints_judged': ['complaints_judged', 'complaints_answered_on_time'],
         }
     ) }}
 
@@ -160,7 +238,11 @@ unit_months as (
         cast(sum(processing_days_sum) as {{ type_double() }}) as processing_days_sum,
         cast(sum(processing_days_count) as {{ dbt.type_bigint() }}) as processing_days_count,
         cast(sum(satisfaction_high) as {{ dbt.type_bigint() }}) as satisfaction_high,
-        cast(sum(satisfaction_rated) as {{ dbt.type_bigint() }}) as satisfaction_rated
+        cast(sum(satisfaction_rated) as {{ dbt.type_bigint() }}) as satisfaction_rated,
+        {%- for count in service_index_counts().split(',') %}
+        cast(sum({{ count }}) as {{ dbt.type_bigint() }}) as {{ count }},
+        {%- endfor %}
+        cast(sum(promised_days_sum) as {{ type_double() }}) as promised_days_sum
     from activity
     group by
         unit_code,
@@ -182,7 +264,11 @@ final as (
         finished_overdue,
         open_within_due,
         open_past_due,
-        {{ service_rates() }}
+        {{ service_rates() }},
+        {%- for count in service_index_counts().split(',') %}
+        {{ count }},
+        {%- endfor %}
+        promised_days_sum
     from unit_months
 
 )

@@ -14,7 +14,9 @@ with
 
 source as (
 
+    -- the dossier's lifecycle only: complaints and feedback are stg_procedure_logs__feedback
     select * from {{ source('raw', 'procedure_log_events') }}
+    where lower(event_type) not in {{ feedback_event_types() }}
 
 ),
 

@@ -1,0 +1,227 @@
+"""Fast tests of the service-index page on a tiny warehouse of its marts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from plotly.offline import get_plotlyjs
+from report_html import PageHtml, column_of, row_of
+from warehouse_fixtures import insert, report_warehouse
+
+from reports import service_index
+
+TABLES = (
+    "marts.dim_admin_unit",
+    "marts.mart_service_index",
+    "marts.mart_service_index_groups",
+    "marts.mart_service_index_components",
+    "marts.mart_service_govuk",
+)
+WHOLE = dict(period="whole", period_start=date(2025, 6, 1), period_end_month=date(2025, 7, 1))
+
+
+def _index_rows() -> list[dict]:
+    # Quảng Ninh ranks first though Hà Nội has more points: the page shows the mart's rank.
+    def area(scope, code, unit, province, score, band_vi, band_en, band, rank, **extra):
+        return dict(
+            scope=scope,
+            area_code=code,
+            unit_code=unit,
+            province_code=province,
+            score=score,
+            band_name_vi=band_vi,
+            band_name_en=band_en,
+            band_code=band,
+            rank_in_nation=rank,
+            total_points=score,
+            points_available=100.0,
+            max_points=100.0,
+            ranked_in_nation=2,
+            **WHOLE,
+            **extra,
+        )
+
+    return [
+        area("nation", "VN", None, None, 71.25, "Khá", "Fair", "fair", 1),
+        area("province", "22", None, "22", 82.5, "Tốt", "Good", "good", 1),
+        area("province", "01", None, "01", 48.0, "Yếu", "Weak", "weak", 2),
+        area(
+            "unit",
+            "00004",
+            "00004",
+            "01",
+            40.0,
+            "Yếu",
+            "Weak",
+            "weak",
+            3,
+            rank_in_province=2,
+            ranked_in_province=2,
+        ),
+        area(
+            "unit",
+            "00008",
+            "00008",
+            "01",
+            55.0,
+            "Trung bình",
+            "Average",
+            "average",
+            2,
+            rank_in_province=1,
+            ranked_in_province=2,
+        ),
+        area(
+            "unit",
+            "06700",
+            "06700",
+            "22",
+            91.0,
+            "Xuất sắc",
+            "Excellent",
+            "excellent",
+            1,
+            rank_in_province=1,
+            ranked_in_province=1,
+        ),
+        # monthly rows for the trend
+        dict(
+            scope="nation",
+            area_code="VN",
+            period="month",
+            period_start=date(2025, 6, 1),
+            period_end_month=date(2025, 6, 1),
+            score=70.0,
+            points_available=100.0,
+            max_points=100.0,
+            ranked_in_nation=1,
+            rank_in_nation=1,
+        ),
+        dict(
+            scope="nation",
+            area_code="VN",
+            period="month",
+            period_start=date(2025, 7, 1),
+            period_end_month=date(2025, 7, 1),
+            score=72.5,
+            points_available=100.0,
+            max_points=100.0,
+            ranked_in_nation=1,
+            rank_in_nation=1,
+        ),
+    ]
+
+
+@pytest.fixture
+def page_html(tmp_path: Path) -> str:
+    con = report_warehouse(tmp_path / "tiny.duckdb", *TABLES)
+    insert(con, "marts.mart_service_index", _index_rows())
+    insert(
+        con,
+        "marts.mart_service_index_groups",
+        [
+            dict(
+                scope="province",
+                area_code=code,
+                province_code=code,
+                group_code=group,
+                group_points=points,
+                points_available=available,
+                max_points=available,
+                **WHOLE,
+            )
+            for code in ("01", "22")
+            for group, points, available in (("transparency", 9.0, 18.0), ("progress", 10.0, 20.0))
+        ],
+    )
+    insert(
+        con,
+        "marts.mart_service_index_components",
+        [
+            dict(
+                scope="nation",
+                area_code="VN",
+                component_code="synced_share",
+                group_code="transparency",
+                numerator=9.0,
+                denominator=12.0,
+                ratio=0.75,
+                is_scored=True,
+                max_points=18.0,
+                full_points_at=1.0,
+                direction="higher_is_better",
+                points=13.5,
+                **WHOLE,
+            ),
+            dict(
+                scope="nation",
+                area_code="VN",
+                component_code="complaint_rate",
+                group_code="satisfaction",
+                numerator=3.0,
+                denominator=12.0,
+                ratio=0.25,
+                is_scored=False,
+                **WHOLE,
+            ),
+        ],
+    )
+    insert(
+        con,
+        "marts.mart_service_govuk",
+        [
+            dict(
+                scope="province",
+                area_code="01",
+                province_code="01",
+                completed_online=3,
+                dossiers_completed=4,
+                digital_take_up=0.75,
+                completion_numerator=4,
+                completion_denominator=5,
+                completion_rate=0.8,
+                recurrent_spending_vnd=1_000_000,
+                commune_dossiers_completed=4,
+                cost_per_transaction_vnd=250_000.0,
+                **WHOLE,
+            ),
+        ],
+    )
+    html = service_index.render(con, tmp_path / "reports").read_text(encoding="utf-8")
+    con.close()
+    return html
+
+
+def test_provinces_are_listed_by_the_marts_rank_with_score_and_band(page_html):
+    rows = PageHtml(page_html).tables["provinces"]
+    assert [r[column_of(rows, "Tỉnh")] for r in rows[1:]] == ["Tỉnh Quảng Ninh", "Thành phố Hà Nội"]
+    hanoi = row_of(rows, "2")
+    assert hanoi[column_of(rows, "ĐiểmScore")] == "48.0"
+    assert hanoi[column_of(rows, "Xếp loại")] == "Yếu" and hanoi[column_of(rows, "Band")] == "Weak"
+    assert "Toàn quốc: 71.2/100 (Khá). Nation: 71.2/100 (Fair)." in PageHtml(page_html).captions
+
+
+def test_page_is_offline_with_three_figures_and_bilingual_labels(page_html):
+    assert page_html.count(get_plotlyjs()[:200]) == 1
+    assert page_html.count("Plotly.newPlot(") == 3  # provinces, groups, monthly trend
+    assert not re.search(r"<(?:script|link)[^>]+(?:src|href)=[\"']?(?:https?:)?//", page_html)
+    components = PageHtml(page_html).tables["components"]
+    synced = row_of(components, "Đồng bộ lên Cổng quốc gia / Synced to the national portal")
+    assert synced[column_of(components, "ĐiểmPoints")] == "13.5"
+    unscored = row_of(components, "Phản ánh, kiến nghị / Complaints")
+    assert unscored[column_of(components, "ĐiểmPoints")] == "—"
+
+
+def test_communes_lowest_first_with_ranks_in_province(page_html):
+    rows = PageHtml(page_html).tables["communes"]
+    assert [r[column_of(rows, "Mã")] for r in rows[1:]] == ["00004", "00008", "06700"]
+    assert rows[1][column_of(rows, "Hạng trong tỉnh")] == "2"
+
+
+def test_missing_marts_render_a_note_not_an_error(tmp_path: Path):
+    con = report_warehouse(tmp_path / "empty.duckdb", "marts.dim_admin_unit")
+    html = service_index.render(con, tmp_path / "reports").read_text(encoding="utf-8")
+    assert "Not built yet: marts.mart_service_index" in html
