@@ -47,8 +47,7 @@ class Causes:
         return np.where(self.weak[unit], WEAK_UNIT_FACTOR, 1.0)
 
 
-def draw_causes(seed: int, province: str, catalogue: Catalogue, understaffed: np.ndarray
-                ) -> Causes:
+def draw_causes(seed: int, province: str, catalogue: Catalogue, understaffed: np.ndarray) -> Causes:
     """The province's planted slow steps; its weak units are the understaffed ones."""
     rng = np.random.default_rng((seed, int(province), SLOW_STEP_STREAM))
     never = catalogue.active_until.max()
@@ -60,8 +59,7 @@ def draw_causes(seed: int, province: str, catalogue: Catalogue, understaffed: np
     )
     busiest = candidates[np.argsort(-catalogue.weight[candidates], kind="stable")]
     pool = busiest[:SLOW_STEP_POOL]
-    chosen = np.sort(rng.choice(pool, size=min(SLOW_STEPS_PER_PROVINCE, len(pool)),
-                                replace=False))
+    chosen = np.sort(rng.choice(pool, size=min(SLOW_STEPS_PER_PROVINCE, len(pool)), replace=False))
     steps = []
     for proc in chosen:  # two procedures a province
         template = STEP_TEMPLATES[catalogue.template[proc]]
@@ -74,12 +72,17 @@ def draw_causes(seed: int, province: str, catalogue: Catalogue, understaffed: np
     )
 
 
-def manifest_entries(province: str, causes: Causes, catalogue: Catalogue,
-                     unit_codes: np.ndarray) -> tuple[list[dict], list[dict]]:
+def manifest_entries(
+    province: str, causes: Causes, catalogue: Catalogue, unit_codes: np.ndarray
+) -> tuple[list[dict], list[dict]]:
     """The manifest's record of what was planted: slow steps and weak units."""
     slow = [
-        {"province_code": province, "procedure_code": str(catalogue.codes[proc]),
-         "step_name": STEP_NAMES[step], "dwell_factor": SLOW_STEP_FACTOR}
+        {
+            "province_code": province,
+            "procedure_code": str(catalogue.codes[proc]),
+            "step_name": STEP_NAMES[step],
+            "dwell_factor": SLOW_STEP_FACTOR,
+        }
         for proc, step in zip(causes.slow_procedures, causes.slow_step_names, strict=True)
     ]
     weak = [

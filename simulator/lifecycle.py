@@ -29,7 +29,6 @@ from simulator.calendar import (
     SATURDAY,
     Calendar,
 )
-from simulator.causes import Causes
 from simulator.catalogue import (
     DIRECT,
     ONLINE_FULL,
@@ -39,6 +38,7 @@ from simulator.catalogue import (
     STEP_TEMPLATES,
     Catalogue,
 )
+from simulator.causes import Causes
 from simulator.profiles import ProvinceProfile
 from simulator.reference import Reference, demand_weight
 

@@ -35,9 +35,9 @@ from orchestration.settings import SEEDS_DIR, load_settings
 from simulator import faults as ft
 from simulator import landing
 from simulator import lifecycle as lc
-from simulator.causes import draw_causes, manifest_entries
 from simulator.calendar import Calendar, build_calendar
 from simulator.catalogue import Catalogue, build_catalogue
+from simulator.causes import draw_causes, manifest_entries
 from simulator.events import dossier_codes, expand_events, month_bounds
 from simulator.profiles import (
     CANONICAL,

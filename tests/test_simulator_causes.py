@@ -42,8 +42,14 @@ def catalogue(reference):
     return build_catalogue(reference.catalogue, SEED)
 
 
-def simulated_province(reference, catalogue, province: str, causes: Causes | None = None,
-                       months: int = 4, scale: float = 0.3):
+def simulated_province(
+    reference,
+    catalogue,
+    province: str,
+    causes: Causes | None = None,
+    months: int = 4,
+    scale: float = 0.3,
+):
     calendar = build_calendar(reference, months)
     rng = np.random.default_rng((SEED, int(province)))
     profile = draw_profile(rng, province)
@@ -54,8 +60,11 @@ def simulated_province(reference, catalogue, province: str, causes: Causes | Non
 
 
 def test_manifest_records_the_planted_slow_steps_and_weak_units(tmp_path, catalogue):
-    simulate(SimulationOptions(out=tmp_path, provinces="24,33", months=1, scale=0.05,
-                               faults=False, progress=False))
+    simulate(
+        SimulationOptions(
+            out=tmp_path, provinces="24,33", months=1, scale=0.05, faults=False, progress=False
+        )
+    )
     manifest = json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert manifest["manifest_version"] == 3
     slow = manifest["slow_steps"]
@@ -138,8 +147,11 @@ def test_status_code_exports_carry_steps_and_the_resumption_after_a_supplement(t
     """Status 4 (step started) names its step (buoc_xu_ly); once the applicant supplies,
     processing resumes with a status 4 of the step that was interrupted, so the wait ends
     in this dialect too (it has no "supplement received" status)."""
-    simulate(SimulationOptions(out=tmp_path, provinces="24", months=2, scale=0.1,
-                               faults=False, progress=False))
+    simulate(
+        SimulationOptions(
+            out=tmp_path, provinces="24", months=2, scale=0.1, faults=False, progress=False
+        )
+    )
     rows = status_rows(tmp_path)
     starts = [r for r in rows if r["trang_thai"] == "4"]
     assert starts and all(r["buoc_xu_ly"] in STEP_NAMES for r in starts)
