@@ -122,6 +122,13 @@ rolled as (
 
 ),
 
+latest as (
+
+    select max(month_start) as latest_month_start
+    from bucketed
+
+),
+
 final as (
 
     select
@@ -129,6 +136,7 @@ final as (
         area_code,
         province_code,
         month_start,
+        month_start = latest.latest_month_start as is_latest_month,
         open_dossiers,
         past_due_dossiers,
         {{ safe_divide('past_due_dossiers', 'open_dossiers') }} as past_due_share,
@@ -137,6 +145,7 @@ final as (
         past_due_11_20_days,
         past_due_over_20_days
     from rolled
+    cross join latest
 
 )
 
