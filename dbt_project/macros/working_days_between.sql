@@ -38,18 +38,17 @@
     from {{ ref('dim_date') }}
 {%- endmacro %}
 
-{% macro office_hour_seconds(hh_mm) -%}
-    {%- set parts = hh_mm.split(':') -%}
-    {{ return(parts[0] | int * 3600 + parts[1] | int * 60) }}
-{%- endmacro %}
-
 {% macro working_day_position(timestamp_expr, calendar) -%}
     {{ return(adapter.dispatch('working_day_position', 'reformwatch')(timestamp_expr, calendar)) }}
 {%- endmacro %}
 
 {% macro default__working_day_position(timestamp_expr, calendar) -%}
-    {%- set opens = office_hour_seconds(var('office_opens', '07:30')) -%}
-    {%- set length = office_hour_seconds(var('office_closes', '17:00')) - opens -%}
+    {#- seconds after midnight of the office hours (inline: a macro's value is text to
+        sqlfluff's templater, and these are numbers) -#}
+    {%- set opens_at = var('office_opens', '07:30').split(':') -%}
+    {%- set closes_at = var('office_closes', '17:00').split(':') -%}
+    {%- set opens = opens_at[0] | int * 3600 + opens_at[1] | int * 60 -%}
+    {%- set length = closes_at[0] | int * 3600 + closes_at[1] | int * 60 - opens -%}
     {%- if length <= 0 -%}
         {{ exceptions.raise_compiler_error("office_closes must be after office_opens") }}
     {%- endif -%}

@@ -21,9 +21,9 @@ events as (
         step_name
     from {{ ref('stg_procedure_logs__events') }}
     where event_type in (
-        'step_started', 'step_completed', 'completed', 'result_returned', 'rejected',
-        'withdrawn'
-    )
+            'step_started', 'step_completed', 'completed', 'result_returned', 'rejected',
+            'withdrawn'
+        )
 
 ),
 
@@ -80,7 +80,7 @@ step_completions as (
         on step_starts.dossier_code = events.dossier_code
         and step_starts.step_name = events.step_name
         and events.event_type = 'step_completed'
-        and events.event_at >= step_starts.started_at
+        and step_starts.started_at <= events.event_at
     group by
         step_starts.dossier_code,
         step_starts.step_name
@@ -109,10 +109,10 @@ next_boundaries as (
     from step_starts
     inner join events
         on step_starts.dossier_code = events.dossier_code
-        and events.event_at > step_starts.started_at
+        and step_starts.started_at < events.event_at
         and (
             events.event_type in ('completed', 'result_returned', 'rejected', 'withdrawn')
-            or (events.event_type = 'step_started' and events.step_name <> step_starts.step_name)
+            or (events.event_type = 'step_started' and step_starts.step_name <> events.step_name)
         )
 
 ),
@@ -167,8 +167,8 @@ waits_in_steps as (
     from completed_steps
     inner join {{ ref('int_supplement_waits_paired') }} as waits
         on completed_steps.dossier_code = waits.dossier_code
-        and waits.requested_at < completed_steps.ended_at
-        and (waits.wait_ended_at is null or waits.wait_ended_at > completed_steps.started_at)
+        and completed_steps.ended_at > waits.requested_at
+        and (waits.wait_ended_at is null or completed_steps.started_at < waits.wait_ended_at)
 
 ),
 
@@ -216,12 +216,14 @@ final as (
         case
             when steps.ended_by in ('step_completed', 'next_step', 'completed', 'result_returned')
                 then cast(
-                    greatest(
-                        {{ working_days_between('steps.started_at', 'steps.ended_at', 'start_day', 'end_day') }}
-                        - coalesce(waits_per_step.supplement_wait_working_days, 0),
-                        0
-                    ) as {{ type_double() }}
-                )
+                        greatest(
+                            {{ working_days_between(
+                                'steps.started_at', 'steps.ended_at', 'start_day', 'end_day'
+                            ) }}
+                            - coalesce(waits_per_step.supplement_wait_working_days, 0),
+                            0
+                        ) as {{ type_double() }}
+                    )
         end as dwell_working_days,
         procedures.statutory_days,
         dossiers.timeliness as dossier_timeliness

@@ -38,16 +38,19 @@ aged as (
         case
             when judged.is_past_due
                 then greatest(
-                    cast(
-                        ceil(
-                            coalesce(
-                                {{ working_days_between('judged.promised_at', 'judged.judged_at', 'promised_day', 'judged_day') }},
-                                0
-                            )
-                        ) as {{ dbt.type_int() }}
-                    ),
-                    1
-                )
+                        cast(
+                            ceil(
+                                coalesce(
+                                    {{ working_days_between(
+                                        'judged.promised_at', 'judged.judged_at',
+                                        'promised_day', 'judged_day'
+                                    ) }},
+                                    0
+                                )
+                            ) as {{ dbt.type_int() }}
+                        ),
+                        1
+                    )
         end as working_days_past_due
     from judged
     left join calendar as promised_day
@@ -132,18 +135,18 @@ latest as (
 final as (
 
     select
-        scope,
-        area_code,
-        province_code,
-        month_start,
-        month_start = latest.latest_month_start as is_latest_month,
-        open_dossiers,
-        past_due_dossiers,
-        {{ safe_divide('past_due_dossiers', 'open_dossiers') }} as past_due_share,
-        past_due_1_5_days,
-        past_due_6_10_days,
-        past_due_11_20_days,
-        past_due_over_20_days
+        rolled.scope,
+        rolled.area_code,
+        rolled.province_code,
+        rolled.month_start,
+        rolled.month_start = latest.latest_month_start as is_latest_month,
+        rolled.open_dossiers,
+        rolled.past_due_dossiers,
+        {{ safe_divide('rolled.past_due_dossiers', 'rolled.open_dossiers') }} as past_due_share,
+        rolled.past_due_1_5_days,
+        rolled.past_due_6_10_days,
+        rolled.past_due_11_20_days,
+        rolled.past_due_over_20_days
     from rolled
     cross join latest
 

@@ -62,8 +62,12 @@ overdue_steps as (
         steps.step_name,
         cast(count(*) as {{ dbt.type_bigint() }}) as overdue_dossiers,
         cast(
-            sum(case when steps.dwell_working_days > usual.usual_dwell_working_days then 1 else 0 end)
-            as {{ dbt.type_bigint() }}
+            sum(
+                case
+                    when steps.dwell_working_days > usual.usual_dwell_working_days then 1
+                    else 0
+                end
+            ) as {{ dbt.type_bigint() }}
         ) as overdue_over_usual
     from steps
     inner join usual
@@ -83,7 +87,7 @@ ranked as (
         usual.usual_dwell_working_days,
         row_number() over (
             partition by by_step.procedure_code
-            order by by_step.median_dwell_working_days desc, by_step.step_name
+            order by by_step.median_dwell_working_days desc, by_step.step_name asc
         ) as slowness_rank
     from by_step
     left join usual
@@ -111,8 +115,10 @@ final as (
             as usual_deadline_share,
         coalesce(overdue_steps.overdue_dossiers, 0) as overdue_dossiers,
         coalesce(overdue_steps.overdue_over_usual, 0) as overdue_over_usual,
-        {{ safe_divide('coalesce(overdue_steps.overdue_over_usual, 0)', 'coalesce(overdue_steps.overdue_dossiers, 0)') }}
-            as overdue_over_usual_share
+        {{ safe_divide(
+            'coalesce(overdue_steps.overdue_over_usual, 0)',
+            'coalesce(overdue_steps.overdue_dossiers, 0)'
+        ) }} as overdue_over_usual_share
     from ranked
     left join overdue_steps
         on ranked.procedure_code = overdue_steps.procedure_code

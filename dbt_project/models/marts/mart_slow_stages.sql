@@ -103,13 +103,15 @@ final as (
         areas.median_dwell_working_days,
         national.provinces_measured,
         national.national_median_dwell_working_days,
-        {{ safe_divide('areas.median_dwell_working_days', 'national.national_median_dwell_working_days') }}
-            as dwell_ratio,
+        {{ safe_divide(
+            'areas.median_dwell_working_days', 'national.national_median_dwell_working_days'
+        ) }} as dwell_ratio,
         coalesce(
             areas.steps_completed >= {{ var('slow_stage_min_steps') }}
             and national.provinces_measured >= {{ var('slow_stage_min_provinces') }}
-            and {{ safe_divide('areas.median_dwell_working_days', 'national.national_median_dwell_working_days') }}
-                >= {{ var('slow_stage_min_ratio') }},
+            and {{ safe_divide(
+                'areas.median_dwell_working_days', 'national.national_median_dwell_working_days'
+            ) }} >= {{ var('slow_stage_min_ratio') }},
             false
         ) as is_slow_stage
     from areas
