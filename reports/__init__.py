@@ -6,11 +6,17 @@ from pathlib import Path
 
 import duckdb
 
-from reports import capacity_resources, public_assets, service_delivery, service_index
+from reports import (
+    capacity_resources,
+    public_assets,
+    service_delivery,
+    service_index,
+    slow_stages,
+)
 from reports.shell import Page, write_index
 
 # Every page module exposes SLUG, TITLE_VI, TITLE_EN, DESCRIPTION, build() and render().
-PAGE_MODULES = (service_delivery, service_index, capacity_resources, public_assets)
+PAGE_MODULES = (service_delivery, service_index, slow_stages, capacity_resources, public_assets)
 
 __all__ = ["PAGE_MODULES", "Page", "render_site", "write_index"]
 

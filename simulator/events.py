@@ -15,14 +15,21 @@ from simulator.calendar import Calendar
 from simulator.catalogue import CHANNELS, SERVICE_LEVEL, STEP_NAMES, Catalogue
 
 # The status-code export has no assignment, step-completion or supplement-receipt
-# statuses: a step start (status 4) is re-sent for each step instead.
+# statuses: each step's start is sent (status 4, buoc_xu_ly the step), and processing that
+# resumes once the applicant has supplied is sent as a start of the step it resumes (the
+# file check, where requests are made): so a wait ends, and a step's dwell can be read, in
+# this dialect too.
 STATUS_CODE_SLOTS = np.array(
-    [s for s in range(lc.N_SLOTS)
-     if s not in (lc.ASSIGNED, *lc.STEP_COMPLETED, *lc.SUPPLEMENT_RECEIVED)]
+    [s for s in range(lc.N_SLOTS) if s not in (lc.ASSIGNED, *lc.STEP_COMPLETED)]
 )
 STEP_SLOT_INDEX = np.full(lc.N_SLOTS, -1)
 STEP_SLOT_INDEX[list(lc.STEP_STARTED)] = np.arange(4)
 STEP_SLOT_INDEX[list(lc.STEP_COMPLETED)] = np.arange(4)
+RESUMED_STEP = 0  # supplement requests come during the first step (lifecycle.py)
+STATUS_CODE_EVENT = np.array(lc.SLOT_EVENT, dtype=object)
+STATUS_CODE_EVENT[list(lc.SUPPLEMENT_RECEIVED)] = "step_started"
+STATUS_CODE_STEP_INDEX = STEP_SLOT_INDEX.copy()
+STATUS_CODE_STEP_INDEX[list(lc.SUPPLEMENT_RECEIVED)] = RESUMED_STEP
 
 # Who handles each event: 0 nobody recorded (the applicant lodges), 1 the leader,
 # 2 a receptionist, 3 the processing officer. "Trình ký" steps go to the leader.
@@ -56,9 +63,11 @@ def expand_events(
     d, slot, at, month = d[order], slot[order], at[order], month[order]
 
     proc = dossiers.procedure[d]
-    step = STEP_SLOT_INDEX[slot]
+    step = (STATUS_CODE_STEP_INDEX if status_codes else STEP_SLOT_INDEX)[slot]
     step_name = np.where(step >= 0, dossiers.steps[d, np.maximum(step, 0)], -1)
-    role = np.where(step_name == SIGNING_STEP, LEADER, SLOT_ROLE[slot])
+    role = np.where(step_name == SIGNING_STEP, LEADER,
+                    np.where(step >= 0, PROCESSOR, SLOT_ROLE[slot]))
+    event_names = STATUS_CODE_EVENT if status_codes else np.array(lc.SLOT_EVENT)
     staff = dossiers.staff[d, np.maximum(role - 1, 0)]
     has_due = (slot != lc.SUBMITTED) & (slot != lc.REFUSED)
     with_result = np.isin(slot, (lc.COMPLETED, lc.RESULT_RETURNED))
@@ -69,7 +78,7 @@ def expand_events(
         "dossier_code": dossier_codes(dossiers).take(pa.array(d)),
         "procedure_code": coded(proc, catalogue.codes),
         "unit_code": unit,
-        "event_type": coded(slot, np.array(lc.SLOT_EVENT)),
+        "event_type": coded(slot, event_names.astype(str)),
         "event_at": timestamps(at),
         "channel": coded(dossiers.channel[d], np.array(CHANNELS)),
         "due_at": timestamps(dossiers.due[d], mask=~has_due),

@@ -3,12 +3,17 @@
 The life of a dossier, all drawn at once for every dossier of the province:
 submitted → received (same or next working day; promised for 17:00 on the statutory
 working day after receipt) → assigned → 1–4 processing steps → completed → result returned,
-with supplement requests along the way (≈6%, ≈0.5% twice), ≈2% withdrawn, ≈1.5% rejected
-(some refused at reception). Processing times are laid out on the working-time axis
-(`calendar.py`) *net* of the applicant's supplement waits, which are then inserted: so a
-dossier is late exactly when it was drawn late (or was sent back twice), as the on-time rule
-of Decision 766 judges it. Moments past the window's end have not happened: those dossiers
-stay open.
+with supplement requests along the way (3–11% by the procedure's complexity, a tenth of
+them twice), ≈2% withdrawn, ≈1.5% rejected (some refused at reception).
+
+Each step's working time is drawn on its own — the procedure's statutory days × the step's
+usual share × the dossier's complexity × the step's noise — and multiplied by its causes
+(`causes.py`): the province's pace, the reform's first quarter, a planted slow step, a weak
+unit. A dossier is late when its steps add up past the deadline (or it was sent back twice),
+as the on-time rule of Decision 766 judges it: lateness comes from causes, not from a coin.
+Processing is laid out on the working-time axis (`calendar.py`) *net* of the applicant's
+supplement waits, which are then inserted. Moments past the window's end have not happened:
+those dossiers stay open. Calibration: docs/simulation.md.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from simulator.catalogue import (
     STEP_TEMPLATES,
     Catalogue,
 )
+from simulator.causes import Causes
 from simulator.profiles import ProvinceProfile
 from simulator.reference import Reference, demand_weight
 
@@ -52,15 +58,26 @@ SLOT_EVENT = (
     + ("completed", "result_returned", "withdrawn", "rejected", "rejected")
 )
 
-# Outcome shares (of all dossiers) and supplement requests.
+# Outcome shares (of all dossiers).
 REFUSED_SHARE, STOPPED_SHARE, WITHDRAWN_SHARE = 0.006, 0.009, 0.020
-SUPPLEMENT_ONCE, SUPPLEMENT_TWICE = 0.060, 0.005
+# Share of dossiers sent back for a supplement at least once, by step template (more steps,
+# more documents: land and construction files go back most); a tenth of them twice.
+SUPPLEMENT_BY_TEMPLATE = np.array([0.03, 0.045, 0.06, 0.11, 0.09])
+SUPPLEMENT_TWICE_SHARE = 0.10
+# Net working time: a typical dossier uses TYPICAL_USE of its statutory days, spread over its
+# steps by STEP_DWELL; a dossier's complexity is lognormal, each step's noise gamma.
+TYPICAL_USE = 0.55
+COMPLEXITY_SIGMA = 0.30
+STEP_SHAPE = 4.0
+# Share of the dossiers ready before their promised day whose result is signed and handed
+# over on that day (the appointment on the receipt), not before.
+HELD_FOR_APPOINTMENT = 0.30
 RATED_SHARE = 0.40  # returned dossiers whose applicant leaves a rating
 # Ratings 1–5 when on time and when late.
 RATINGS_ON_TIME = np.array([0.01, 0.02, 0.07, 0.28, 0.62])
 RATINGS_LATE = np.array([0.12, 0.18, 0.25, 0.25, 0.20])
 # The reform's first quarter was slower everywhere (new units, moved staff and systems).
-TEETHING = (REFORM_DAY, (REFORM_DAY.astype("datetime64[M]") + 3).astype("datetime64[D]"), 1.5)
+TEETHING = (REFORM_DAY, (REFORM_DAY.astype("datetime64[M]") + 3).astype("datetime64[D]"), 1.3)
 TREND_START, TREND_DAYS = np.datetime64("2025-01-01"), 546  # online take-up grows over time
 
 # Online submissions by hour of day (people file in the evening too).
@@ -104,6 +121,7 @@ def simulate_province(
     calendar: Calendar,
     catalogue: Catalogue,
     scale: float,
+    causes: Causes,
 ) -> Dossiers:
     unit_codes, rates, staff_size = unit_rates(reference, profile, scale)
     unit, day, seq = draw_submissions(rng, calendar, rates)
@@ -124,7 +142,8 @@ def simulate_province(
     staff = draw_staff(rng, staff_size[unit])
     applicant = applicant_ids(rng, business, int(profile.code))
     timeline = lay_out_timeline(
-        rng, profile, calendar, catalogue, procedure, channel, submitted, day
+        rng, profile, calendar, catalogue, procedure, channel, submitted, day,
+        causes.unit_factor(unit), causes,
     )
     rating = draw_ratings(rng, timeline["overdue"], timeline["happened"][:, RESULT_RETURNED])
     return Dossiers(
@@ -271,6 +290,8 @@ def lay_out_timeline(
     channel: np.ndarray,
     submitted: np.ndarray,
     day: np.ndarray,
+    unit_factor: np.ndarray,
+    causes: Causes,
 ) -> dict[str, np.ndarray]:
     """Every dossier's moments: outcome, receipt, deadline, steps, supplements, result."""
     n = len(procedure)
@@ -278,6 +299,7 @@ def lay_out_timeline(
     statutory = catalogue.statutory_days[procedure]
     templates = STEP_TEMPLATES[catalogue.template[procedure]]
     n_steps = (templates >= 0).sum(axis=1)
+    supplement = SUPPLEMENT_BY_TEMPLATE[catalogue.template[procedure]]
 
     # Outcome.
     refused = u[:, 0] < REFUSED_SHARE
@@ -286,10 +308,9 @@ def lay_out_timeline(
         u[:, 0] < REFUSED_SHARE + STOPPED_SHARE + WITHDRAWN_SHARE
     )
     processed = ~(refused | stopped | withdrawn)
-    twice = ~refused & (u[:, 1] < SUPPLEMENT_TWICE)
-    once = ~refused & (u[:, 1] < SUPPLEMENT_ONCE)
+    twice = ~refused & (u[:, 1] < supplement * SUPPLEMENT_TWICE_SHARE)
+    once = ~refused & (u[:, 1] < supplement)
     teething = (day >= TEETHING[0].astype(np.int64)) & (day < TEETHING[1].astype(np.int64))
-    late = processed & (u[:, 2] < profile.late_rate * np.where(teething, TEETHING[2], 1.0))
 
     # Receipt: at the counter minutes after lodging; by post 1–3 working days later;
     # online within hours of office time.
@@ -306,25 +327,15 @@ def lay_out_timeline(
     start_day = np.floor(start).astype(np.int64)
     due = calendar.close_of(start_day + statutory)
 
-    # Net processing: the working day it ends on, relative to the day of receipt.
-    timely_days = np.minimum(
-        np.floor(rng.beta(profile.speed_a, profile.speed_b, n) * (statutory + 1)), statutory
-    )
-    late_days = statutory + rng.geometric(0.45, n)
+    # Net processing: each step's working time, drawn on its own and multiplied by its causes.
     assigned = start + 0.005 + u[:, 4] * 0.2
-    end = start_day + np.where(late, late_days, timely_days) + 0.05 + u[:, 5] * 0.9
-    end = np.maximum(end, assigned + 0.03 + 0.01 * n_steps)
-
-    # Steps share the time between assignment and completion by their dwell weights.
-    dwell = np.where(templates >= 0, STEP_DWELL[np.maximum(templates, 0)], 0.0)
-    dwell = dwell * np.where(templates == profile.slow_step, 2.5, 1.0)
-    shares = rng.gamma(2.0, 1.0, (n, 4)) * dwell
-    bounds = np.cumsum(shares, axis=1) / shares.sum(axis=1, keepdims=True)
-    span = (end - assigned - 0.006)[:, None]
-    step_end = assigned[:, None] + 0.003 + bounds * span
-    step_start = np.column_stack(
-        [assigned + 0.002, step_end[:, :3] + 0.0005]
-    )
+    step_days = draw_step_days(rng, profile, statutory, templates, procedure, causes)
+    step_days *= (unit_factor * np.where(teething, TEETHING[2], 1.0))[:, None]
+    hold_for_appointment(step_days, assigned, start_day + statutory, n_steps,
+                         u[:, 2] < HELD_FOR_APPOINTMENT, u[:, 5])
+    step_end = assigned[:, None] + 0.003 + np.cumsum(step_days, axis=1)
+    step_start = np.column_stack([assigned + 0.002, step_end[:, :3] + 0.0005])
+    end = step_end[np.arange(n), n_steps - 1] + 0.002
 
     # Supplement requests come during the first step (the file check); the applicant's
     # wait moves everything after the request.
@@ -384,6 +395,37 @@ def lay_out_timeline(
     # Judged as the on-time rule does: the net end (supplement waits taken out).
     overdue = processed & ((calendar.time_of(end) // DAY > due // DAY) | twice)
     return {"due": due, "moments": moments, "happened": happened, "overdue": overdue}
+
+
+def hold_for_appointment(step_days: np.ndarray, assigned: np.ndarray, due_day: np.ndarray,
+                         n_steps: np.ndarray, held: np.ndarray, u: np.ndarray) -> None:
+    """A held dossier that would be ready before its promised working day waits in its last
+    step until that day (in place): on time, not early."""
+    rows = np.arange(len(assigned))
+    ready = assigned + 0.005 + step_days.sum(axis=1)
+    wait = np.where(held & (np.floor(ready) < due_day), due_day + 0.05 + 0.8 * u - ready, 0.0)
+    step_days[rows, n_steps - 1] += np.maximum(wait, 0.0)
+
+
+def draw_step_days(
+    rng: np.random.Generator,
+    profile: ProvinceProfile,
+    statutory: np.ndarray,
+    templates: np.ndarray,
+    procedure: np.ndarray,
+    causes: Causes,
+) -> np.ndarray:
+    """(n, 4) net working days of each step (0 where the procedure has no such step): the
+    statutory days × the step's usual share × the dossier's complexity × gamma noise, × the
+    province's pace and its planted slow steps."""
+    n = len(statutory)
+    dwell = np.where(templates >= 0, STEP_DWELL[np.maximum(templates, 0)], 0.0)
+    usual_share = dwell / dwell.sum(axis=1, keepdims=True)
+    complexity = rng.lognormal(0.0, COMPLEXITY_SIGMA, n)
+    noise = rng.gamma(STEP_SHAPE, 1.0 / STEP_SHAPE, (n, 4))
+    days = (statutory * TYPICAL_USE * complexity * profile.pace)[:, None] * usual_share * noise
+    days *= causes.step_factor(procedure, templates)
+    return np.maximum(days, 0.004) * (templates >= 0)
 
 
 def draw_ratings(

@@ -37,6 +37,7 @@ from simulator import landing
 from simulator import lifecycle as lc
 from simulator.calendar import Calendar, build_calendar
 from simulator.catalogue import Catalogue, build_catalogue
+from simulator.causes import draw_causes, manifest_entries
 from simulator.events import dossier_codes, expand_events, month_bounds
 from simulator.feedback import with_complaints
 from simulator.profiles import (
@@ -47,7 +48,7 @@ from simulator.profiles import (
     export_format,
 )
 from simulator.reference import Reference, load_reference
-from simulator.units import ProvinceUnits, build_history
+from simulator.units import ProvinceUnits, build_history, province_units
 from simulator.writers import (
     OPTIONAL_COLUMN,
     REQUIRED_COLUMN,
@@ -57,7 +58,9 @@ from simulator.writers import (
 )
 
 MANIFEST_NAME = "_simulation_manifest.json"
-MANIFEST_VERSION = 2  # 2: the four sources (`source` on files, faults, notes; `sources`)
+# 2: the four sources (`source` on files, faults, notes; `sources`); 3: the planted causes
+# of lateness (`slow_steps`, `weak_units`)
+MANIFEST_VERSION = 3
 DEFAULT_SEED = 20250701
 # Rows per simulated dossier (measured), to size the faults before anything is written.
 EVENTS_PER_DOSSIER = {CANONICAL: 9.5, STATUS_CODES: 6.2}
@@ -272,7 +275,11 @@ def simulate_events(
 ) -> tuple[pa.Table, int]:
     rng = np.random.default_rng((options.seed, int(province)))
     profile = draw_profile(rng, province)
-    dossiers = lc.simulate_province(rng, profile, reference, calendar, catalogue, options.scale)
+    understaffed = province_units(reference, province, options.seed, options.scale).understaffed
+    causes = draw_causes(options.seed, province, catalogue, understaffed)
+    dossiers = lc.simulate_province(rng, profile, reference, calendar, catalogue, options.scale,
+                                    causes)
+    writer.record_causes(*manifest_entries(province, causes, catalogue, dossiers.unit_codes))
     if plan.without_submission and plan.without_submission[0] == province:
         writer.lost_submissions = drop_submissions(dossiers, plan.without_submission[1], rng)
     fmt = export_format(province, reference.province_codes)
@@ -321,6 +328,8 @@ class Writer:
     skipped: int = 0
     lost_submissions: list[str] = field(default_factory=list)
     understaffed: list[str] = field(default_factory=list)
+    slow_steps: list[dict] = field(default_factory=list)
+    weak_units: list[dict] = field(default_factory=list)
     national_ids: list[str] = field(default_factory=list)
     entries: list[dict] = field(default_factory=list)
     faults: list[dict] = field(default_factory=list)
@@ -438,6 +447,11 @@ class Writer:
             rows = rng.choice(roster.num_rows, min(2, roster.num_rows), replace=False)
             self.national_ids += roster.column("national_id").take(pa.array(rows)).to_pylist()
 
+    def record_causes(self, slow_steps: list[dict], weak_units: list[dict]) -> None:
+        """What the province's lateness comes from (causes.py): the indicators must find it."""
+        self.slow_steps += slow_steps
+        self.weak_units += weak_units
+
     def emit(self, path: Path, write, background: bool = True) -> None:
         """Write unless the file is already there (a rerun does no new work). Writes go to
         the writer thread in order (a copy is written after its original); `background`
@@ -507,6 +521,9 @@ class Writer:
             "file_notes": notes,
             "dossiers_without_submission": sorted(self.lost_submissions),
             "understaffed_units": sorted(self.understaffed),
+            "slow_steps": sorted(self.slow_steps, key=lambda e: (
+                e["province_code"], e["procedure_code"], e["step_name"])),
+            "weak_units": sorted(self.weak_units, key=lambda e: e["unit_code"]),
             "sample_national_ids": sorted(self.national_ids),
             "skipped_quirks": [*self.plan.skipped, *skipped_sources],
         }

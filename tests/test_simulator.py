@@ -300,15 +300,17 @@ def test_status_code_exports_carry_no_complaints(faulty):
 
 
 def test_urban_profile_is_slower_and_less_fully_online(events):
+    # Calibration changed with issue 7 (lateness from causes, docs/simulation.md): was
+    # 3–6.5% overdue in the cities and 0.8–3.2% elsewhere, with 92% finishing early.
     rows = events.execute("""
         select province_code,
             avg((timeliness = 'overdue')::int) filter (where timeliness is not null),
             avg((channel = 'online_full')::int) filter (where online_capability = 'full')
         from dossiers group by 1 order by 1""").fetchall()
     (_, urban_overdue, urban_online), (_, other_overdue, other_online) = rows
-    assert 0.030 <= urban_overdue <= 0.065
-    assert 0.008 <= other_overdue <= 0.032
-    assert urban_overdue > other_overdue + 0.01
+    assert 0.08 <= urban_overdue <= 0.18
+    assert 0.03 <= other_overdue <= 0.10
+    assert urban_overdue > other_overdue + 0.02
     assert urban_online + 0.10 < other_online
     assert 0.15 <= urban_online <= 0.45
 

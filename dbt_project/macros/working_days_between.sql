@@ -1,0 +1,77 @@
+{#
+    Working time in working days (docs/indicators.md C): the office hours of working days
+    (dim_date.is_working_day: Monday–Friday, not a public holiday), open from
+    var('office_opens') to var('office_closes'), 07:30–17:00 unless the project sets them.
+    Weekends, holidays and the night do not count; one working day = one day's office hours.
+
+    A moment's *working-day position* is the number of working days of the calendar before
+    its date plus the share of its own day's office hours already elapsed (0 on a closed
+    day). Working time between two moments is the difference of their positions.
+
+    working_day_numbers()   the calendar numbered for these macros (a CTE body: date_day,
+                            is_working_day, working_days_before);
+    working_day_position(timestamp_expr, calendar)
+                            calendar: alias of working_day_numbers() joined on
+                            date_day = cast(timestamp_expr as date); null outside the
+                            calendar (vars calendar_start..calendar_end);
+    working_days_between(start_at, end_at, start_calendar, end_calendar)
+                            end's position − start's position (fractional working days).
+    The clock of the on-time rule counts the same working time (int_dossiers_timed).
+#}
+
+{% macro working_day_numbers() -%}
+    {{ return(adapter.dispatch('working_day_numbers', 'reformwatch')()) }}
+{%- endmacro %}
+
+{% macro default__working_day_numbers() -%}
+    select
+        date_day,
+        is_working_day,
+        cast(
+            sum(case when is_working_day then 1 else 0 end) over (
+                order by date_day
+                rows between unbounded preceding and current row
+            )
+            - case when is_working_day then 1 else 0 end
+            as {{ dbt.type_bigint() }}
+        ) as working_days_before
+    from {{ ref('dim_date') }}
+{%- endmacro %}
+
+{% macro working_day_position(timestamp_expr, calendar) -%}
+    {{ return(adapter.dispatch('working_day_position', 'reformwatch')(timestamp_expr, calendar)) }}
+{%- endmacro %}
+
+{% macro default__working_day_position(timestamp_expr, calendar) -%}
+    {#- seconds after midnight of the office hours (inline: a macro's value is text to
+        sqlfluff's templater, and these are numbers) -#}
+    {%- set opens_at = var('office_opens', '07:30').split(':') -%}
+    {%- set closes_at = var('office_closes', '17:00').split(':') -%}
+    {%- set opens = opens_at[0] | int * 3600 + opens_at[1] | int * 60 -%}
+    {%- set length = closes_at[0] | int * 3600 + closes_at[1] | int * 60 - opens -%}
+    {%- if length <= 0 -%}
+        {{ exceptions.raise_compiler_error("office_closes must be after office_opens") }}
+    {%- endif -%}
+    (
+        {{ calendar }}.working_days_before
+        + case
+            when {{ calendar }}.is_working_day
+                then least(
+                    greatest(
+                        cast({{ dbt.datediff(
+                            'cast(cast(' ~ timestamp_expr ~ ' as date) as ' ~ dbt.type_timestamp() ~ ')',
+                            timestamp_expr,
+                            'second'
+                        ) }} - {{ opens }} as {{ type_double() }}) / {{ length }},
+                        0
+                    ),
+                    1
+                )
+            else 0
+        end
+    )
+{%- endmacro %}
+
+{% macro working_days_between(start_at, end_at, start_calendar, end_calendar) -%}
+    ({{ working_day_position(end_at, end_calendar) }} - {{ working_day_position(start_at, start_calendar) }})
+{%- endmacro %}

@@ -1,0 +1,92 @@
+"""Why dossiers are late: the causes the simulation plants, recorded in the manifest so the
+warehouse's indicators can be checked against them (docs/simulation.md).
+
+- **Slow steps**: in each province a few (procedure, processing step) pairs, drawn among the
+  busiest commune-level procedures that have more than one step; every dossier of that
+  procedure in that province spends `SLOW_STEP_FACTOR` times the usual working time in
+  that step.
+- **Weak units**: the understaffed and under-funded commune-level units the roster and budget
+  simulation already marks (`units.pick_understaffed`); their dossiers spend
+  `WEAK_UNIT_FACTOR` times the usual working time in every step.
+
+Slow steps are drawn from their own generator, `(seed, province, SLOW_STEP_STREAM)`, so the
+dossiers' draws and the other sources do not move when the planting rule changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.catalogue import STEP_NAMES, STEP_TEMPLATES, Catalogue
+
+SLOW_STEP_STREAM = 21
+SLOW_STEPS_PER_PROVINCE = 2
+SLOW_STEP_POOL = 12  # drawn among this many busiest multi-step commune procedures
+SLOW_STEP_FACTOR = 3.0
+WEAK_UNIT_FACTOR = 1.8
+# "Trả kết quả" (handing the result over) takes minutes: never the planted slow step.
+PLANTABLE_STEPS = np.array([i for i, name in enumerate(STEP_NAMES) if name != "Trả kết quả"])
+
+
+@dataclass(frozen=True)
+class Causes:
+    slow_procedures: np.ndarray  # catalogue indices of the planted slow steps' procedures
+    slow_step_names: np.ndarray  # STEP_NAMES index of each planted slow step
+    weak: np.ndarray  # bool per unit of the province, index 0 the province unit (never weak)
+
+    def step_factor(self, procedure: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """(n, 4) multiplier of each step's working time for the planted slow steps."""
+        factor = np.ones(steps.shape)
+        for proc, step in zip(self.slow_procedures, self.slow_step_names, strict=True):
+            factor[(procedure == proc)[:, None] & (steps == step)] = SLOW_STEP_FACTOR
+        return factor
+
+    def unit_factor(self, unit: np.ndarray) -> np.ndarray:
+        return np.where(self.weak[unit], WEAK_UNIT_FACTOR, 1.0)
+
+
+def draw_causes(seed: int, province: str, catalogue: Catalogue, understaffed: np.ndarray) -> Causes:
+    """The province's planted slow steps; its weak units are the understaffed ones."""
+    rng = np.random.default_rng((seed, int(province), SLOW_STEP_STREAM))
+    never = catalogue.active_until.max()
+    candidates = np.flatnonzero(
+        (catalogue.level == "commune")
+        & (catalogue.template >= 1)
+        & (catalogue.active_from < 0)  # in force throughout, whatever the window
+        & (catalogue.active_until == never)
+    )
+    busiest = candidates[np.argsort(-catalogue.weight[candidates], kind="stable")]
+    pool = busiest[:SLOW_STEP_POOL]
+    chosen = np.sort(rng.choice(pool, size=min(SLOW_STEPS_PER_PROVINCE, len(pool)), replace=False))
+    steps = []
+    for proc in chosen:  # two procedures a province
+        template = STEP_TEMPLATES[catalogue.template[proc]]
+        plantable = template[np.isin(template, PLANTABLE_STEPS)]
+        steps.append(int(rng.choice(plantable)))
+    return Causes(
+        slow_procedures=chosen.astype(np.int64),
+        slow_step_names=np.array(steps, dtype=np.int64),
+        weak=np.r_[False, understaffed].astype(bool),
+    )
+
+
+def manifest_entries(
+    province: str, causes: Causes, catalogue: Catalogue, unit_codes: np.ndarray
+) -> tuple[list[dict], list[dict]]:
+    """The manifest's record of what was planted: slow steps and weak units."""
+    slow = [
+        {
+            "province_code": province,
+            "procedure_code": str(catalogue.codes[proc]),
+            "step_name": STEP_NAMES[step],
+            "dwell_factor": SLOW_STEP_FACTOR,
+        }
+        for proc, step in zip(causes.slow_procedures, causes.slow_step_names, strict=True)
+    ]
+    weak = [
+        {"province_code": province, "unit_code": str(code), "dwell_factor": WEAK_UNIT_FACTOR}
+        for code in unit_codes[causes.weak]
+    ]
+    return slow, weak
