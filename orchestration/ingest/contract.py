@@ -58,6 +58,7 @@ class Check:
     describe: str
     build: Callable[[], pa.Check]
     values: tuple | None = None  # allowed values
+    parts: tuple[tuple[str, ...], ...] = ()  # subsets of `values` staged in separate models
     low: float | None = None  # inclusive bounds
     high: float | None = None
     # A closed set of codes (allowed values, reference codes): values that can be shown
@@ -65,10 +66,15 @@ class Check:
     codes: Callable[[], frozenset[str]] | None = None
 
 
-def allowed(values: list[str] | tuple[str, ...]) -> Check:
+def allowed(
+    values: list[str] | tuple[str, ...], parts: tuple[tuple[str, ...], ...] = ()
+) -> Check:
+    """One of `values`; `parts` names the subsets that models may stage apart (each model
+    then accepts exactly one part, and the parts together are `values`)."""
     values = tuple(values)
+    assert not parts or sorted(v for part in parts for v in part) == sorted(values), parts
     return Check("not_allowed", f"one of {', '.join(values)}", lambda: pa.Check.isin(values),
-                 values=values, codes=lambda: frozenset(values))
+                 values=values, parts=parts, codes=lambda: frozenset(values))
 
 
 def in_range(low: float, high: float) -> Check:

@@ -87,7 +87,8 @@ def catalogued_procedures() -> frozenset[str]:
     return seed_values("procedure_catalogue", "procedure_code")
 
 
-EVENT_TYPES = (
+# A dossier's own events: the on-time clock reads these (stg_procedure_logs__events).
+DOSSIER_EVENT_TYPES = (
     "submitted",
     "received",
     "assigned",
@@ -100,11 +101,12 @@ EVENT_TYPES = (
     "result_returned",
     "withdrawn",
     "rejected",
-    # complaints and feedback about a dossier (Decision 766 satisfaction group); the
-    # status-code exports have no code for them (docs/sources.md, source 1)
-    "complaint_received",
-    "complaint_answered",
 )
+# Complaints and feedback about a dossier (Decision 766 satisfaction group), staged apart
+# (stg_procedure_logs__feedback); the status-code exports have no code for them
+# (docs/sources.md, source 1).
+FEEDBACK_EVENT_TYPES = ("complaint_received", "complaint_answered")
+EVENT_TYPES = DOSSIER_EVENT_TYPES + FEEDBACK_EVENT_TYPES
 CHANNELS = ("direct", "postal", "online_partial", "online_full")
 APPLICANT_TYPES = ("citizen", "business")
 
@@ -190,7 +192,11 @@ PROCEDURE_LOGS = SourceContract(
             checks=(known("catalogued procedure", "unknown_procedure", catalogued_procedures),),
         ),
         Column("unit_code", required=True, code=True, checks=UNIT_CODE_ON_EVENT_DAY),
-        Column("event_type", required=True, checks=(allowed(EVENT_TYPES),)),
+        Column(
+            "event_type",
+            required=True,
+            checks=(allowed(EVENT_TYPES, parts=(DOSSIER_EVENT_TYPES, FEEDBACK_EVENT_TYPES)),),
+        ),
         Column("event_at", "timestamp", required=True, checks=(IN_PERIOD_TIME,)),
         Column("channel", required=True, checks=(allowed(CHANNELS),)),
         Column("due_at", "timestamp", checks=(PROMISE_IN_PERIOD,)),
