@@ -38,34 +38,61 @@ def add_simulate(commands) -> None:
             f"{MANIFEST_NAME}. The same options give byte-identical files."
         ),
     )
-    sim.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                     help="random seed; each province draws from (seed, province code) "
-                          "(default: %(default)s)")
     sim.add_argument(
-        "--provinces", default="34", metavar="N|CODES",
-        help="a number N (the first N provinces by GSO code) or a comma list of 2-digit "
-             "codes such as 01,79 (a single code: 01 or 79, or 24, with a trailing comma) "
-             "(default: %(default)s, all)",
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help="random seed; each province draws from (seed, province code) (default: %(default)s)",
     )
-    sim.add_argument("--months", type=int, default=18,
-                     help="number of months simulated, ending with June 2026 "
-                          "(default: %(default)s, January 2025 to June 2026, across the "
-                          "1 July 2025 reform)")
-    sim.add_argument("--scale", type=float, default=0.1,
-                     help="dossiers per commune-level unit per working day (national "
-                          "average; the province unit adds 15-25%% of its province's volume) "
-                          "(default: %(default)s)")
-    sim.add_argument("--out", type=Path, default=landing,
-                     help="landing directory (default: %(default)s, i.e. "
-                          "$REFORMWATCH_DATA_DIR/landing)")
-    sim.add_argument("--faults", action=argparse.BooleanOptionalAction, default=True,
-                     help="inject the known bad input of sources.md (0.2-0.3%% of rows, "
-                          "a few files) and record it in the manifest (default: on)")
-    sim.add_argument("--force", action="store_true",
-                     help="rewrite files that exist; without it existing files are left "
-                          "alone and a complete earlier run is not redone (default: off)")
-    sim.add_argument("--no-progress", dest="progress", action="store_false",
-                     help="no progress bar (default: a bar on stderr, per file)")
+    sim.add_argument(
+        "--provinces",
+        default="34",
+        metavar="N|CODES",
+        help="a number N (the first N provinces by GSO code) or a comma list of 2-digit "
+        "codes such as 01,79 (a single code: 01 or 79, or 24, with a trailing comma) "
+        "(default: %(default)s, all)",
+    )
+    sim.add_argument(
+        "--months",
+        type=int,
+        default=18,
+        help="number of months simulated, ending with June 2026 "
+        "(default: %(default)s, January 2025 to June 2026, across the "
+        "1 July 2025 reform)",
+    )
+    sim.add_argument(
+        "--scale",
+        type=float,
+        default=0.1,
+        help="dossiers per commune-level unit per working day (national "
+        "average; the province unit adds 15-25%% of its province's volume) "
+        "(default: %(default)s)",
+    )
+    sim.add_argument(
+        "--out",
+        type=Path,
+        default=landing,
+        help="landing directory (default: %(default)s, i.e. $REFORMWATCH_DATA_DIR/landing)",
+    )
+    sim.add_argument(
+        "--faults",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="inject the known bad input of sources.md (0.2-0.3%% of rows, "
+        "a few files) and record it in the manifest (default: on)",
+    )
+    sim.add_argument(
+        "--force",
+        action="store_true",
+        help="rewrite files that exist; without it existing files are left "
+        "alone and a complete earlier run is not redone (default: off)",
+    )
+    sim.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        help="no progress bar (default: a bar on stderr, per file)",
+    )
     sim.set_defaults(handler=run_simulate)
 
 
@@ -73,10 +100,18 @@ def run_simulate(args: argparse.Namespace) -> int:
     from simulator.run import SimulationOptions, simulate
 
     try:
-        result = simulate(SimulationOptions(
-            seed=args.seed, provinces=args.provinces, months=args.months, scale=args.scale,
-            out=args.out, faults=args.faults, force=args.force, progress=args.progress,
-        ))
+        result = simulate(
+            SimulationOptions(
+                seed=args.seed,
+                provinces=args.provinces,
+                months=args.months,
+                scale=args.scale,
+                out=args.out,
+                faults=args.faults,
+                force=args.force,
+                progress=args.progress,
+            )
+        )
     except ValueError as error:
         print(f"reformwatch simulate: {error}", file=sys.stderr)
         return 2

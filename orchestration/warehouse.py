@@ -113,9 +113,7 @@ def publish_for_bi(settings: Settings) -> Path:
             LOCK_WAIT_S,
             lambda: con.execute(f"attach {literal(settings.warehouse)} as wh (read_only)"),
         )
-        con.execute(
-            f"attach {literal(staging)} as bi (storage_version '{BI_STORAGE_VERSION}')"
-        )
+        con.execute(f"attach {literal(staging)} as bi (storage_version '{BI_STORAGE_VERSION}')")
         for schema, table in con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'wh'"
             f" and schema_name in {PUBLISHED_SCHEMAS} order by all"
@@ -126,4 +124,3 @@ def publish_for_bi(settings: Settings) -> Path:
         con.execute("detach bi")
     os.replace(staging, target)
     return target
-

@@ -797,8 +797,7 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
         height=580,
         margin=dict(l=10, r=20, t=70, b=60),
         xaxis=dict(
-            title="Hồ sơ thủ tục phân cấp (từ 01/07/2025) / "
-            "Devolved dossiers (since 1 July 2025)",
+            title="Hồ sơ thủ tục phân cấp (từ 01/07/2025) / Devolved dossiers (since 1 July 2025)",
             rangemode="tozero",
         ),
         yaxis=dict(

@@ -61,8 +61,13 @@ PEAK_WRAPPER = (
 def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """Wall seconds, peak RSS in MiB (largest process of the tree) and the output."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, *cmd], env=env,
-                          capture_output=True, text=True, cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_WRAPPER, *cmd],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
@@ -91,47 +96,93 @@ def measure(scale: float, provinces: str, months: int, memory: str, workdir: Pat
     }
     env.pop("REFORMWATCH_WAREHOUSE", None)
     sim_s, _, _ = run_measured(
-        [str(BIN / "reformwatch"), "simulate", "--scale", str(scale), "--provinces", provinces,
-         "--months", str(months), "--out", str(data / "landing")], env)
+        [
+            str(BIN / "reformwatch"),
+            "simulate",
+            "--scale",
+            str(scale),
+            "--provinces",
+            provinces,
+            "--months",
+            str(months),
+            "--out",
+            str(data / "landing"),
+        ],
+        env,
+    )
     landing = data / "landing" / "procedure_logs"
     size = sum(p.stat().st_size for p in landing.iterdir())
     base_s, base_mb, out = run_measured(
-        [sys.executable, "-c", BASELINE, str(workdir / f"baseline-{scale}.duckdb"),
-         str(landing / "*.jsonl"), memory], env)
+        [
+            sys.executable,
+            "-c",
+            BASELINE,
+            str(workdir / f"baseline-{scale}.duckdb"),
+            str(landing / "*.jsonl"),
+            memory,
+        ],
+        env,
+    )
     baseline_rows = int(re.findall(r"ROWS (\d+)", out)[-1])
     pipe_s, pipe_mb, log = run_measured(
-        [str(BIN / "dagster"), "asset", "materialize", "--select", "*",
-         "-m", "orchestration.definitions"], env)
+        [
+            str(BIN / "dagster"),
+            "asset",
+            "materialize",
+            "--select",
+            "*",
+            "-m",
+            "orchestration.definitions",
+        ],
+        env,
+    )
     steps = step_seconds(log)
-    events = int(subprocess.run(
-        [sys.executable, "-c",
-         "import duckdb,sys; print(duckdb.connect(sys.argv[1], read_only=True).execute("
-         "'select sum(rows_read) from audit.ingest_files "
-         "where source = $$procedure_logs$$').fetchone()[0])",
-         str(data / "warehouse" / "reformwatch.duckdb")],
-        capture_output=True, text=True, check=True).stdout)
+    events = int(
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import duckdb,sys; print(duckdb.connect(sys.argv[1], read_only=True).execute("
+                "'select sum(rows_read) from audit.ingest_files "
+                "where source = $$procedure_logs$$').fetchone()[0])",
+                str(data / "warehouse" / "reformwatch.duckdb"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     return {
-        "scale": scale, "landing_mb": round(size / 2**20), "events": events,
+        "scale": scale,
+        "landing_mb": round(size / 2**20),
+        "events": events,
         "simulate_s": round(sim_s, 1),
-        "baseline_s": round(base_s, 1), "baseline_rows": baseline_rows,
+        "baseline_s": round(base_s, 1),
+        "baseline_rows": baseline_rows,
         "baseline_rows_per_s": round(baseline_rows / base_s),
         "baseline_peak_mb": base_mb,
-        "pipeline_s": round(pipe_s, 1), "pipeline_events_per_s": round(events / pipe_s),
+        "pipeline_s": round(pipe_s, 1),
+        "pipeline_events_per_s": round(events / pipe_s),
         "pipeline_peak_mb": pipe_mb,
         # per event, since the baseline reads only the JSON Lines share of the events
         "ratio_pipeline_to_baseline": round((pipe_s / events) / (base_s / baseline_rows), 1),
         "ratio_event_ingest_to_baseline": round(
-            (steps["raw__procedure_log_events"] / events) / (base_s / baseline_rows), 1),
+            (steps["raw__procedure_log_events"] / events) / (base_s / baseline_rows), 1
+        ),
         "steps_s": steps,
     }
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scales", default="0.1,1.0",
-                        help="dossiers per unit per working day, comma-separated "
-                        "(default: 0.1,1.0 = the make-run size and 10x)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--scales",
+        default="0.1,1.0",
+        help="dossiers per unit per working day, comma-separated "
+        "(default: 0.1,1.0 = the make-run size and 10x)",
+    )
     parser.add_argument("--provinces", default="34", help="provinces to simulate (default 34)")
     parser.add_argument("--months", type=int, default=18, help="months (default 18)")
     parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit (1GB)")
@@ -145,12 +196,16 @@ def main(argv: list[str] | None = None) -> None:
         result = measure(scale, args.provinces, args.months, args.memory_limit, workdir)
         print(json.dumps(result, indent=2), flush=True)
         results.append(result)
-    print("\nscale  events      baseline_s  pipeline_s  per-event ratio (all / ingest)  "
-          "base_MB  pipe_MB")
+    print(
+        "\nscale  events      baseline_s  pipeline_s  per-event ratio (all / ingest)  "
+        "base_MB  pipe_MB"
+    )
     for r in results:
-        print(f"{r['scale']:<6} {r['events']:<11,} {r['baseline_s']:<11} {r['pipeline_s']:<11} "
-              f"{r['ratio_pipeline_to_baseline']:>6} / {r['ratio_event_ingest_to_baseline']:<24} "
-              f"{r['baseline_peak_mb']:<8} {r['pipeline_peak_mb']:<8}")
+        print(
+            f"{r['scale']:<6} {r['events']:<11,} {r['baseline_s']:<11} {r['pipeline_s']:<11} "
+            f"{r['ratio_pipeline_to_baseline']:>6} / {r['ratio_event_ingest_to_baseline']:<24} "
+            f"{r['baseline_peak_mb']:<8} {r['pipeline_peak_mb']:<8}"
+        )
 
 
 if __name__ == "__main__":

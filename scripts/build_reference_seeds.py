@@ -49,159 +49,501 @@ class Sector:
 
 
 SECTORS = (
-    Sector("Hộ tịch", (2, 14), (1, 5), (0.85, 0.12, 0.03), 0.3, (0.5, 30), 0.9, (
-        ("Ghi vào Sổ hộ tịch việc hộ tịch đã giải quyết tại cơ quan có thẩm quyền nước ngoài",
-         "Xác định lại dân tộc", "Đăng ký khai sinh có yếu tố nước ngoài"),
-        ("Đăng ký khai sinh", "Đăng ký khai tử", "Đăng ký kết hôn",
-         "Cấp giấy xác nhận tình trạng hôn nhân", "Cấp bản sao trích lục hộ tịch",
-         "Đăng ký nhận cha, mẹ, con", "Thay đổi, cải chính, bổ sung thông tin hộ tịch",
-         "Đăng ký giám hộ", "Đăng ký lại khai sinh"))),
-    Sector("Tư pháp", (5, 6), (1, 10), (0.45, 0.40, 0.15), 0.6, (1.0, 25), 0.7, (
-        ("Cấp Phiếu lý lịch tư pháp", "Đăng ký hoạt động văn phòng công chứng",
-         "Đăng ký hoạt động tổ chức hành nghề luật sư", "Cấp thẻ công chứng viên",
-         "Đăng ký hành nghề luật sư với tư cách cá nhân", "Thành lập Văn phòng thừa phát lại"),
-        ("Chứng thực bản sao từ bản chính", "Chứng thực chữ ký",
-         "Chứng thực hợp đồng, giao dịch liên quan đến động sản", "Chứng thực di chúc",
-         "Chứng thực văn bản thỏa thuận phân chia di sản", "Công nhận hòa giải viên"))),
-    Sector("Đất đai", (7, 10), (10, 30), (0.25, 0.50, 0.25), 0.6, (2.0, 20), 0.1, (
-        ("Cấp Giấy chứng nhận quyền sử dụng đất cho tổ chức",
-         "Giao đất, cho thuê đất cho tổ chức", "Gia hạn sử dụng đất",
-         "Đăng ký biến động đất đai đối với tổ chức", "Cung cấp thông tin, dữ liệu đất đai",
-         "Đính chính Giấy chứng nhận đã cấp"),
-        ("Cấp Giấy chứng nhận quyền sử dụng đất lần đầu cho cá nhân",
-         "Đăng ký biến động quyền sử dụng đất", "Chuyển mục đích sử dụng đất",
-         "Đăng ký đất đai, tài sản gắn liền với đất lần đầu", "Hòa giải tranh chấp đất đai",
-         "Giao đất, cho thuê đất cho cá nhân", "Xác nhận tiếp tục sử dụng đất nông nghiệp"))),
-    Sector("Xây dựng", (8, 5), (15, 20), (0.35, 0.45, 0.20), 0.5, (0.5, 6), 0.1, (
-        ("Cấp giấy phép xây dựng công trình cấp I, cấp II",
-         "Thẩm định báo cáo nghiên cứu khả thi đầu tư xây dựng",
-         "Cấp chứng chỉ hành nghề hoạt động xây dựng",
-         "Cấp chứng chỉ năng lực hoạt động xây dựng",
-         "Cấp giấy phép hoạt động xây dựng cho nhà thầu nước ngoài",
-         "Kiểm tra công tác nghiệm thu hoàn thành công trình"),
-        ("Cấp giấy phép xây dựng nhà ở riêng lẻ",
-         "Cấp giấy phép sửa chữa, cải tạo nhà ở riêng lẻ", "Cấp giấy phép xây dựng có thời hạn",
-         "Cấp giấy phép di dời công trình",
-         "Thẩm định báo cáo kinh tế - kỹ thuật đầu tư xây dựng"))),
-    Sector("Đăng ký kinh doanh", (6, 4), (3, 5), (0.70, 0.25, 0.05), 0.8, (2.0, 8), 0.1, (
-        ("Đăng ký thành lập công ty trách nhiệm hữu hạn", "Đăng ký thành lập công ty cổ phần",
-         "Đăng ký thay đổi nội dung đăng ký doanh nghiệp", "Thông báo tạm ngừng kinh doanh",
-         "Đăng ký thành lập doanh nghiệp tư nhân", "Giải thể doanh nghiệp",
-         "Đăng ký hoạt động chi nhánh, văn phòng đại diện"),
-        ("Đăng ký thành lập hộ kinh doanh", "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh",
-         "Tạm ngừng kinh doanh hộ kinh doanh", "Chấm dứt hoạt động hộ kinh doanh",
-         "Đăng ký thành lập hợp tác xã"))),
-    Sector("Lao động - Thương binh và Xã hội", (8, 14), (5, 20), (0.40, 0.40, 0.20), 0.05,
-           (1.0, 15), 0.5, (
-        ("Giải quyết hưởng trợ cấp thất nghiệp", "Cấp giấy phép lao động cho người nước ngoài",
-         "Cấp giấy phép hoạt động dịch vụ việc làm", "Đăng ký nội quy lao động",
-         "Thành lập cơ sở trợ giúp xã hội", "Cấp giấy phép cho thuê lại lao động"),
-        ("Trợ cấp xã hội hằng tháng", "Hỗ trợ chi phí mai táng", "Xác định mức độ khuyết tật",
-         "Công nhận hộ nghèo, hộ cận nghèo", "Giải quyết chế độ ưu đãi người có công",
-         "Trợ giúp xã hội khẩn cấp", "Hỗ trợ học văn hóa, học nghề"))),
-    Sector("Giáo dục", (9, 5), (5, 20), (0.45, 0.35, 0.20), 0.2, (0.4, 3), 0.4, (
-        ("Cấp bản sao văn bằng, chứng chỉ từ sổ gốc", "Chỉnh sửa nội dung văn bằng, chứng chỉ",
-         "Chuyển trường đối với học sinh trung học phổ thông",
-         "Thành lập trường trung học phổ thông", "Công nhận trường đạt chuẩn quốc gia",
-         "Đăng ký hoạt động trung tâm ngoại ngữ, tin học"),
-        ("Chuyển trường đối với học sinh tiểu học", "Miễn, giảm học phí",
-         "Thành lập nhóm trẻ, lớp mẫu giáo độc lập",
-         "Cho phép trường mầm non hoạt động giáo dục",
-         "Xét duyệt chính sách hỗ trợ học sinh bán trú"))),
-    Sector("Y tế", (10, 3), (10, 30), (0.40, 0.40, 0.20), 0.5, (0.5, 3), 0.3, (
-        ("Cấp chứng chỉ hành nghề khám bệnh, chữa bệnh",
-         "Cấp giấy phép hoạt động khám bệnh, chữa bệnh", "Cấp chứng chỉ hành nghề dược",
-         "Cấp giấy chứng nhận đủ điều kiện kinh doanh dược",
-         "Cấp giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm",
-         "Cấp giấy xác nhận nội dung quảng cáo mỹ phẩm"),
-        ("Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi",
-         "Hỗ trợ chi phí khám, chữa bệnh cho người nghèo",
-         "Xác nhận cơ sở kinh doanh thực phẩm nhỏ lẻ"))),
-    Sector("Tài chính", (6, 3), (5, 15), (0.40, 0.40, 0.20), 0.2, (0.3, 1), 0.2, (
-        ("Thẩm tra quyết toán dự án hoàn thành", "Đăng ký mã số đơn vị có quan hệ với ngân sách",
-         "Xác định giá đất cụ thể", "Quyết định giá thuê đất", "Xử lý tài sản công",
-         "Thanh lý tài sản công"),
-        ("Thẩm định quyết toán dự án sử dụng vốn ngân sách xã",
-         "Xác nhận nghĩa vụ tài chính của hộ gia đình, cá nhân"))),
-    Sector("Văn hóa", (7, 5), (5, 15), (0.45, 0.35, 0.20), 0.4, (0.3, 2), 0.5, (
-        ("Cấp giấy phép kinh doanh dịch vụ lữ hành nội địa", "Cấp thẻ hướng dẫn viên du lịch",
-         "Cấp giấy phép triển lãm mỹ thuật", "Công nhận hạng cơ sở lưu trú du lịch",
-         "Xếp hạng di tích cấp tỉnh", "Cấp giấy chứng nhận đủ điều kiện kinh doanh thể thao"),
-        ("Cấp giấy phép đủ điều kiện kinh doanh dịch vụ karaoke", "Thông báo tổ chức lễ hội",
-         "Công nhận danh hiệu gia đình văn hóa", "Đăng ký hoạt động thư viện tư nhân"))),
-    Sector("Nông nghiệp", (9, 6), (5, 20), (0.40, 0.35, 0.25), 0.4, (0.4, 2), 0.3, (
-        ("Cấp giấy chứng nhận đủ điều kiện buôn bán thuốc bảo vệ thực vật",
-         "Cấp giấy phép khai thác thủy sản", "Đăng ký tàu cá",
-         "Cấp giấy chứng nhận kiểm dịch động vật", "Công nhận làng nghề truyền thống",
-         "Cấp giấy chứng nhận đủ điều kiện sản xuất thức ăn chăn nuôi"),
-        ("Hỗ trợ khôi phục sản xuất vùng bị thiệt hại do thiên tai", "Xác nhận bảng kê lâm sản",
-         "Đăng ký nuôi động vật rừng thông thường",
-         "Hỗ trợ đầu tư xây dựng phát triển thủy lợi nhỏ"))),
-    Sector("Giao thông vận tải", (8, 2), (3, 10), (0.55, 0.30, 0.15), 0.85, (3.0, 1), 0.2, (
-        ("Cấp đổi giấy phép lái xe", "Cấp giấy phép lái xe quốc tế",
-         "Cấp phù hiệu xe ô tô kinh doanh vận tải",
-         "Cấp giấy phép kinh doanh vận tải bằng xe ô tô", "Đăng ký xe máy chuyên dùng",
-         "Cấp giấy phép lưu hành xe quá tải trọng"),
-        ("Đăng ký phương tiện thủy nội địa",
-         "Cấp phép thi công nút giao đấu nối vào đường xã"))),
-    Sector("Tài nguyên và Môi trường", (6, 3), (15, 30), (0.30, 0.45, 0.25), 0.5, (0.3, 1),
-           0.2, (
-        ("Cấp giấy phép môi trường", "Thẩm định báo cáo đánh giá tác động môi trường",
-         "Cấp giấy phép khai thác khoáng sản", "Cấp giấy phép khai thác tài nguyên nước",
-         "Cấp giấy phép thăm dò khoáng sản", "Đóng cửa mỏ khoáng sản"),
-        ("Đăng ký môi trường", "Xác nhận đăng ký khai thác nước dưới đất"))),
-    Sector("Công thương", (7, 3), (7, 15), (0.50, 0.35, 0.15), 0.6, (0.4, 1.5), 0.3, (
-        ("Cấp giấy chứng nhận đủ điều kiện kinh doanh xăng dầu", "Cấp giấy phép bán buôn rượu",
-         "Đăng ký thực hiện khuyến mại", "Cấp giấy phép hoạt động điện lực",
-         "Cấp giấy phép sử dụng vật liệu nổ công nghiệp"),
-        ("Cấp giấy phép bán lẻ rượu", "Cấp giấy phép bán lẻ sản phẩm thuốc lá",
-         "Cấp giấy chứng nhận đủ điều kiện cửa hàng bán lẻ LPG chai"))),
-    Sector("Nội vụ", (4, 4), (5, 20), (0.40, 0.35, 0.25), 0.0, (0.2, 1), 0.6, (
-        ("Thành lập hội", "Phê duyệt điều lệ hội", "Thành lập quỹ xã hội, quỹ từ thiện",
-         "Xét tặng Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh", "Thi tuyển công chức"),
-        ("Tặng giấy khen của Chủ tịch Ủy ban nhân dân cấp xã",
-         "Xét tặng danh hiệu Lao động tiên tiến", "Thành lập thôn, tổ dân phố mới"))),
-    Sector("Dân tộc và Tôn giáo", (2, 3), (5, 30), (0.35, 0.40, 0.25), 0.0, (0.1, 0.5), 0.8, (
-        ("Công nhận tổ chức tôn giáo", "Đăng ký thuyên chuyển chức sắc, chức việc",
-         "Chấp thuận tổ chức cuộc lễ ngoài cơ sở tôn giáo"),
-        ("Đăng ký sinh hoạt tôn giáo tập trung", "Thông báo danh mục hoạt động tôn giáo",
-         "Đăng ký hoạt động tín ngưỡng"))),
-    Sector("Khoa học và Công nghệ", (4, 0), (5, 20), (0.55, 0.30, 0.15), 0.5, (0.2, 0), 0.0, (
-        ("Cấp giấy chứng nhận đăng ký hoạt động khoa học và công nghệ",
-         "Cấp giấy phép tiến hành công việc bức xạ", "Đăng ký chuyển giao công nghệ",
-         "Cấp giấy phép hoạt động in", "Tiếp nhận công bố hợp chuẩn, hợp quy"),
-        ())),
+    Sector(
+        "Hộ tịch",
+        (2, 14),
+        (1, 5),
+        (0.85, 0.12, 0.03),
+        0.3,
+        (0.5, 30),
+        0.9,
+        (
+            (
+                "Ghi vào Sổ hộ tịch việc hộ tịch đã giải quyết tại cơ quan có thẩm quyền "
+                "nước ngoài",
+                "Xác định lại dân tộc",
+                "Đăng ký khai sinh có yếu tố nước ngoài",
+            ),
+            (
+                "Đăng ký khai sinh",
+                "Đăng ký khai tử",
+                "Đăng ký kết hôn",
+                "Cấp giấy xác nhận tình trạng hôn nhân",
+                "Cấp bản sao trích lục hộ tịch",
+                "Đăng ký nhận cha, mẹ, con",
+                "Thay đổi, cải chính, bổ sung thông tin hộ tịch",
+                "Đăng ký giám hộ",
+                "Đăng ký lại khai sinh",
+            ),
+        ),
+    ),
+    Sector(
+        "Tư pháp",
+        (5, 6),
+        (1, 10),
+        (0.45, 0.40, 0.15),
+        0.6,
+        (1.0, 25),
+        0.7,
+        (
+            (
+                "Cấp Phiếu lý lịch tư pháp",
+                "Đăng ký hoạt động văn phòng công chứng",
+                "Đăng ký hoạt động tổ chức hành nghề luật sư",
+                "Cấp thẻ công chứng viên",
+                "Đăng ký hành nghề luật sư với tư cách cá nhân",
+                "Thành lập Văn phòng thừa phát lại",
+            ),
+            (
+                "Chứng thực bản sao từ bản chính",
+                "Chứng thực chữ ký",
+                "Chứng thực hợp đồng, giao dịch liên quan đến động sản",
+                "Chứng thực di chúc",
+                "Chứng thực văn bản thỏa thuận phân chia di sản",
+                "Công nhận hòa giải viên",
+            ),
+        ),
+    ),
+    Sector(
+        "Đất đai",
+        (7, 10),
+        (10, 30),
+        (0.25, 0.50, 0.25),
+        0.6,
+        (2.0, 20),
+        0.1,
+        (
+            (
+                "Cấp Giấy chứng nhận quyền sử dụng đất cho tổ chức",
+                "Giao đất, cho thuê đất cho tổ chức",
+                "Gia hạn sử dụng đất",
+                "Đăng ký biến động đất đai đối với tổ chức",
+                "Cung cấp thông tin, dữ liệu đất đai",
+                "Đính chính Giấy chứng nhận đã cấp",
+            ),
+            (
+                "Cấp Giấy chứng nhận quyền sử dụng đất lần đầu cho cá nhân",
+                "Đăng ký biến động quyền sử dụng đất",
+                "Chuyển mục đích sử dụng đất",
+                "Đăng ký đất đai, tài sản gắn liền với đất lần đầu",
+                "Hòa giải tranh chấp đất đai",
+                "Giao đất, cho thuê đất cho cá nhân",
+                "Xác nhận tiếp tục sử dụng đất nông nghiệp",
+            ),
+        ),
+    ),
+    Sector(
+        "Xây dựng",
+        (8, 5),
+        (15, 20),
+        (0.35, 0.45, 0.20),
+        0.5,
+        (0.5, 6),
+        0.1,
+        (
+            (
+                "Cấp giấy phép xây dựng công trình cấp I, cấp II",
+                "Thẩm định báo cáo nghiên cứu khả thi đầu tư xây dựng",
+                "Cấp chứng chỉ hành nghề hoạt động xây dựng",
+                "Cấp chứng chỉ năng lực hoạt động xây dựng",
+                "Cấp giấy phép hoạt động xây dựng cho nhà thầu nước ngoài",
+                "Kiểm tra công tác nghiệm thu hoàn thành công trình",
+            ),
+            (
+                "Cấp giấy phép xây dựng nhà ở riêng lẻ",
+                "Cấp giấy phép sửa chữa, cải tạo nhà ở riêng lẻ",
+                "Cấp giấy phép xây dựng có thời hạn",
+                "Cấp giấy phép di dời công trình",
+                "Thẩm định báo cáo kinh tế - kỹ thuật đầu tư xây dựng",
+            ),
+        ),
+    ),
+    Sector(
+        "Đăng ký kinh doanh",
+        (6, 4),
+        (3, 5),
+        (0.70, 0.25, 0.05),
+        0.8,
+        (2.0, 8),
+        0.1,
+        (
+            (
+                "Đăng ký thành lập công ty trách nhiệm hữu hạn",
+                "Đăng ký thành lập công ty cổ phần",
+                "Đăng ký thay đổi nội dung đăng ký doanh nghiệp",
+                "Thông báo tạm ngừng kinh doanh",
+                "Đăng ký thành lập doanh nghiệp tư nhân",
+                "Giải thể doanh nghiệp",
+                "Đăng ký hoạt động chi nhánh, văn phòng đại diện",
+            ),
+            (
+                "Đăng ký thành lập hộ kinh doanh",
+                "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh",
+                "Tạm ngừng kinh doanh hộ kinh doanh",
+                "Chấm dứt hoạt động hộ kinh doanh",
+                "Đăng ký thành lập hợp tác xã",
+            ),
+        ),
+    ),
+    Sector(
+        "Lao động - Thương binh và Xã hội",
+        (8, 14),
+        (5, 20),
+        (0.40, 0.40, 0.20),
+        0.05,
+        (1.0, 15),
+        0.5,
+        (
+            (
+                "Giải quyết hưởng trợ cấp thất nghiệp",
+                "Cấp giấy phép lao động cho người nước ngoài",
+                "Cấp giấy phép hoạt động dịch vụ việc làm",
+                "Đăng ký nội quy lao động",
+                "Thành lập cơ sở trợ giúp xã hội",
+                "Cấp giấy phép cho thuê lại lao động",
+            ),
+            (
+                "Trợ cấp xã hội hằng tháng",
+                "Hỗ trợ chi phí mai táng",
+                "Xác định mức độ khuyết tật",
+                "Công nhận hộ nghèo, hộ cận nghèo",
+                "Giải quyết chế độ ưu đãi người có công",
+                "Trợ giúp xã hội khẩn cấp",
+                "Hỗ trợ học văn hóa, học nghề",
+            ),
+        ),
+    ),
+    Sector(
+        "Giáo dục",
+        (9, 5),
+        (5, 20),
+        (0.45, 0.35, 0.20),
+        0.2,
+        (0.4, 3),
+        0.4,
+        (
+            (
+                "Cấp bản sao văn bằng, chứng chỉ từ sổ gốc",
+                "Chỉnh sửa nội dung văn bằng, chứng chỉ",
+                "Chuyển trường đối với học sinh trung học phổ thông",
+                "Thành lập trường trung học phổ thông",
+                "Công nhận trường đạt chuẩn quốc gia",
+                "Đăng ký hoạt động trung tâm ngoại ngữ, tin học",
+            ),
+            (
+                "Chuyển trường đối với học sinh tiểu học",
+                "Miễn, giảm học phí",
+                "Thành lập nhóm trẻ, lớp mẫu giáo độc lập",
+                "Cho phép trường mầm non hoạt động giáo dục",
+                "Xét duyệt chính sách hỗ trợ học sinh bán trú",
+            ),
+        ),
+    ),
+    Sector(
+        "Y tế",
+        (10, 3),
+        (10, 30),
+        (0.40, 0.40, 0.20),
+        0.5,
+        (0.5, 3),
+        0.3,
+        (
+            (
+                "Cấp chứng chỉ hành nghề khám bệnh, chữa bệnh",
+                "Cấp giấy phép hoạt động khám bệnh, chữa bệnh",
+                "Cấp chứng chỉ hành nghề dược",
+                "Cấp giấy chứng nhận đủ điều kiện kinh doanh dược",
+                "Cấp giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm",
+                "Cấp giấy xác nhận nội dung quảng cáo mỹ phẩm",
+            ),
+            (
+                "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi",
+                "Hỗ trợ chi phí khám, chữa bệnh cho người nghèo",
+                "Xác nhận cơ sở kinh doanh thực phẩm nhỏ lẻ",
+            ),
+        ),
+    ),
+    Sector(
+        "Tài chính",
+        (6, 3),
+        (5, 15),
+        (0.40, 0.40, 0.20),
+        0.2,
+        (0.3, 1),
+        0.2,
+        (
+            (
+                "Thẩm tra quyết toán dự án hoàn thành",
+                "Đăng ký mã số đơn vị có quan hệ với ngân sách",
+                "Xác định giá đất cụ thể",
+                "Quyết định giá thuê đất",
+                "Xử lý tài sản công",
+                "Thanh lý tài sản công",
+            ),
+            (
+                "Thẩm định quyết toán dự án sử dụng vốn ngân sách xã",
+                "Xác nhận nghĩa vụ tài chính của hộ gia đình, cá nhân",
+            ),
+        ),
+    ),
+    Sector(
+        "Văn hóa",
+        (7, 5),
+        (5, 15),
+        (0.45, 0.35, 0.20),
+        0.4,
+        (0.3, 2),
+        0.5,
+        (
+            (
+                "Cấp giấy phép kinh doanh dịch vụ lữ hành nội địa",
+                "Cấp thẻ hướng dẫn viên du lịch",
+                "Cấp giấy phép triển lãm mỹ thuật",
+                "Công nhận hạng cơ sở lưu trú du lịch",
+                "Xếp hạng di tích cấp tỉnh",
+                "Cấp giấy chứng nhận đủ điều kiện kinh doanh thể thao",
+            ),
+            (
+                "Cấp giấy phép đủ điều kiện kinh doanh dịch vụ karaoke",
+                "Thông báo tổ chức lễ hội",
+                "Công nhận danh hiệu gia đình văn hóa",
+                "Đăng ký hoạt động thư viện tư nhân",
+            ),
+        ),
+    ),
+    Sector(
+        "Nông nghiệp",
+        (9, 6),
+        (5, 20),
+        (0.40, 0.35, 0.25),
+        0.4,
+        (0.4, 2),
+        0.3,
+        (
+            (
+                "Cấp giấy chứng nhận đủ điều kiện buôn bán thuốc bảo vệ thực vật",
+                "Cấp giấy phép khai thác thủy sản",
+                "Đăng ký tàu cá",
+                "Cấp giấy chứng nhận kiểm dịch động vật",
+                "Công nhận làng nghề truyền thống",
+                "Cấp giấy chứng nhận đủ điều kiện sản xuất thức ăn chăn nuôi",
+            ),
+            (
+                "Hỗ trợ khôi phục sản xuất vùng bị thiệt hại do thiên tai",
+                "Xác nhận bảng kê lâm sản",
+                "Đăng ký nuôi động vật rừng thông thường",
+                "Hỗ trợ đầu tư xây dựng phát triển thủy lợi nhỏ",
+            ),
+        ),
+    ),
+    Sector(
+        "Giao thông vận tải",
+        (8, 2),
+        (3, 10),
+        (0.55, 0.30, 0.15),
+        0.85,
+        (3.0, 1),
+        0.2,
+        (
+            (
+                "Cấp đổi giấy phép lái xe",
+                "Cấp giấy phép lái xe quốc tế",
+                "Cấp phù hiệu xe ô tô kinh doanh vận tải",
+                "Cấp giấy phép kinh doanh vận tải bằng xe ô tô",
+                "Đăng ký xe máy chuyên dùng",
+                "Cấp giấy phép lưu hành xe quá tải trọng",
+            ),
+            ("Đăng ký phương tiện thủy nội địa", "Cấp phép thi công nút giao đấu nối vào đường xã"),
+        ),
+    ),
+    Sector(
+        "Tài nguyên và Môi trường",
+        (6, 3),
+        (15, 30),
+        (0.30, 0.45, 0.25),
+        0.5,
+        (0.3, 1),
+        0.2,
+        (
+            (
+                "Cấp giấy phép môi trường",
+                "Thẩm định báo cáo đánh giá tác động môi trường",
+                "Cấp giấy phép khai thác khoáng sản",
+                "Cấp giấy phép khai thác tài nguyên nước",
+                "Cấp giấy phép thăm dò khoáng sản",
+                "Đóng cửa mỏ khoáng sản",
+            ),
+            ("Đăng ký môi trường", "Xác nhận đăng ký khai thác nước dưới đất"),
+        ),
+    ),
+    Sector(
+        "Công thương",
+        (7, 3),
+        (7, 15),
+        (0.50, 0.35, 0.15),
+        0.6,
+        (0.4, 1.5),
+        0.3,
+        (
+            (
+                "Cấp giấy chứng nhận đủ điều kiện kinh doanh xăng dầu",
+                "Cấp giấy phép bán buôn rượu",
+                "Đăng ký thực hiện khuyến mại",
+                "Cấp giấy phép hoạt động điện lực",
+                "Cấp giấy phép sử dụng vật liệu nổ công nghiệp",
+            ),
+            (
+                "Cấp giấy phép bán lẻ rượu",
+                "Cấp giấy phép bán lẻ sản phẩm thuốc lá",
+                "Cấp giấy chứng nhận đủ điều kiện cửa hàng bán lẻ LPG chai",
+            ),
+        ),
+    ),
+    Sector(
+        "Nội vụ",
+        (4, 4),
+        (5, 20),
+        (0.40, 0.35, 0.25),
+        0.0,
+        (0.2, 1),
+        0.6,
+        (
+            (
+                "Thành lập hội",
+                "Phê duyệt điều lệ hội",
+                "Thành lập quỹ xã hội, quỹ từ thiện",
+                "Xét tặng Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh",
+                "Thi tuyển công chức",
+            ),
+            (
+                "Tặng giấy khen của Chủ tịch Ủy ban nhân dân cấp xã",
+                "Xét tặng danh hiệu Lao động tiên tiến",
+                "Thành lập thôn, tổ dân phố mới",
+            ),
+        ),
+    ),
+    Sector(
+        "Dân tộc và Tôn giáo",
+        (2, 3),
+        (5, 30),
+        (0.35, 0.40, 0.25),
+        0.0,
+        (0.1, 0.5),
+        0.8,
+        (
+            (
+                "Công nhận tổ chức tôn giáo",
+                "Đăng ký thuyên chuyển chức sắc, chức việc",
+                "Chấp thuận tổ chức cuộc lễ ngoài cơ sở tôn giáo",
+            ),
+            (
+                "Đăng ký sinh hoạt tôn giáo tập trung",
+                "Thông báo danh mục hoạt động tôn giáo",
+                "Đăng ký hoạt động tín ngưỡng",
+            ),
+        ),
+    ),
+    Sector(
+        "Khoa học và Công nghệ",
+        (4, 0),
+        (5, 20),
+        (0.55, 0.30, 0.15),
+        0.5,
+        (0.2, 0),
+        0.0,
+        (
+            (
+                "Cấp giấy chứng nhận đăng ký hoạt động khoa học và công nghệ",
+                "Cấp giấy phép tiến hành công việc bức xạ",
+                "Đăng ký chuyển giao công nghệ",
+                "Cấp giấy phép hoạt động in",
+                "Tiếp nhận công bố hợp chuẩn, hợp quy",
+            ),
+            (),
+        ),
+    ),
 )
 # Variants that turn a base name into further distinct, still readable procedures, most
 # widely applicable first (a procedure's k-th round of its sector's names takes the k-th).
 VARIANTS = (
-    "", "cấp lại", "điều chỉnh, bổ sung", "trường hợp bị mất, hư hỏng", "có yếu tố nước ngoài",
-    "đối với tổ chức", "đối với cá nhân", "liên thông", "thủ tục rút gọn", "cấp đổi", "gia hạn",
-    "thu hồi", "cấp lần đầu", "sửa đổi", "chấm dứt", "tạm dừng", "đối với doanh nghiệp",
-    "đối với hộ gia đình", "trong khu công nghiệp, khu kinh tế", "tại khu vực biên giới",
-    "đối với nhà đầu tư nước ngoài", "trường hợp đặc thù",
+    "",
+    "cấp lại",
+    "điều chỉnh, bổ sung",
+    "trường hợp bị mất, hư hỏng",
+    "có yếu tố nước ngoài",
+    "đối với tổ chức",
+    "đối với cá nhân",
+    "liên thông",
+    "thủ tục rút gọn",
+    "cấp đổi",
+    "gia hạn",
+    "thu hồi",
+    "cấp lần đầu",
+    "sửa đổi",
+    "chấm dứt",
+    "tạm dừng",
+    "đối với doanh nghiệp",
+    "đối với hộ gia đình",
+    "trong khu công nghiệp, khu kinh tế",
+    "tại khu vực biên giới",
+    "đối với nhà đầu tư nước ngoài",
+    "trường hợp đặc thù",
 )
 
 # Approximate 2024 populations of the merged provinces (sum of their former provinces),
 # in thousands; scaled so the nation totals NATIONAL_POPULATION.
 NATIONAL_POPULATION = 101_000_000
 PROVINCE_POPULATION_K = {
-    "ha_noi": 8720, "cao_bang": 570, "tuyen_quang": 1870, "dien_bien": 640, "lai_chau": 490,
-    "son_la": 1300, "lao_cai": 1780, "thai_nguyen": 1800, "lang_son": 800,
-    "quang_ninh": 1360, "bac_ninh": 3620, "phu_tho": 3660, "hai_phong": 4660,
-    "hung_yen": 3170, "ninh_binh": 3770, "thanh_hoa": 3760, "nghe_an": 3470,
-    "ha_tinh": 1320, "quang_tri": 1570, "hue": 1240, "da_nang": 3070, "quang_ngai": 1830,
-    "gia_lai": 3090, "khanh_hoa": 1880, "dak_lak": 2810, "lam_dong": 3260,
-    "dong_nai": 4280, "ho_chi_minh": 14000, "tay_ninh": 2930, "dong_thap": 3400,
-    "vinh_long": 3350, "an_giang": 3650, "can_tho": 3190, "ca_mau": 2130,
+    "ha_noi": 8720,
+    "cao_bang": 570,
+    "tuyen_quang": 1870,
+    "dien_bien": 640,
+    "lai_chau": 490,
+    "son_la": 1300,
+    "lao_cai": 1780,
+    "thai_nguyen": 1800,
+    "lang_son": 800,
+    "quang_ninh": 1360,
+    "bac_ninh": 3620,
+    "phu_tho": 3660,
+    "hai_phong": 4660,
+    "hung_yen": 3170,
+    "ninh_binh": 3770,
+    "thanh_hoa": 3760,
+    "nghe_an": 3470,
+    "ha_tinh": 1320,
+    "quang_tri": 1570,
+    "hue": 1240,
+    "da_nang": 3070,
+    "quang_ngai": 1830,
+    "gia_lai": 3090,
+    "khanh_hoa": 1880,
+    "dak_lak": 2810,
+    "lam_dong": 3260,
+    "dong_nai": 4280,
+    "ho_chi_minh": 14000,
+    "tay_ninh": 2930,
+    "dong_thap": 3400,
+    "vinh_long": 3350,
+    "an_giang": 3650,
+    "can_tho": 3190,
+    "ca_mau": 2130,
 }
 # Island special zones have known, small populations: fixed, approximate. Hoàng Sa has no
 # resident population.
 SPECIAL_ZONE_POPULATION = {
-    "dac_khu_phu_quoc": 160_000, "dac_khu_van_don": 50_000, "dac_khu_cat_hai": 35_000,
-    "dac_khu_phu_quy": 30_000, "dac_khu_ly_son": 22_000, "dac_khu_kien_hai": 20_000,
-    "dac_khu_con_dao": 11_000, "dac_khu_co_to": 6_500, "dac_khu_tho_chau": 1_800,
-    "dac_khu_bach_long_vi": 900, "dac_khu_con_co": 450, "dac_khu_truong_sa": 250,
+    "dac_khu_phu_quoc": 160_000,
+    "dac_khu_van_don": 50_000,
+    "dac_khu_cat_hai": 35_000,
+    "dac_khu_phu_quy": 30_000,
+    "dac_khu_ly_son": 22_000,
+    "dac_khu_kien_hai": 20_000,
+    "dac_khu_con_dao": 11_000,
+    "dac_khu_co_to": 6_500,
+    "dac_khu_tho_chau": 1_800,
+    "dac_khu_bach_long_vi": 900,
+    "dac_khu_con_co": 450,
+    "dac_khu_truong_sa": 250,
     "dac_khu_hoang_sa": 0,
 }
 WARD_DENSITY = 2.2  # a ward holds ~2.2x the residents of a rural commune in the same province
@@ -233,13 +575,31 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
 def admin_unit_rows() -> list[list[str]]:
     provinces = sorted(Province.iter_all(), key=lambda p: int(p.code))
     names = {int(p.code): p.name for p in provinces}
-    rows = [[f"{int(p.code):02d}", p.name, "province", PROVINCE_TYPES[p.division_type.name],
-             f"{int(p.code):02d}", p.name, p.codename] for p in provinces]
+    rows = [
+        [
+            f"{int(p.code):02d}",
+            p.name,
+            "province",
+            PROVINCE_TYPES[p.division_type.name],
+            f"{int(p.code):02d}",
+            p.name,
+            p.codename,
+        ]
+        for p in provinces
+    ]
     for ward in sorted(Ward.iter_all(), key=lambda w: int(w.code)):
         province = int(ward.province_code)
-        rows.append([f"{int(ward.code):05d}", ward.name, "commune",
-                     COMMUNE_TYPES[ward.division_type.name], f"{province:02d}",
-                     names[province], ward.codename])
+        rows.append(
+            [
+                f"{int(ward.code):05d}",
+                ward.name,
+                "commune",
+                COMMUNE_TYPES[ward.division_type.name],
+                f"{province:02d}",
+                names[province],
+                ward.codename,
+            ]
+        )
     return rows
 
 
@@ -314,8 +674,9 @@ def assign_devolution(rng: random.Random, rows: list[dict]) -> None:
         if i < early:
             row["devolved_on"] = early_devolution_day(rng)
         else:
-            row["devolved_on"] = random_day(rng, DEVOLUTION_CUTOFF + timedelta(1),
-                                            date(2025, 12, 31))
+            row["devolved_on"] = random_day(
+                rng, DEVOLUTION_CUTOFF + timedelta(1), date(2025, 12, 31)
+            )
 
 
 def early_devolution_day(rng: random.Random) -> date:
@@ -335,13 +696,21 @@ def procedure_catalogue_rows(seed: int) -> list[list[str]]:
         capability = rng.choices(("full", "partial", "none"), weights=sector.online)[0]
         weight = demand_weight(rng, sector, level, k)
         devolved_on = row.get("devolved_on")
-        out.append([
-            code, procedure_name(sector, level, k), sector.name, ("province", "commune")[level],
-            str(rng.randint(*sector.days)), capability,
-            "true" if rng.random() < sector.fee else "false", row.get("devolved_from", ""),
-            devolved_on.isoformat() if devolved_on else "", row["status"],
-            f"{max(weight, 0.0001):.4f}",
-        ])
+        out.append(
+            [
+                code,
+                procedure_name(sector, level, k),
+                sector.name,
+                ("province", "commune")[level],
+                str(rng.randint(*sector.days)),
+                capability,
+                "true" if rng.random() < sector.fee else "false",
+                row.get("devolved_from", ""),
+                devolved_on.isoformat() if devolved_on else "",
+                row["status"],
+                f"{max(weight, 0.0001):.4f}",
+            ]
+        )
     return sorted(out, key=lambda r: (r[3] != "province", r[2], r[0]))
 
 
@@ -357,8 +726,9 @@ def population_rows(seed: int, units: list[list[str]]) -> list[list[str]]:
         fixed = {u[0]: SPECIAL_ZONE_POPULATION[u[6]] for u in members if u[3] == "special_zone"}
         rest = [u for u in members if u[0] not in fixed]
         target = round(PROVINCE_POPULATION_K[codename] * 1000 * scale) - sum(fixed.values())
-        weights = [(WARD_DENSITY if u[3] == "ward" else 1.0) * rng.lognormvariate(0, 0.45)
-                   for u in rest]
+        weights = [
+            (WARD_DENSITY if u[3] == "ward" else 1.0) * rng.lognormvariate(0, 0.45) for u in rest
+        ]
         out += [[u[0], str(n)] for u, n in zip(rest, allocate(target, weights), strict=True)]
         out += [[code, str(n)] for code, n in fixed.items()]
     return sorted(out)
@@ -366,15 +736,25 @@ def population_rows(seed: int, units: list[list[str]]) -> list[list[str]]:
 
 def holiday_rows() -> list[list[str]]:
     """One row per official day off 2024–2027; make-up working Saturdays are not modelled."""
-    tet = {2024: (date(2024, 2, 8), date(2024, 2, 14)),
-           2025: (date(2025, 1, 25), date(2025, 2, 2)),
-           2026: (date(2026, 2, 14), date(2026, 2, 22)),
-           2027: (date(2027, 2, 5), date(2027, 2, 11))}
-    hung_kings = {2024: date(2024, 4, 18), 2025: date(2025, 4, 7), 2026: date(2026, 4, 26),
-                  2027: date(2027, 4, 16)}
+    tet = {
+        2024: (date(2024, 2, 8), date(2024, 2, 14)),
+        2025: (date(2025, 1, 25), date(2025, 2, 2)),
+        2026: (date(2026, 2, 14), date(2026, 2, 22)),
+        2027: (date(2027, 2, 5), date(2027, 2, 11)),
+    }
+    hung_kings = {
+        2024: date(2024, 4, 18),
+        2025: date(2025, 4, 7),
+        2026: date(2026, 4, 26),
+        2027: date(2027, 4, 16),
+    }
     # National Day is 2 Sep plus one adjacent day, chosen each year (2025: 1–2 Sep).
-    national_day_extra = {2024: date(2024, 9, 3), 2025: date(2025, 9, 1), 2026: date(2026, 9, 1),
-                          2027: date(2027, 9, 3)}
+    national_day_extra = {
+        2024: date(2024, 9, 3),
+        2025: date(2025, 9, 1),
+        2026: date(2026, 9, 1),
+        2027: date(2027, 9, 3),
+    }
     days: dict[date, str] = {}
     for year in range(2024, 2028):
         days[date(year, 1, 1)] = "Tết Dương lịch"
@@ -402,33 +782,86 @@ def holiday_rows() -> list[list[str]]:
 # feedback answered on time 6. `direction`: higher_is_better earns ratio × max ÷ threshold
 # below the threshold; lower_is_better earns max × threshold ÷ ratio above it.
 SERVICE_INDEX_POINTS = [
-    ["transparency", "synced_share",
-     "Dossiers synced to the national portal ÷ dossiers received", 18, 1.0, "higher_is_better"],
-    ["progress", "on_time_rate",
-     "Finished early or on time plus open within due ÷ finished plus open at period end", 14,
-     1.0, "higher_is_better"],
-    ["progress", "processing_time_ratio",
-     "Processing time: days taken ÷ days promised, dossiers completed with a result", 6, 1.0,
-     "lower_is_better"],
-    ["online_service", "full_online_share",
-     "Fully-online dossiers ÷ dossiers of fully-online-capable procedures", 12, 0.5,
-     "higher_is_better"],
-    ["online_payment", "online_payment_share",
-     "Dossiers paid online ÷ dossiers of fee-bearing procedures", 10, 0.8, "higher_is_better"],
-    ["digitisation", "result_digitised_share",
-     "Dossiers with the result issued electronically ÷ dossiers completed with a result", 8,
-     1.0, "higher_is_better"],
-    ["digitisation", "components_digitised_share",
-     "Dossiers with digitised components ÷ dossiers received", 8, 1.0, "higher_is_better"],
-    ["digitisation", "data_reused_share",
-     "Dossiers reusing data from the population database ÷ dossiers received", 6, 1.0,
-     "higher_is_better"],
-    ["satisfaction", "handling_satisfaction",
-     "Satisfaction with dossier handling: 100% − (overdue rate + complaint rate)", 12, 0.9,
-     "higher_is_better"],
-    ["satisfaction", "feedback_on_time_share",
-     "Complaints answered by their due date ÷ complaints due (or answered)", 6, 1.0,
-     "higher_is_better"],
+    [
+        "transparency",
+        "synced_share",
+        "Dossiers synced to the national portal ÷ dossiers received",
+        18,
+        1.0,
+        "higher_is_better",
+    ],
+    [
+        "progress",
+        "on_time_rate",
+        "Finished early or on time plus open within due ÷ finished plus open at period end",
+        14,
+        1.0,
+        "higher_is_better",
+    ],
+    [
+        "progress",
+        "processing_time_ratio",
+        "Processing time: days taken ÷ days promised, dossiers completed with a result",
+        6,
+        1.0,
+        "lower_is_better",
+    ],
+    [
+        "online_service",
+        "full_online_share",
+        "Fully-online dossiers ÷ dossiers of fully-online-capable procedures",
+        12,
+        0.5,
+        "higher_is_better",
+    ],
+    [
+        "online_payment",
+        "online_payment_share",
+        "Dossiers paid online ÷ dossiers of fee-bearing procedures",
+        10,
+        0.8,
+        "higher_is_better",
+    ],
+    [
+        "digitisation",
+        "result_digitised_share",
+        "Dossiers with the result issued electronically ÷ dossiers completed with a result",
+        8,
+        1.0,
+        "higher_is_better",
+    ],
+    [
+        "digitisation",
+        "components_digitised_share",
+        "Dossiers with digitised components ÷ dossiers received",
+        8,
+        1.0,
+        "higher_is_better",
+    ],
+    [
+        "digitisation",
+        "data_reused_share",
+        "Dossiers reusing data from the population database ÷ dossiers received",
+        6,
+        1.0,
+        "higher_is_better",
+    ],
+    [
+        "satisfaction",
+        "handling_satisfaction",
+        "Satisfaction with dossier handling: 100% − (overdue rate + complaint rate)",
+        12,
+        0.9,
+        "higher_is_better",
+    ],
+    [
+        "satisfaction",
+        "feedback_on_time_share",
+        "Complaints answered by their due date ÷ complaints due (or answered)",
+        6,
+        1.0,
+        "higher_is_better",
+    ],
 ]
 
 # Bands of the score out of 100 (a project choice: the decision's appendix was not
@@ -444,20 +877,36 @@ SERVICE_INDEX_BANDS = [
 # Cadres + civil servants per commune-level unit by population band (min inclusive, max
 # exclusive, empty = open): Decree 33/2023 bands scaled to the ~3x larger merged units.
 STAFFING_NORMS = [
-    ["commune", 0, 10000, 22], ["commune", 10000, 20000, 26], ["commune", 20000, 35000, 30],
-    ["commune", 35000, "", 35], ["ward", 0, 20000, 25], ["ward", 20000, 50000, 30],
-    ["ward", 50000, 100000, 35], ["ward", 100000, "", 40], ["special_zone", 0, 5000, 15],
-    ["special_zone", 5000, 30000, 22], ["special_zone", 30000, "", 30],
+    ["commune", 0, 10000, 22],
+    ["commune", 10000, 20000, 26],
+    ["commune", 20000, 35000, 30],
+    ["commune", 35000, "", 35],
+    ["ward", 0, 20000, 25],
+    ["ward", 20000, 50000, 30],
+    ["ward", 50000, 100000, 35],
+    ["ward", 100000, "", 40],
+    ["special_zone", 0, 5000, 15],
+    ["special_zone", 5000, 30000, 22],
+    ["special_zone", 30000, "", 30],
 ]
 REQUIRED_SPECIALISATIONS = [
-    ["justice_civil_status", "Tư pháp - Hộ tịch",
-     "Civil status registration, certification and legal aid"],
+    [
+        "justice_civil_status",
+        "Tư pháp - Hộ tịch",
+        "Civil status registration, certification and legal aid",
+    ],
     ["land", "Địa chính", "Land registration, land-use change and land disputes"],
-    ["finance_accounting", "Tài chính - Kế toán",
-     "Commune budget, accounting and devolved revenue"],
+    [
+        "finance_accounting",
+        "Tài chính - Kế toán",
+        "Commune budget, accounting and devolved revenue",
+    ],
     ["construction", "Xây dựng - Đô thị", "Construction permits, planning and urban order"],
-    ["it_digital", "Công nghệ thông tin - Chuyển đổi số",
-     "One-stop-shop systems, online services and digitisation"],
+    [
+        "it_digital",
+        "Công nghệ thông tin - Chuyển đổi số",
+        "One-stop-shop systems, online services and digitisation",
+    ],
     ["culture_social", "Văn hóa - Xã hội", "Culture, education, health and social benefits"],
 ]
 
@@ -466,23 +915,59 @@ def build(out_dir: Path, seed: int) -> dict[str, int]:
     out_dir.mkdir(parents=True, exist_ok=True)
     units = admin_unit_rows()
     files = {
-        "admin_units": (["unit_code", "unit_name", "unit_level", "unit_type", "province_code",
-                         "province_name", "codename"], units),
-        "procedure_catalogue": (["procedure_code", "procedure_name", "sector", "level",
-                                 "statutory_days", "online_capability", "fee_bearing",
-                                 "devolved_from", "devolved_on", "status", "volume_weight"],
-                                procedure_catalogue_rows(seed)),
+        "admin_units": (
+            [
+                "unit_code",
+                "unit_name",
+                "unit_level",
+                "unit_type",
+                "province_code",
+                "province_name",
+                "codename",
+            ],
+            units,
+        ),
+        "procedure_catalogue": (
+            [
+                "procedure_code",
+                "procedure_name",
+                "sector",
+                "level",
+                "statutory_days",
+                "online_capability",
+                "fee_bearing",
+                "devolved_from",
+                "devolved_on",
+                "status",
+                "volume_weight",
+            ],
+            procedure_catalogue_rows(seed),
+        ),
         "population": (["unit_code", "population"], population_rows(seed, units)),
         "holidays": (["holiday_date", "holiday_name"], holiday_rows()),
-        "service_index_points": (["group_code", "indicator_code", "indicator_name",
-                                  "max_points", "full_points_at", "direction"],
-                                 SERVICE_INDEX_POINTS),
-        "service_index_bands": (["band_code", "band_name_vi", "band_name_en", "min_score"],
-                                SERVICE_INDEX_BANDS),
-        "staffing_norms": (["unit_type", "population_min", "population_max", "staff_norm"],
-                           STAFFING_NORMS),
-        "required_specialisations": (["specialisation", "specialisation_name_vi",
-                                      "description"], REQUIRED_SPECIALISATIONS),
+        "service_index_points": (
+            [
+                "group_code",
+                "indicator_code",
+                "indicator_name",
+                "max_points",
+                "full_points_at",
+                "direction",
+            ],
+            SERVICE_INDEX_POINTS,
+        ),
+        "service_index_bands": (
+            ["band_code", "band_name_vi", "band_name_en", "min_score"],
+            SERVICE_INDEX_BANDS,
+        ),
+        "staffing_norms": (
+            ["unit_type", "population_min", "population_max", "staff_norm"],
+            STAFFING_NORMS,
+        ),
+        "required_specialisations": (
+            ["specialisation", "specialisation_name_vi", "description"],
+            REQUIRED_SPECIALISATIONS,
+        ),
     }
     for name, (header, rows) in files.items():
         write_csv(out_dir / f"{name}.csv", header, rows)
@@ -491,10 +976,15 @@ def build(out_dir: Path, seed: int) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=SEEDS_DIR,
-                        help=f"directory for the CSVs (default: {SEEDS_DIR})")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                        help=f"RNG seed of the simulated seeds (default: {DEFAULT_SEED})")
+    parser.add_argument(
+        "--out", type=Path, default=SEEDS_DIR, help=f"directory for the CSVs (default: {SEEDS_DIR})"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"RNG seed of the simulated seeds (default: {DEFAULT_SEED})",
+    )
     args = parser.parse_args(argv)
     for name, count in build(args.out, args.seed).items():
         print(f"{name}.csv: {count} rows")

@@ -19,5 +19,4 @@ from simulator.run import (
     simulate,
 )
 
-__all__ = ["MANIFEST_NAME", "SimulationOptions", "SimulationResult", "select_provinces",
-           "simulate"]
+__all__ = ["MANIFEST_NAME", "SimulationOptions", "SimulationResult", "select_provinces", "simulate"]

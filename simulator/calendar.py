@@ -73,8 +73,10 @@ class Calendar:
         """The moment of a working-time position (seconds)."""
         idx = np.clip(np.floor(position).astype(np.int64), 0, len(self.workdays) - 1)
         frac = np.clip(position - idx, 0.0, 0.9999)
-        return self.workdays[idx] * DAY + OFFICE_OPENS + np.round(frac * OFFICE_SECONDS).astype(
-            np.int64
+        return (
+            self.workdays[idx] * DAY
+            + OFFICE_OPENS
+            + np.round(frac * OFFICE_SECONDS).astype(np.int64)
         )
 
     def close_of(self, workday_index: np.ndarray) -> np.ndarray:

@@ -36,15 +36,29 @@ STATUS_CODE_STEP_INDEX[list(lc.SUPPLEMENT_RECEIVED)] = RESUMED_STEP
 NOBODY, LEADER, RECEPTIONIST, PROCESSOR = range(4)
 SLOT_ROLE = np.full(lc.N_SLOTS, PROCESSOR)
 SLOT_ROLE[[lc.SUBMITTED]] = NOBODY
-SLOT_ROLE[[lc.RECEIVED, lc.ASSIGNED, lc.RESULT_RETURNED, lc.REFUSED,
-           *lc.SUPPLEMENT_RECEIVED]] = RECEPTIONIST
+SLOT_ROLE[[lc.RECEIVED, lc.ASSIGNED, lc.RESULT_RETURNED, lc.REFUSED, *lc.SUPPLEMENT_RECEIVED]] = (
+    RECEPTIONIST
+)
 SIGNING_STEP = STEP_NAMES.index("Trình ký")
 
 EVENT_COLUMNS = (
-    "dossier_code", "procedure_code", "unit_code", "event_type", "event_at", "channel",
-    "due_at", "step_name", "handler_ref", "applicant_id", "applicant_type",
-    "fee_paid_online", "result_digitised", "satisfaction_score", "synced_to_portal",
-    "components_digitised", "data_reused",
+    "dossier_code",
+    "procedure_code",
+    "unit_code",
+    "event_type",
+    "event_at",
+    "channel",
+    "due_at",
+    "step_name",
+    "handler_ref",
+    "applicant_id",
+    "applicant_type",
+    "fee_paid_online",
+    "result_digitised",
+    "satisfaction_score",
+    "synced_to_portal",
+    "components_digitised",
+    "data_reused",
 )
 # Also in the table, never written as such: _slot (lifecycle slot), _service_level (the
 # procedure's muc_do), _month (file), _event_at_text (a bad time a fault row carries).
@@ -65,8 +79,9 @@ def expand_events(
     proc = dossiers.procedure[d]
     step = (STATUS_CODE_STEP_INDEX if status_codes else STEP_SLOT_INDEX)[slot]
     step_name = np.where(step >= 0, dossiers.steps[d, np.maximum(step, 0)], -1)
-    role = np.where(step_name == SIGNING_STEP, LEADER,
-                    np.where(step >= 0, PROCESSOR, SLOT_ROLE[slot]))
+    role = np.where(
+        step_name == SIGNING_STEP, LEADER, np.where(step >= 0, PROCESSOR, SLOT_ROLE[slot])
+    )
     event_names = STATUS_CODE_EVENT if status_codes else np.array(lc.SLOT_EVENT)
     staff = dossiers.staff[d, np.maximum(role - 1, 0)]
     has_due = (slot != lc.SUBMITTED) & (slot != lc.REFUSED)
@@ -89,8 +104,9 @@ def expand_events(
             pc.binary_join_element_wise("CB", unit, padded(staff, 3), ""),
         ),
         "applicant_id": applicant_strings(dossiers).take(pa.array(d)),
-        "applicant_type": coded(dossiers.business[d].astype(np.int64),
-                                np.array(["citizen", "business"])),
+        "applicant_type": coded(
+            dossiers.business[d].astype(np.int64), np.array(["citizen", "business"])
+        ),
         "fee_paid_online": pa.array(dossiers.paid_online[d]),
         "result_digitised": pa.array(dossiers.result_digital[d], mask=~with_result),
         "satisfaction_score": pa.array(rating.astype(np.int32), mask=rating == 0),
@@ -142,4 +158,3 @@ def month_bounds(table: pa.Table, n_months: int) -> np.ndarray:
     """Row offsets of each month in a table sorted by month."""
     month = table.column("_month").to_numpy()
     return np.searchsorted(month, np.arange(n_months + 1), side="left")
-

@@ -144,17 +144,17 @@ def plan_faults(
     miss = canonical[int(rng.integers(len(canonical)))]
     wrong = canonical[int(rng.integers(len(canonical)))]
     plan.extras = [
-        ExtraFile("duplicate_file", f"procedure_logs/{stem(dup)}_resent.{dup.fmt.extension}",
-                  dup),
+        ExtraFile("duplicate_file", f"procedure_logs/{stem(dup)}_resent.{dup.fmt.extension}", dup),
         ExtraFile("empty_file", f"procedure_logs/{stem(empty)}_part2.jsonl", empty),
-        ExtraFile("undecodable", f"procedure_logs/{stem(junk)}_part3.csv", junk,
-                  UNDECODABLE_LINES),
+        ExtraFile("undecodable", f"procedure_logs/{stem(junk)}_part3.csv", junk, UNDECODABLE_LINES),
         ExtraFile("missing_column", f"procedure_logs/{stem(miss)}_manual.csv", miss, whole_rows),
-        ExtraFile("wrong_folder", f"budget_allocations/{stem(wrong)}_procedures.csv", wrong,
-                  whole_rows),
+        ExtraFile(
+            "wrong_folder", f"budget_allocations/{stem(wrong)}_procedures.csv", wrong, whole_rows
+        ),
     ]
     plan.without_submission = (
-        carriers[0].province, max(2, round(WITHOUT_SUBMISSION_RATE * expected_dossiers))
+        carriers[0].province,
+        max(2, round(WITHOUT_SUBMISSION_RATE * expected_dossiers)),
     )
     return plan
 
@@ -175,8 +175,9 @@ def assign_quirks(plan: FaultPlan, files: list[PlannedFile], rng: np.random.Gene
         if not candidates:
             plan.skipped.append(name)
             continue
-        chosen = min(candidates, key=lambda i: (len(plan.quirks.get(files[i].relpath, [])),
-                                                rank[i]))
+        chosen = min(
+            candidates, key=lambda i: (len(plan.quirks.get(files[i].relpath, [])), rank[i])
+        )
         plan.quirks.setdefault(files[chosen].relpath, []).append(name)
 
 
@@ -234,8 +235,9 @@ def inject_rows(
             values = [None] * count
         else:
             key = rng.random(count) * n - 0.5
-            rows, values = corrupt(rows, kind, rng, dialect, unknown_units, pre_merger_units,
-                                   unknown_procedures)
+            rows, values = corrupt(
+                rows, kind, rng, dialect, unknown_units, pre_merger_units, unknown_procedures
+            )
         parts.append(rows)
         keys.append(key)
         made.append((kind, base, key, values))
@@ -329,4 +331,3 @@ def quirk_notes() -> dict[str, str]:
         "events_out_of_order": "rows grouped by dossier, not by time: loads",
         "truncated_last_line": "last line cut short: malformed_line",
     }
-

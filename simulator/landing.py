@@ -51,15 +51,52 @@ from simulator.writers import hidden_partial, write_bytes
 ROSTERS, BUDGETS, ASSETS = "personnel_rosters", "budget_allocations", "asset_inventories"
 SNAPSHOT_SOURCES = (ROSTERS, BUDGETS, ASSETS)
 COLUMNS = {
-    ROSTERS: ("snapshot_date", "staff_code", "full_name", "national_id", "birth_date",
-              "unit_code", "position", "specialisation", "qualification",
-              "salary_coefficient", "status", "joined_on", "left_on", "exit_reason",
-              "benefit_due_vnd", "benefit_paid_vnd"),
-    BUDGETS: ("fiscal_year", "period", "unit_code", "level", "flow", "category", "budget_item",
-              "planned_vnd", "allocated_vnd", "disbursed_vnd", "treasury_account_opened_on"),
-    ASSETS: ("snapshot_date", "asset_code", "asset_type", "unit_code", "former_unit_code",
-             "address", "area_m2", "book_value_vnd", "status", "repurposed_to", "status_since",
-             "archive_records", "archive_records_digitised"),
+    ROSTERS: (
+        "snapshot_date",
+        "staff_code",
+        "full_name",
+        "national_id",
+        "birth_date",
+        "unit_code",
+        "position",
+        "specialisation",
+        "qualification",
+        "salary_coefficient",
+        "status",
+        "joined_on",
+        "left_on",
+        "exit_reason",
+        "benefit_due_vnd",
+        "benefit_paid_vnd",
+    ),
+    BUDGETS: (
+        "fiscal_year",
+        "period",
+        "unit_code",
+        "level",
+        "flow",
+        "category",
+        "budget_item",
+        "planned_vnd",
+        "allocated_vnd",
+        "disbursed_vnd",
+        "treasury_account_opened_on",
+    ),
+    ASSETS: (
+        "snapshot_date",
+        "asset_code",
+        "asset_type",
+        "unit_code",
+        "former_unit_code",
+        "address",
+        "area_m2",
+        "book_value_vnd",
+        "status",
+        "repurposed_to",
+        "status_since",
+        "archive_records",
+        "archive_records_digitised",
+    ),
 }
 DATE_COLUMNS = {
     ROSTERS: ("snapshot_date", "birth_date", "joined_on", "left_on"),
@@ -107,9 +144,14 @@ def plan_files(provinces: list[str], labels: list[str], history: History) -> lis
     return files
 
 
-def simulate_sources(province: str, seed: int, scale: float, reference: Reference,
-                     history: History, national_codes: np.ndarray
-                     ) -> tuple[ProvinceUnits, dict[str, pa.Table]]:
+def simulate_sources(
+    province: str,
+    seed: int,
+    scale: float,
+    reference: Reference,
+    history: History,
+    national_codes: np.ndarray,
+) -> tuple[ProvinceUnits, dict[str, pa.Table]]:
     """A province's roster, budget and inventory rows over the window (clean), each source
     from its own generator: a province simulates the same whatever else is simulated."""
     units = province_units(reference, province, seed, scale)
@@ -140,31 +182,47 @@ class SourceFault:
 ROW_FAULTS: dict[str, dict[str, SourceFault]] = {
     ROSTERS: {
         "duplicate_row": SourceFault("duplicate_row", None, 0.0006, "exact repeat of line {line}"),
-        "pre_merger_unit": SourceFault("unknown_unit", "unit_code", 0.0004,
-                                       "pre-merger unit code {value} (not current)"),
-        "bad_date": SourceFault("unparseable", "joined_on", 0.0004,
-                                "joining date {value} does not exist", "31/02/2019"),
+        "pre_merger_unit": SourceFault(
+            "unknown_unit", "unit_code", 0.0004, "pre-merger unit code {value} (not current)"
+        ),
+        "bad_date": SourceFault(
+            "unparseable", "joined_on", 0.0004, "joining date {value} does not exist", "31/02/2019"
+        ),
         "missing_value": SourceFault("missing_value", "position", 0.0003, "empty position"),
     },
     BUDGETS: {
         "duplicate_row": SourceFault("duplicate_row", None, 0.0006, "exact repeat of line {line}"),
-        "unknown_unit": SourceFault("unknown_unit", "unit_code", 0.0004,
-                                    "unit code {value} does not exist"),
-        "negative_amount": SourceFault("not_allowed", "disbursed_vnd", 0.0004,
-                                       "negative amount {value} (a reversal sent as a line)"),
-        "bad_date": SourceFault("unparseable", "treasury_account_opened_on", 0.0003,
-                                "account opening date {value} does not exist", "2025-09-31"),
-        "missing_value": SourceFault("missing_value", "budget_item", 0.0003,
-                                     "empty budget item"),
+        "unknown_unit": SourceFault(
+            "unknown_unit", "unit_code", 0.0004, "unit code {value} does not exist"
+        ),
+        "negative_amount": SourceFault(
+            "not_allowed",
+            "disbursed_vnd",
+            0.0004,
+            "negative amount {value} (a reversal sent as a line)",
+        ),
+        "bad_date": SourceFault(
+            "unparseable",
+            "treasury_account_opened_on",
+            0.0003,
+            "account opening date {value} does not exist",
+            "2025-09-31",
+        ),
+        "missing_value": SourceFault("missing_value", "budget_item", 0.0003, "empty budget item"),
     },
     ASSETS: {
         "duplicate_row": SourceFault("duplicate_row", None, 0.0006, "exact repeat of line {line}"),
-        "pre_merger_unit": SourceFault("unknown_unit", "unit_code", 0.0005,
-                                       "pre-merger unit code {value} (not current)"),
-        "bad_date": SourceFault("unparseable", "status_since", 0.0004,
-                                "status date {value} does not exist", "30/02/2025"),
-        "missing_value": SourceFault("missing_value", "asset_type", 0.0004,
-                                     "empty asset type"),
+        "pre_merger_unit": SourceFault(
+            "unknown_unit", "unit_code", 0.0005, "pre-merger unit code {value} (not current)"
+        ),
+        "bad_date": SourceFault(
+            "unparseable",
+            "status_since",
+            0.0004,
+            "status date {value} does not exist",
+            "30/02/2025",
+        ),
+        "missing_value": SourceFault("missing_value", "asset_type", 0.0004, "empty asset type"),
     },
 }
 # File quirks that load fine: (source, name, extensions it fits).
@@ -227,8 +285,11 @@ def plan_source_faults(files: list[SourceFile], seed: int) -> SourcePlan:
             for j, i in enumerate(chosen):
                 plan.carriers.setdefault(own[i].relpath, {})[kind] = j == k % n_carry
     for source, name, fits in QUIRKS:
-        candidates = [f for f in files if f.source == source and f.extension in fits
-                      and f.relpath not in plan.quirks]
+        candidates = [
+            f
+            for f in files
+            if f.source == source and f.extension in fits and f.relpath not in plan.quirks
+        ]
         if not candidates:
             plan.skipped.append(name)
             continue
@@ -252,14 +313,19 @@ class InjectedRow:
     copy_of: int | None = None  # 0-based data row a duplicate repeats
 
 
-def inject_rows(table: pa.Table, counts: dict[str, int], rng: np.random.Generator,
-                source: str, current_units: frozenset[str]
-                ) -> tuple[pa.Table, list[InjectedRow]]:
+def inject_rows(
+    table: pa.Table,
+    counts: dict[str, int],
+    rng: np.random.Generator,
+    source: str,
+    current_units: frozenset[str],
+) -> tuple[pa.Table, list[InjectedRow]]:
     """Insert the faulty rows among the clean ones. A corrupted row carries its bad value in
     `_fault_column`/`_fault_value`, which the writers put in place of the column's value."""
     n = table.num_rows
     table = table.append_column("_fault_column", pa.nulls(n, pa.string())).append_column(
-        "_fault_value", pa.nulls(n, pa.string()))
+        "_fault_value", pa.nulls(n, pa.string())
+    )
     keys, parts, made = [np.arange(n, dtype=float)], [table], []
     for kind, count in counts.items():
         count = min(count, n)
@@ -273,10 +339,16 @@ def inject_rows(table: pa.Table, counts: dict[str, int], rng: np.random.Generato
         else:
             fault = ROW_FAULTS[source][kind]
             values = bad_values(kind, fault, rows, rng, current_units)
-            rows = rows.set_column(rows.schema.get_field_index("_fault_column"), "_fault_column",
-                                   pa.array([fault.column] * count, pa.string()))
-            rows = rows.set_column(rows.schema.get_field_index("_fault_value"), "_fault_value",
-                                   pa.array(values, pa.string()))
+            rows = rows.set_column(
+                rows.schema.get_field_index("_fault_column"),
+                "_fault_column",
+                pa.array([fault.column] * count, pa.string()),
+            )
+            rows = rows.set_column(
+                rows.schema.get_field_index("_fault_value"),
+                "_fault_value",
+                pa.array(values, pa.string()),
+            )
             key = rng.random(count) * n - 0.5
         parts.append(rows)
         keys.append(key)
@@ -295,8 +367,13 @@ def inject_rows(table: pa.Table, counts: dict[str, int], rng: np.random.Generato
     return pa.concat_tables(parts).take(pa.array(order)), injected
 
 
-def bad_values(kind: str, fault: SourceFault, rows: pa.Table, rng: np.random.Generator,
-               current_units: frozenset[str]) -> list[str]:
+def bad_values(
+    kind: str,
+    fault: SourceFault,
+    rows: pa.Table,
+    rng: np.random.Generator,
+    current_units: frozenset[str],
+) -> list[str]:
     count = rows.num_rows
     if kind == "pre_merger_unit":
         # the code of a commune merged into the row's unit: just after it, not current
@@ -315,8 +392,9 @@ def bad_values(kind: str, fault: SourceFault, rows: pa.Table, rng: np.random.Gen
     return [fault.bad_value] * count
 
 
-def fault_counts(plan: SourcePlan, planned: SourceFile, rows: int, rng: np.random.Generator
-                 ) -> dict[str, int]:
+def fault_counts(
+    plan: SourcePlan, planned: SourceFile, rows: int, rng: np.random.Generator
+) -> dict[str, int]:
     """How many faulty rows of each kind this file carries: the kind's rate over the
     carriers' rows, at least one in the kind's home."""
     counts = {}
@@ -333,8 +411,10 @@ def fault_counts(plan: SourcePlan, planned: SourceFile, rows: int, rng: np.rando
 
 # --- writers ------------------------------------------------------------------------------
 
-def write_snapshot_csv(table: pa.Table, path: Path, source: str, quirks: list[str],
-                       seed: int) -> None:
+
+def write_snapshot_csv(
+    table: pa.Table, path: Path, source: str, quirks: list[str], seed: int
+) -> None:
     """The table as the contract's CSV (polars: the same bytes DuckDB's `COPY … TO` writes,
     faster); a faulty row's bad value replaces its column."""
     import polars as pl
@@ -351,13 +431,20 @@ def write_snapshot_csv(table: pa.Table, path: Path, source: str, quirks: list[st
             value = value.dt.strftime("%d/%m/%Y")
         elif "thousands_separators" in quirks and name in AMOUNT_COLUMNS.get(source, ()):
             # 1234567 → "1.234.567": group the reversed digits by three
-            value = (value.cast(pl.String).str.reverse().str.replace_all(r"(\d{3})", "$1.")
-                     .str.strip_chars_end(".").str.reverse())
+            value = (
+                value.cast(pl.String)
+                .str.reverse()
+                .str.replace_all(r"(\d{3})", "$1.")
+                .str.strip_chars_end(".")
+                .str.reverse()
+            )
         if name in faulty:  # only the columns this file has bad values in
             bad = pl.col("_fault_value")
-            value = (pl.when(pl.col("_fault_column") == name)
-                     .then(pl.when(bad == "").then(None).otherwise(bad))
-                     .otherwise(value.cast(pl.String)))
+            value = (
+                pl.when(pl.col("_fault_column") == name)
+                .then(pl.when(bad == "").then(None).otherwise(bad))
+                .otherwise(value.cast(pl.String))
+            )
         expressions.append(value.alias(name))
     frame = pl.from_arrow(table).select(expressions)
     partial = hidden_partial(path)
@@ -394,8 +481,10 @@ def write_workbook(table: pa.Table, path: Path, source: str, as_of: dt.datetime)
 def reproducible_zip(data: bytes) -> bytes:
     """The same archive with fixed member times (zip entries otherwise carry 'now')."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(
-            out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             member = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             member.compress_type = zipfile.ZIP_DEFLATED
@@ -404,13 +493,15 @@ def reproducible_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_source_file(writer, planned: SourceFile, rows: pa.Table, plan: SourcePlan,
-                      current_units: frozenset[str]) -> None:
+def write_source_file(
+    writer, planned: SourceFile, rows: pa.Table, plan: SourcePlan, current_units: frozenset[str]
+) -> None:
     """Write one file (with its faults and extras) and keep the manifest's books on
     `writer` (run.Writer)."""
     seed = writer.options.seed
-    rng = np.random.default_rng((seed, int(planned.province), planned.month,
-                                 FAULT_STREAM[planned.source]))
+    rng = np.random.default_rng(
+        (seed, int(planned.province), planned.month, FAULT_STREAM[planned.source])
+    )
     rows = rows.drop_columns(["_month"])
     counts = fault_counts(plan, planned, rows.num_rows, rng)
     rows, injected = inject_rows(rows, counts, rng, planned.source, current_units)
@@ -418,24 +509,41 @@ def write_source_file(writer, planned: SourceFile, rows: pa.Table, plan: SourceP
     path = writer.out / planned.relpath
     if planned.extension == XLSX:
         as_of = dt.datetime.combine(dt.date.fromisoformat(f"{planned.label}-01"), dt.time(8))
-        writer.emit(path, lambda: write_workbook(rows, path, planned.source, as_of),
-                    background=False)
+        writer.emit(
+            path, lambda: write_workbook(rows, path, planned.source, as_of), background=False
+        )
     else:
         writer.emit(path, lambda: write_snapshot_csv(rows, path, planned.source, quirks, seed))
     for row in injected:
         fault = ROW_FAULTS[planned.source][row.kind]
         line = None if row.copy_of is None else row.copy_of + 2
-        writer.faults.append({
-            "file": planned.relpath, "line": row.line_index + 2,
-            "reason_code": fault.reason_code, "column": fault.column, "kind": row.kind,
-            "value": row.value, "note": fault.note.format(value=row.value, line=line),
-        })
+        writer.faults.append(
+            {
+                "file": planned.relpath,
+                "line": row.line_index + 2,
+                "reason_code": fault.reason_code,
+                "column": fault.column,
+                "kind": row.kind,
+                "value": row.value,
+                "note": fault.note.format(value=row.value, line=line),
+            }
+        )
     for quirk in quirks:
         writer.notes.append({"file": planned.relpath, "kind": quirk, "note": QUIRK_NOTES[quirk]})
-    writer.entries.append(writer.entry(
-        planned.relpath, planned, planned.extension, "canonical",
-        None if planned.extension == XLSX else "utf-8", "loaded", rows.num_rows, len(injected),
-        "; ".join(QUIRK_NOTES[q] for q in quirks), source=planned.source))
+    writer.entries.append(
+        writer.entry(
+            planned.relpath,
+            planned,
+            planned.extension,
+            "canonical",
+            None if planned.extension == XLSX else "utf-8",
+            "loaded",
+            rows.num_rows,
+            len(injected),
+            "; ".join(QUIRK_NOTES[q] for q in quirks),
+            source=planned.source,
+        )
+    )
     for extra in plan.extras_from(planned):
         write_extra(writer, extra, path)
 
@@ -445,15 +553,38 @@ def write_extra(writer, extra: SourceExtra, source_path: Path) -> None:
     planned = extra.source
     if extra.kind == "duplicate_file":
         writer.emit(path, lambda: write_bytes(path, source_path.read_bytes()))
-        writer.entries.append(writer.entry(
-            extra.relpath, planned, planned.extension, "canonical", None, "duplicate_file", 0,
-            0, f"identical copy of {planned.relpath}: skipped", source=planned.source,
-            duplicate_of=planned.relpath))
+        writer.entries.append(
+            writer.entry(
+                extra.relpath,
+                planned,
+                planned.extension,
+                "canonical",
+                None,
+                "duplicate_file",
+                0,
+                0,
+                f"identical copy of {planned.relpath}: skipped",
+                source=planned.source,
+                duplicate_of=planned.relpath,
+            )
+        )
         note = f"identical copy of {planned.relpath}"
     else:
         header = (",".join(COLUMNS[planned.source]) + "\n").encode("utf-8")
         writer.emit(path, lambda: write_bytes(path, header))
         note = "the header and no rows (an empty export): loads nothing"
-        writer.entries.append(writer.entry(extra.relpath, planned, CSV, "canonical", "utf-8",
-                                           "loaded", 0, 0, note, source=planned.source))
+        writer.entries.append(
+            writer.entry(
+                extra.relpath,
+                planned,
+                CSV,
+                "canonical",
+                "utf-8",
+                "loaded",
+                0,
+                0,
+                note,
+                source=planned.source,
+            )
+        )
     writer.notes.append({"file": extra.relpath, "kind": extra.kind, "note": note})

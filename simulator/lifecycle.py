@@ -142,8 +142,16 @@ def simulate_province(
     staff = draw_staff(rng, staff_size[unit])
     applicant = applicant_ids(rng, business, int(profile.code))
     timeline = lay_out_timeline(
-        rng, profile, calendar, catalogue, procedure, channel, submitted, day,
-        causes.unit_factor(unit), causes,
+        rng,
+        profile,
+        calendar,
+        catalogue,
+        procedure,
+        channel,
+        submitted,
+        day,
+        causes.unit_factor(unit),
+        causes,
     )
     rating = draw_ratings(rng, timeline["overdue"], timeline["happened"][:, RESULT_RETURNED])
     return Dossiers(
@@ -331,8 +339,9 @@ def lay_out_timeline(
     assigned = start + 0.005 + u[:, 4] * 0.2
     step_days = draw_step_days(rng, profile, statutory, templates, procedure, causes)
     step_days *= (unit_factor * np.where(teething, TEETHING[2], 1.0))[:, None]
-    hold_for_appointment(step_days, assigned, start_day + statutory, n_steps,
-                         u[:, 2] < HELD_FOR_APPOINTMENT, u[:, 5])
+    hold_for_appointment(
+        step_days, assigned, start_day + statutory, n_steps, u[:, 2] < HELD_FOR_APPOINTMENT, u[:, 5]
+    )
     step_end = assigned[:, None] + 0.003 + np.cumsum(step_days, axis=1)
     step_start = np.column_stack([assigned + 0.002, step_end[:, :3] + 0.0005])
     end = step_end[np.arange(n), n_steps - 1] + 0.002
@@ -348,15 +357,15 @@ def lay_out_timeline(
 
     def shifted(position: np.ndarray) -> np.ndarray:
         if position.ndim == 2:
-            return position + wait_1[:, None] * (position > request_1[:, None]) + wait_2[
-                :, None
-            ] * (position > request_2[:, None])
+            return (
+                position
+                + wait_1[:, None] * (position > request_1[:, None])
+                + wait_2[:, None] * (position > request_2[:, None])
+            )
         return position + wait_1 * (position > request_1) + wait_2 * (position > request_2)
 
     # Withdrawn and stopped dossiers end part-way; nothing after that point happens.
-    cut = np.where(
-        stopped | withdrawn, assigned + (0.1 + 0.8 * u[:, 8]) * (end - assigned), np.inf
-    )
+    cut = np.where(stopped | withdrawn, assigned + (0.1 + 0.8 * u[:, 8]) * (end - assigned), np.inf)
     returned = shifted(end) + np.where(
         (channel >= ONLINE_PARTIAL) & (u[:, 9] < 0.9),
         0.001 + 0.02 * u[:, 10],
@@ -397,8 +406,14 @@ def lay_out_timeline(
     return {"due": due, "moments": moments, "happened": happened, "overdue": overdue}
 
 
-def hold_for_appointment(step_days: np.ndarray, assigned: np.ndarray, due_day: np.ndarray,
-                         n_steps: np.ndarray, held: np.ndarray, u: np.ndarray) -> None:
+def hold_for_appointment(
+    step_days: np.ndarray,
+    assigned: np.ndarray,
+    due_day: np.ndarray,
+    n_steps: np.ndarray,
+    held: np.ndarray,
+    u: np.ndarray,
+) -> None:
     """A held dossier that would be ready before its promised working day waits in its last
     step until that day (in place): on time, not early."""
     rows = np.arange(len(assigned))
@@ -428,9 +443,7 @@ def draw_step_days(
     return np.maximum(days, 0.004) * (templates >= 0)
 
 
-def draw_ratings(
-    rng: np.random.Generator, overdue: np.ndarray, returned: np.ndarray
-) -> np.ndarray:
+def draw_ratings(rng: np.random.Generator, overdue: np.ndarray, returned: np.ndarray) -> np.ndarray:
     """A 1–5 rating on about 40% of returned dossiers, lower when the result came late."""
     n = len(overdue)
     u = rng.random((n, 2))

@@ -15,9 +15,29 @@ from orchestration.settings import SEEDS_DIR
 # Old GSO codes of Hà Nội wards (Ba Đình and Hoàn Kiếm districts) merged on 1 July 2025:
 # what a pre-reform export still carries. Any that is a current code is filtered out.
 PRE_MERGER_UNIT_CODES = (
-    "00001", "00006", "00007", "00010", "00013", "00016", "00019", "00022", "00028",
-    "00031", "00034", "00037", "00040", "00043", "00046", "00049", "00052", "00055",
-    "00058", "00061", "00064", "00067", "00076",
+    "00001",
+    "00006",
+    "00007",
+    "00010",
+    "00013",
+    "00016",
+    "00019",
+    "00022",
+    "00028",
+    "00031",
+    "00034",
+    "00037",
+    "00040",
+    "00043",
+    "00046",
+    "00049",
+    "00052",
+    "00055",
+    "00058",
+    "00061",
+    "00064",
+    "00067",
+    "00076",
 )
 
 
@@ -61,8 +81,11 @@ class Reference:
         norm = np.zeros(len(unit_type), dtype=np.int64)
         for row in self.staffing_norms.itertuples():  # a dozen bands, not one per unit
             upper = np.inf if pd.isna(row.population_max) else row.population_max
-            band = (unit_type == row.unit_type) & (population >= row.population_min) & (
-                population < upper)
+            band = (
+                (unit_type == row.unit_type)
+                & (population >= row.population_min)
+                & (population < upper)
+            )
             norm[band] = row.staff_norm
         return norm
 
@@ -99,5 +122,10 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
     for column in ("population_min", "population_max", "staff_norm"):
         norms[column] = pd.to_numeric(norms[column].replace("", None))
     required = tuple(read("required_specialisations")["specialisation"])
-    return Reference(units=units, catalogue=catalogue, holidays=holidays,
-                     staffing_norms=norms, required_specialisations=required)
+    return Reference(
+        units=units,
+        catalogue=catalogue,
+        holidays=holidays,
+        staffing_norms=norms,
+        required_specialisations=required,
+    )

@@ -103,9 +103,14 @@ class SimulationResult:
         if self.files == 0:
             return f"nothing to do: every file is already in {self.out} (use --force to rewrite)"
         share = self.faulty_rows / self.rows if self.rows else 0.0
-        others = ", ".join(f"{self.source_rows.get(source, 0):,} {label}" for source, label in (
-            (landing.ROSTERS, "roster"), (landing.BUDGETS, "budget"),
-            (landing.ASSETS, "inventory")))
+        others = ", ".join(
+            f"{self.source_rows.get(source, 0):,} {label}"
+            for source, label in (
+                (landing.ROSTERS, "roster"),
+                (landing.BUDGETS, "budget"),
+                (landing.ASSETS, "inventory"),
+            )
+        )
         return (
             f"simulated {self.dossiers:,} dossiers, {self.events:,} events; {others} rows: "
             f"{self.files} files ({self.written} written, {self.skipped} already there), "
@@ -120,9 +125,7 @@ def select_provinces(text: str | None, codes: list[str]) -> list[str]:
     if text is None or str(text).strip() == "":
         return list(codes)
     text = str(text).strip()
-    if "," not in text and text.isdigit() and not text.startswith("0") and int(text) <= len(
-        codes
-    ):
+    if "," not in text and text.isdigit() and not text.startswith("0") and int(text) <= len(codes):
         if int(text) < 1:
             raise ValueError("--provinces: at least one province")
         return codes[: int(text)]
@@ -161,8 +164,7 @@ def simulate(options: SimulationOptions = SimulationOptions()) -> SimulationResu
     settings = run_settings(options, provinces, labels)
     if not options.force:
         refuse_other_options(manifest_path, settings)
-    targets = [out / f.relpath for f in (*files, *source_files, *plan.extras,
-                                         *source_plan.extras)]
+    targets = [out / f.relpath for f in (*files, *source_files, *plan.extras, *source_plan.extras)]
     result = SimulationResult(out=out, manifest=manifest_path)
     if not options.force and manifest_path.exists() and all(t.exists() for t in targets):
         result.seconds = time.perf_counter() - started
@@ -173,9 +175,16 @@ def simulate(options: SimulationOptions = SimulationOptions()) -> SimulationResu
     communes = reference.units["unit_level"] == "commune"
     national_codes = reference.units.loc[communes, "unit_code"].to_numpy(dtype=str)
     con = duckdb.connect()  # used by the writer thread only (dossier files)
-    with tqdm(total=len(files) + len(source_files), unit="file", desc="simulate",
-              disable=not options.progress, leave=False) as bar, ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="simulate-write") as pool:
+    with (
+        tqdm(
+            total=len(files) + len(source_files),
+            unit="file",
+            desc="simulate",
+            disable=not options.progress,
+            leave=False,
+        ) as bar,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="simulate-write") as pool,
+    ):
         writer.pool = pool
         for province in provinces:
             table, n_dossiers = simulate_events(
@@ -184,22 +193,27 @@ def simulate(options: SimulationOptions = SimulationOptions()) -> SimulationResu
             result.dossiers += n_dossiers
             bounds = month_bounds(table, options.months)
             for planned in (f for f in files if f.province == province):
-                rows = table.slice(bounds[planned.month], bounds[planned.month + 1]
-                                   - bounds[planned.month])
+                rows = table.slice(
+                    bounds[planned.month], bounds[planned.month + 1] - bounds[planned.month]
+                )
                 writer.write_month(con, planned, rows)
                 bar.set_postfix_str(planned.name)
                 bar.update(1)
-            units, tables = landing.simulate_sources(province, options.seed, options.scale,
-                                                     reference, history, national_codes)
+            units, tables = landing.simulate_sources(
+                province, options.seed, options.scale, reference, history, national_codes
+            )
             writer.record_province(units, tables[landing.ROSTERS])
             for source, table in tables.items():
                 bounds = month_bounds(table, options.months)
-                for planned in (f for f in source_files
-                                if f.province == province and f.source == source):
-                    rows = table.slice(bounds[planned.month],
-                                       bounds[planned.month + 1] - bounds[planned.month])
-                    landing.write_source_file(writer, planned, rows, source_plan,
-                                              reference.current_unit_codes)
+                for planned in (
+                    f for f in source_files if f.province == province and f.source == source
+                ):
+                    rows = table.slice(
+                        bounds[planned.month], bounds[planned.month + 1] - bounds[planned.month]
+                    )
+                    landing.write_source_file(
+                        writer, planned, rows, source_plan, reference.current_unit_codes
+                    )
                     bar.set_postfix_str(planned.relpath)
                     bar.update(1)
         writer.finish()
@@ -208,12 +222,15 @@ def simulate(options: SimulationOptions = SimulationOptions()) -> SimulationResu
     manifest = writer.manifest(settings, result.dossiers, source_plan.skipped)
     write_bytes(manifest_path, render_manifest(manifest).encode("utf-8"))
     totals = manifest["totals"]
-    result.source_rows = {source: counts["loaded_rows"]
-                          for source, counts in manifest["sources"].items()}
+    result.source_rows = {
+        source: counts["loaded_rows"] for source, counts in manifest["sources"].items()
+    }
     result.files = totals["files"]
     result.written, result.skipped = writer.written, writer.skipped
     result.rows, result.faulty_rows, result.events = (
-        totals["rows"], totals["faulty_rows"], totals["events"]
+        totals["rows"],
+        totals["faulty_rows"],
+        totals["events"],
     )
     result.seconds = time.perf_counter() - started
     return result
@@ -221,6 +238,7 @@ def simulate(options: SimulationOptions = SimulationOptions()) -> SimulationResu
 
 def render_manifest(manifest: dict) -> str:
     """JSON, one line per file, fault and note: readable, diffable, a third of the size."""
+
     def dump(value) -> str:
         return json.dumps(value, ensure_ascii=False)
 
@@ -237,8 +255,12 @@ def render_manifest(manifest: dict) -> str:
 def run_settings(options: SimulationOptions, provinces: list[str], labels: list[str]) -> dict:
     """What decides the files' content: recorded in the manifest, compared on a rerun."""
     return {
-        "seed": options.seed, "provinces": provinces, "months": options.months,
-        "first_month": labels[0], "last_month": labels[-1], "scale": options.scale,
+        "seed": options.seed,
+        "provinces": provinces,
+        "months": options.months,
+        "first_month": labels[0],
+        "last_month": labels[-1],
+        "scale": options.scale,
         "faults": options.faults,
     }
 
@@ -256,7 +278,8 @@ def refuse_other_options(manifest_path: Path, settings: dict) -> None:
         before = before or {}
         changed = ", ".join(
             f"{key} {before.get(key)!r} → {value!r}"
-            for key, value in settings.items() if before.get(key) != value
+            for key, value in settings.items()
+            if before.get(key) != value
         )
         raise ValueError(
             f"{manifest_path.parent} holds files simulated with other options ({changed}): "
@@ -277,8 +300,9 @@ def simulate_events(
     profile = draw_profile(rng, province)
     understaffed = province_units(reference, province, options.seed, options.scale).understaffed
     causes = draw_causes(options.seed, province, catalogue, understaffed)
-    dossiers = lc.simulate_province(rng, profile, reference, calendar, catalogue, options.scale,
-                                    causes)
+    dossiers = lc.simulate_province(
+        rng, profile, reference, calendar, catalogue, options.scale, causes
+    )
     writer.record_causes(*manifest_entries(province, causes, catalogue, dossiers.unit_codes))
     if plan.without_submission and plan.without_submission[0] == province:
         writer.lost_submissions = drop_submissions(dossiers, plan.without_submission[1], rng)
@@ -343,25 +367,40 @@ class Writer:
         quirks = self.plan.quirks.get(planned.relpath, [])
         rng = np.random.default_rng((self.options.seed, int(planned.province), planned.month, 17))
         if "events_out_of_order" in quirks:
-            rows = rows.take(pc.sort_indices(rows, [("dossier_code", "ascending"),
-                                                    ("event_at", "ascending")]))
+            rows = rows.take(
+                pc.sort_indices(rows, [("dossier_code", "ascending"), ("event_at", "ascending")])
+            )
         clean = rows
         counts = self.plan.row_faults.get(planned.relpath, {})
         injected: list[ft.InjectedRow] = []
         if counts or "truncated_last_line" in quirks:
             taken = self.reference.current_unit_codes
-            unknown_units = ft.unknown_codes(rng, sum(counts.values()), "{:05d}", 40000,
-                                             100000, taken)
+            unknown_units = ft.unknown_codes(
+                rng, sum(counts.values()), "{:05d}", 40000, 100000, taken
+            )
             unknown_procedures = ft.unknown_codes(
-                rng, sum(counts.values()), "9.{:06d}", 900000, 1000000,
+                rng,
+                sum(counts.values()),
+                "9.{:06d}",
+                900000,
+                1000000,
                 frozenset(self.reference.catalogue["procedure_code"]),
             )
             rows, injected = ft.inject_rows(
-                rows, counts, rng, fmt.dialect, unknown_units, self.reference.pre_merger_codes,
-                unknown_procedures, "truncated_last_line" in quirks,
+                rows,
+                counts,
+                rng,
+                fmt.dialect,
+                unknown_units,
+                self.reference.pre_merger_codes,
+                unknown_procedures,
+                "truncated_last_line" in quirks,
             )
         style = FileStyle(
-            encoding="utf-8-sig" if "bom" in quirks else "cp1258" if "cp1258" in quirks
+            encoding="utf-8-sig"
+            if "bom" in quirks
+            else "cp1258"
+            if "cp1258" in quirks
             else "utf-8",
             shuffle_columns=self.options.seed if "header_order" in quirks else None,
             extra_column="extra_column" in quirks,
@@ -370,27 +409,46 @@ class Writer:
             truncate_last_line="truncated_last_line" in quirks,
         )
         path = self.out / planned.relpath
-        self.emit(path, lambda: write_events(con, rows, path, fmt.extension, fmt.dialect,
-                                             style))
+        self.emit(path, lambda: write_events(con, rows, path, fmt.extension, fmt.dialect, style))
         header = 1 if fmt.extension == CSV else 0
         for row in injected:
-            fault = (ft.RowFault("malformed_line", None, 0, "last line cut short")
-                     if row.kind == "truncated_last_line" else ft.ROW_FAULTS[row.kind])
+            fault = (
+                ft.RowFault("malformed_line", None, 0, "last line cut short")
+                if row.kind == "truncated_last_line"
+                else ft.ROW_FAULTS[row.kind]
+            )
             note = fault.note.format(
                 value=row.value,
                 line=None if row.copy_of is None else row.copy_of + 1 + header,
             )
-            self.faults.append({
-                "file": planned.relpath, "line": row.line_index + 1 + header,
-                "reason_code": fault.reason_code, "column": fault.column, "kind": row.kind,
-                "value": row.value, "note": note,
-            })
+            self.faults.append(
+                {
+                    "file": planned.relpath,
+                    "line": row.line_index + 1 + header,
+                    "reason_code": fault.reason_code,
+                    "column": fault.column,
+                    "kind": row.kind,
+                    "value": row.value,
+                    "note": note,
+                }
+            )
         for quirk in quirks:
-            self.notes.append({"file": planned.relpath, "kind": quirk,
-                               "note": ft.quirk_notes()[quirk]})
-        self.entries.append(self.entry(planned.relpath, planned, fmt.extension, fmt.dialect,
-                                       style.encoding, "loaded", rows.num_rows, len(injected),
-                                       "; ".join(ft.quirk_notes()[q] for q in quirks)))
+            self.notes.append(
+                {"file": planned.relpath, "kind": quirk, "note": ft.quirk_notes()[quirk]}
+            )
+        self.entries.append(
+            self.entry(
+                planned.relpath,
+                planned,
+                fmt.extension,
+                fmt.dialect,
+                style.encoding,
+                "loaded",
+                rows.num_rows,
+                len(injected),
+                "; ".join(ft.quirk_notes()[q] for q in quirks),
+            )
+        )
         for extra in self.plan.extras_from(planned):
             self.write_extra(con, extra, clean, path, rng)
 
@@ -400,19 +458,38 @@ class Writer:
         folder = extra.relpath.split("/")[0]
         if extra.kind == "duplicate_file":
             self.emit(path, lambda: write_bytes(path, source.read_bytes()))
-            self.entries.append(self.entry(
-                extra.relpath, planned, planned.fmt.extension, planned.fmt.dialect, None,
-                "duplicate_file", 0, 0, f"identical copy of {planned.relpath}: skipped",
-                duplicate_of=planned.relpath))
-            self.notes.append({"file": extra.relpath, "kind": "duplicate_file",
-                               "note": f"identical copy of {planned.relpath}"})
+            self.entries.append(
+                self.entry(
+                    extra.relpath,
+                    planned,
+                    planned.fmt.extension,
+                    planned.fmt.dialect,
+                    None,
+                    "duplicate_file",
+                    0,
+                    0,
+                    f"identical copy of {planned.relpath}: skipped",
+                    duplicate_of=planned.relpath,
+                )
+            )
+            self.notes.append(
+                {
+                    "file": extra.relpath,
+                    "kind": "duplicate_file",
+                    "note": f"identical copy of {planned.relpath}",
+                }
+            )
             return
         if extra.kind == "empty_file":
             self.emit(path, lambda: write_bytes(path, b""))
-            self.entries.append(self.entry(extra.relpath, planned, "jsonl", None, None,
-                                           "empty_file", 0, 0, "0 bytes"))
-            self.notes.append({"file": extra.relpath, "kind": "empty_file",
-                               "note": "empty (0-byte) file"})
+            self.entries.append(
+                self.entry(
+                    extra.relpath, planned, "jsonl", None, None, "empty_file", 0, 0, "0 bytes"
+                )
+            )
+            self.notes.append(
+                {"file": extra.relpath, "kind": "empty_file", "note": "empty (0-byte) file"}
+            )
             return
         if extra.kind == "undecodable":
             junk = ft.undecodable_bytes(rng, extra.rows)
@@ -420,23 +497,50 @@ class Writer:
             lines, code, column, note = extra.rows, "undecodable", None, "binary junk"
             header, fmt, dialect = 0, "csv", None
         else:
-            sample = clean.take(pa.array(np.sort(
-                rng.choice(clean.num_rows, min(extra.rows, clean.num_rows), replace=False))))
+            sample = clean.take(
+                pa.array(
+                    np.sort(
+                        rng.choice(clean.num_rows, min(extra.rows, clean.num_rows), replace=False)
+                    )
+                )
+            )
             missing = extra.kind == "missing_column"
             style = FileStyle(drop=(REQUIRED_COLUMN[CANONICAL],) if missing else ())
             self.emit(path, lambda: write_events(con, sample, path, CSV, CANONICAL, style))
             lines, header, fmt, dialect = sample.num_rows, 1, "csv", CANONICAL
             code = "missing_column" if missing else "wrong_folder"
             column = REQUIRED_COLUMN[CANONICAL] if missing else None
-            note = ("required column event_at absent" if missing else
-                    "a procedure-log export placed in the budget_allocations folder")
+            note = (
+                "required column event_at absent"
+                if missing
+                else "a procedure-log export placed in the budget_allocations folder"
+            )
         for line in range(lines):
-            self.faults.append({"file": extra.relpath, "line": line + 1 + header,
-                                "reason_code": code, "column": column, "kind": extra.kind,
-                                "value": None, "note": note})
-        self.entries.append(self.entry(extra.relpath, planned, fmt, dialect, "utf-8"
-                                       if dialect else None, "rejected_file", lines, lines,
-                                       note, source=folder))
+            self.faults.append(
+                {
+                    "file": extra.relpath,
+                    "line": line + 1 + header,
+                    "reason_code": code,
+                    "column": column,
+                    "kind": extra.kind,
+                    "value": None,
+                    "note": note,
+                }
+            )
+        self.entries.append(
+            self.entry(
+                extra.relpath,
+                planned,
+                fmt,
+                dialect,
+                "utf-8" if dialect else None,
+                "rejected_file",
+                lines,
+                lines,
+                note,
+                source=folder,
+            )
+        )
 
     def record_province(self, units: ProvinceUnits, roster: pa.Table) -> None:
         """The manifest's answers about a province: its understaffed units, and two citizen
@@ -475,22 +579,45 @@ class Writer:
             future.result()
 
     @staticmethod
-    def entry(relpath, planned, fmt, dialect, encoding, status, rows, faulty, note="",
-              source="procedure_logs", duplicate_of=None) -> dict:
+    def entry(
+        relpath,
+        planned,
+        fmt,
+        dialect,
+        encoding,
+        status,
+        rows,
+        faulty,
+        note="",
+        source="procedure_logs",
+        duplicate_of=None,
+    ) -> dict:
         return {
-            "file": relpath, "source": source, "province_code": planned.province,
-            "month": planned.label, "format": fmt, "dialect": dialect, "encoding": encoding,
-            "expected_status": status, "rows": rows, "faulty_rows": faulty,
-            "duplicate_of": duplicate_of, "note": note,
+            "file": relpath,
+            "source": source,
+            "province_code": planned.province,
+            "month": planned.label,
+            "format": fmt,
+            "dialect": dialect,
+            "encoding": encoding,
+            "expected_status": status,
+            "rows": rows,
+            "faulty_rows": faulty,
+            "duplicate_of": duplicate_of,
+            "note": note,
         }
 
     def manifest(self, settings: dict, dossiers: int, skipped_sources: list[str] = ()) -> dict:
         files = sorted(self.entries, key=lambda e: e["file"])
         source_of = {e["file"]: e["source"] for e in files}
-        faults = sorted(({"source": source_of[f["file"]], **f} for f in self.faults),
-                        key=lambda f: (f["file"], f["line"]))
-        notes = sorted(({"source": source_of[n["file"]], **n} for n in self.notes),
-                       key=lambda n: (n["file"], n["kind"]))
+        faults = sorted(
+            ({"source": source_of[f["file"]], **f} for f in self.faults),
+            key=lambda f: (f["file"], f["line"]),
+        )
+        notes = sorted(
+            ({"source": source_of[n["file"]], **n} for n in self.notes),
+            key=lambda n: (n["file"], n["kind"]),
+        )
         rows = sum(e["rows"] for e in files)
         faulty = sum(e["faulty_rows"] for e in files)
         regular = [e for e in files if e["expected_status"] == "loaded"]
@@ -498,20 +625,25 @@ class Writer:
         for source in ("procedure_logs", *landing.SNAPSHOT_SOURCES):
             own = [e for e in files if e["source"] == source]
             sources[source] = {
-                "files": len(own), "rows": sum(e["rows"] for e in own),
+                "files": len(own),
+                "rows": sum(e["rows"] for e in own),
                 "faulty_rows": sum(e["faulty_rows"] for e in own),
-                "loaded_rows": sum(e["rows"] - e["faulty_rows"] for e in own
-                                   if e["expected_status"] == "loaded"),
+                "loaded_rows": sum(
+                    e["rows"] - e["faulty_rows"] for e in own if e["expected_status"] == "loaded"
+                ),
             }
         return {
             "manifest_version": MANIFEST_VERSION,
             "generator": "reformwatch simulate",
             "options": settings,
             "totals": {
-                "files": len(files), "rows": rows, "faulty_rows": faulty,
+                "files": len(files),
+                "rows": rows,
+                "faulty_rows": faulty,
                 "fault_share": round(faulty / rows, 6) if rows else 0.0,
-                "events": sum(e["rows"] - e["faulty_rows"] for e in regular
-                              if e["source"] == "procedure_logs"),
+                "events": sum(
+                    e["rows"] - e["faulty_rows"] for e in regular if e["source"] == "procedure_logs"
+                ),
                 "dossiers": dossiers,
             },
             "sources": sources,
@@ -521,8 +653,10 @@ class Writer:
             "file_notes": notes,
             "dossiers_without_submission": sorted(self.lost_submissions),
             "understaffed_units": sorted(self.understaffed),
-            "slow_steps": sorted(self.slow_steps, key=lambda e: (
-                e["province_code"], e["procedure_code"], e["step_name"])),
+            "slow_steps": sorted(
+                self.slow_steps,
+                key=lambda e: (e["province_code"], e["procedure_code"], e["step_name"]),
+            ),
             "weak_units": sorted(self.weak_units, key=lambda e: e["unit_code"]),
             "sample_national_ids": sorted(self.national_ids),
             "skipped_quirks": [*self.plan.skipped, *skipped_sources],

@@ -32,12 +32,27 @@ from simulator.calendar import REFORM_DAY
 from simulator.events import coded
 from simulator.units import History, ProvinceUnits, first_of_month, month_of_days
 
-POSITIONS = ("chairman", "vice_chairman", "party_secretary", "civil_servant", "cadre",
-             "contract_staff")
+POSITIONS = (
+    "chairman",
+    "vice_chairman",
+    "party_secretary",
+    "civil_servant",
+    "cadre",
+    "contract_staff",
+)
 CHAIRMAN, VICE_CHAIRMAN, PARTY_SECRETARY, CIVIL_SERVANT, CADRE, CONTRACT = range(6)
-SPECIALISATIONS = ("justice_civil_status", "land", "finance_accounting", "construction",
-                   "it_digital", "culture_social", "general_administration", "agriculture",
-                   "security", "other")
+SPECIALISATIONS = (
+    "justice_civil_status",
+    "land",
+    "finance_accounting",
+    "construction",
+    "it_digital",
+    "culture_social",
+    "general_administration",
+    "agriculture",
+    "security",
+    "other",
+)
 N_REQUIRED = 6  # the first six are the required ones (seed required_specialisations)
 GENERAL_ADMINISTRATION, AGRICULTURE, SECURITY, OTHER = 6, 7, 8, 9
 NO_SPECIALISATION_GROUP, LEADER_GROUP = 10, 11  # qualification groups (people.QUALIFICATIONS)
@@ -61,8 +76,9 @@ HIRING_FROM = 2  # months after the reform month: recruitment restarts in Septem
 HIRE_RATE = 0.18  # share of a unit's vacancies filled each month
 LEAVE_SPELL_SHARE = 0.15
 # Months from the exit month to full payment of the benefit (0: paid in the exit month).
-SETTLEMENT_DELAY = np.array([0.08, 0.22, 0.22, 0.16, 0.09, 0.06, 0.05, 0.04, 0.03, 0.02,
-                             0.01, 0.01, 0.01])
+SETTLEMENT_DELAY = np.array(
+    [0.08, 0.22, 0.22, 0.16, 0.09, 0.06, 0.05, 0.04, 0.03, 0.02, 0.01, 0.01, 0.01]
+)
 SLOW_PROVINCE_SHARE = 0.25
 
 
@@ -101,8 +117,12 @@ class Staff:
 
 
 def concat(parts: list[Staff]) -> Staff:
-    return Staff(**{name: np.concatenate([getattr(p, name) for p in parts])
-                    for name in Staff.__dataclass_fields__})
+    return Staff(
+        **{
+            name: np.concatenate([getattr(p, name) for p in parts])
+            for name in Staff.__dataclass_fields__
+        }
+    )
 
 
 def rank_within(key: np.ndarray) -> np.ndarray:
@@ -118,8 +138,9 @@ def rank_within(key: np.ndarray) -> np.ndarray:
     return ranked
 
 
-def simulate_staff(rng: np.random.Generator, units: ProvinceUnits, history: History,
-                   province_codes: list[str]) -> Staff:
+def simulate_staff(
+    rng: np.random.Generator, units: ProvinceUnits, history: History, province_codes: list[str]
+) -> Staff:
     slow = rng.random() < SLOW_PROVINCE_SHARE
     target = np.where(
         units.understaffed,
@@ -136,8 +157,9 @@ def simulate_staff(rng: np.random.Generator, units: ProvinceUnits, history: Hist
     return staff
 
 
-def initial_staff(rng, units: ProvinceUnits, history: History, headcount: np.ndarray,
-                  province_codes: list[str]) -> Staff:
+def initial_staff(
+    rng, units: ProvinceUnits, history: History, headcount: np.ndarray, province_codes: list[str]
+) -> Staff:
     unit = np.repeat(np.arange(units.n), headcount)
     n = len(unit)
     rank = rank_within(unit)
@@ -155,8 +177,12 @@ def initial_staff(rng, units: ProvinceUnits, history: History, headcount: np.nda
     order = rank_within(unit * 2 + handler)
     wards = units.unit_type[unit] == "ward"
     specialisation = np.select(
-        [leader, ~handler & ~leader, order < N_REQUIRED,
-         (order < N_REQUIRED + 2) & (units.norm[unit] >= 30)],
+        [
+            leader,
+            ~handler & ~leader,
+            order < N_REQUIRED,
+            (order < N_REQUIRED + 2) & (units.norm[unit] >= 30),
+        ],
         [GENERAL_ADMINISTRATION, contract_specialisation(rng, n), order, order - N_REQUIRED],
         default=handler_specialisation(rng, n, wards),
     )
@@ -169,58 +195,107 @@ def initial_staff(rng, units: ProvinceUnits, history: History, headcount: np.nda
     birth = reform_day - np.round(age * 365.25).astype(np.int64)
     joined = birth + np.round(rng.uniform(22, 28, n) * 365.25).astype(np.int64)
     joined = np.clip(joined, birth + 18 * 365, start_day - 15)
-    return new_people(rng, units, unit, rank + 1, position, specialisation, female, birth,
-                      joined, np.full(n, -1), province_codes)
+    return new_people(
+        rng,
+        units,
+        unit,
+        rank + 1,
+        position,
+        specialisation,
+        female,
+        birth,
+        joined,
+        np.full(n, -1),
+        province_codes,
+    )
 
 
 def contract_specialisation(rng, n: int) -> np.ndarray:
-    return rng.choice([OTHER, GENERAL_ADMINISTRATION, SECURITY, AGRICULTURE], n,
-                      p=[0.4, 0.3, 0.2, 0.1])
+    return rng.choice(
+        [OTHER, GENERAL_ADMINISTRATION, SECURITY, AGRICULTURE], n, p=[0.4, 0.3, 0.2, 0.1]
+    )
 
 
 def handler_specialisation(rng, n: int, wards: np.ndarray) -> np.ndarray:
     rural = np.array([0.08] * N_REQUIRED + [0.20, 0.12, 0.10, 0.10])
     urban = np.array([0.09] * N_REQUIRED + [0.24, 0.02, 0.12, 0.08])
-    return np.where(wards, rng.choice(10, n, p=urban / urban.sum()),
-                    rng.choice(10, n, p=rural / rural.sum()))
+    return np.where(
+        wards, rng.choice(10, n, p=urban / urban.sum()), rng.choice(10, n, p=rural / rural.sum())
+    )
 
 
-def new_people(rng, units: ProvinceUnits, unit, number, position, specialisation, female,
-               birth, joined, joined_month, province_codes) -> Staff:
+def new_people(
+    rng,
+    units: ProvinceUnits,
+    unit,
+    number,
+    position,
+    specialisation,
+    female,
+    birth,
+    joined,
+    joined_month,
+    province_codes,
+) -> Staff:
     n = len(unit)
-    group = np.where(position <= PARTY_SECRETARY, LEADER_GROUP,
-                     np.where(specialisation < 0, NO_SPECIALISATION_GROUP, specialisation))
+    group = np.where(
+        position <= PARTY_SECRETARY,
+        LEADER_GROUP,
+        np.where(specialisation < 0, NO_SPECIALISATION_GROUP, specialisation),
+    )
     reform_day = int(REFORM_DAY.astype(np.int64))
     steps = np.maximum(reform_day - joined, 0) // int(3 * 365.25)
     top = rng.random(n) < 0.2
     coefficient = np.select(
-        [position == CONTRACT, position == VICE_CHAIRMAN,
-         (position == CHAIRMAN) | (position == PARTY_SECRETARY)],
-        [234 + 33 * np.minimum(steps, 3),
-         np.where(rng.random(n) < 0.4, 440 + 34 * np.minimum(steps, 7),
-                  234 + 33 * np.minimum(steps + 2, 8)),
-         np.where(top, 620 + 36 * np.minimum(steps, 5), 440 + 34 * np.minimum(steps, 7))],
+        [
+            position == CONTRACT,
+            position == VICE_CHAIRMAN,
+            (position == CHAIRMAN) | (position == PARTY_SECRETARY),
+        ],
+        [
+            234 + 33 * np.minimum(steps, 3),
+            np.where(
+                rng.random(n) < 0.4,
+                440 + 34 * np.minimum(steps, 7),
+                234 + 33 * np.minimum(steps + 2, 8),
+            ),
+            np.where(top, 620 + 36 * np.minimum(steps, 5), 440 + 34 * np.minimum(steps, 7)),
+        ],
         default=234 + 33 * np.minimum(steps, 8),
     )
     family, middle, given = people.draw_names(rng, units.province, female)
     never = np.full(n, NEVER, dtype=np.int64)
     return Staff(
-        unit=unit, number=np.asarray(number, dtype=np.int64), position=position,
+        unit=unit,
+        number=np.asarray(number, dtype=np.int64),
+        position=position,
         specialisation=specialisation,
         qualification=people.draw_qualifications(rng, group),
-        female=female, birth=birth,
+        female=female,
+        birth=birth,
         national_id=people.national_ids(rng, units.province, birth, female, province_codes),
-        family=family, middle=middle, given=given, coefficient_x100=coefficient,
-        joined=joined, joined_month=np.asarray(joined_month, dtype=np.int64),
-        left=never.copy(), left_month=never.copy(), exit_reason=np.full(n, -1),
-        benefit_due=np.zeros(n, dtype=np.int64), first_paid_after=np.zeros(n, dtype=np.int64),
-        settled_after=np.zeros(n, dtype=np.int64), first_share=np.zeros(n),
-        last_month=never.copy(), leave_from=never.copy(), leave_until=never.copy(),
+        family=family,
+        middle=middle,
+        given=given,
+        coefficient_x100=coefficient,
+        joined=joined,
+        joined_month=np.asarray(joined_month, dtype=np.int64),
+        left=never.copy(),
+        left_month=never.copy(),
+        exit_reason=np.full(n, -1),
+        benefit_due=np.zeros(n, dtype=np.int64),
+        first_paid_after=np.zeros(n, dtype=np.int64),
+        settled_after=np.zeros(n, dtype=np.int64),
+        first_share=np.zeros(n),
+        last_month=never.copy(),
+        leave_from=never.copy(),
+        leave_until=never.copy(),
     )
 
 
-def set_exit(staff: Staff, who: np.ndarray, day: np.ndarray, reason: np.ndarray,
-             history: History) -> None:
+def set_exit(
+    staff: Staff, who: np.ndarray, day: np.ndarray, reason: np.ndarray, history: History
+) -> None:
     """Record exits where they come before the exit already drawn."""
     earlier = day < staff.left[who]
     who, day = who[earlier], day[earlier]
@@ -237,8 +312,13 @@ def baseline_exits(rng, staff: Staff, history: History) -> None:
     at_age = staff.birth[who] + np.round(retire_age * 365.25).astype(np.int64)
     month = month_of_days(at_age, history) + 1
     inside = month < history.n
-    set_exit(staff, who[inside], first_of_month(history, month[inside]),
-             np.full(inside.sum(), RETIREMENT), history)
+    set_exit(
+        staff,
+        who[inside],
+        first_of_month(history, month[inside]),
+        np.full(inside.sum(), RETIREMENT),
+        history,
+    )
 
     start = np.maximum(staff.joined_month[who], 0)
     month = start + rng.geometric(MONTHLY_TURNOVER, len(who))
@@ -252,8 +332,7 @@ def employed(staff: Staff, month: int) -> np.ndarray:
     return (staff.joined_month <= month) & (staff.left_month > month)
 
 
-def wave(rng, staff: Staff, units: ProvinceUnits, history: History, target: np.ndarray
-         ) -> None:
+def wave(rng, staff: Staff, units: ProvinceUnits, history: History, target: np.ndarray) -> None:
     """The restructuring's exits around 1 July 2025, down to each unit's target."""
     june = history.reform_index - 1
     if june < 0 or june >= history.n:
@@ -264,8 +343,14 @@ def wave(rng, staff: Staff, units: ProvinceUnits, history: History, target: np.n
     retire_age = np.where(staff.female, RETIREMENT_AGE[True], RETIREMENT_AGE[False])
     eligible = age >= retire_age - EARLY_RETIREMENT_WINDOW
     weight = np.where(eligible, 6.0, 1.0) * np.select(
-        [staff.position == PARTY_SECRETARY, staff.position == VICE_CHAIRMAN,
-         staff.position == CONTRACT], [0.05, 0.8, 1.5], default=1.0)
+        [
+            staff.position == PARTY_SECRETARY,
+            staff.position == VICE_CHAIRMAN,
+            staff.position == CONTRACT,
+        ],
+        [0.05, 0.8, 1.5],
+        default=1.0,
+    )
     score = rng.random(staff.n) * weight
     # Understaffed units lose every holder of two or three required specialisations.
     lost = np.zeros((units.n, N_REQUIRED), dtype=bool)
@@ -274,12 +359,17 @@ def wave(rng, staff: Staff, units: ProvinceUnits, history: History, target: np.n
     how_many = rng.integers(2, 4, len(for_units))
     lost[for_units[:, None], picks] = np.arange(N_REQUIRED)[None, :] < how_many[:, None]
     spec = np.maximum(staff.specialisation, 0)
-    forced = candidate & (staff.specialisation >= 0) & (spec < N_REQUIRED) & lost[
-        staff.unit, np.minimum(spec, N_REQUIRED - 1)]
+    forced = (
+        candidate
+        & (staff.specialisation >= 0)
+        & (spec < N_REQUIRED)
+        & lost[staff.unit, np.minimum(spec, N_REQUIRED - 1)]
+    )
     score = np.where(forced, 10 + score, score)
 
     headcount = np.bincount(staff.unit[candidate], minlength=units.n) + np.bincount(
-        staff.unit[employed(staff, june) & (staff.position == CHAIRMAN)], minlength=units.n)
+        staff.unit[employed(staff, june) & (staff.position == CHAIRMAN)], minlength=units.n
+    )
     excess = np.maximum(headcount - target, np.bincount(staff.unit[forced], minlength=units.n))
     who = np.flatnonzero(candidate)
     order = who[np.lexsort((-score[who], staff.unit[who]))]
@@ -288,8 +378,9 @@ def wave(rng, staff: Staff, units: ProvinceUnits, history: History, target: np.n
 
     k = len(leavers)
     young_reason = rng.choice([RESIGNATION, TRANSFER, DISMISSAL], k, p=[0.55, 0.38, 0.07])
-    old_reason = rng.choice([EARLY_RETIREMENT, RESIGNATION, TRANSFER, DISMISSAL], k,
-                            p=[0.86, 0.06, 0.06, 0.02])
+    old_reason = rng.choice(
+        [EARLY_RETIREMENT, RESIGNATION, TRANSFER, DISMISSAL], k, p=[0.86, 0.06, 0.06, 0.02]
+    )
     reason = np.where(eligible[leavers], old_reason, young_reason)
     reason = np.where(forced[leavers] & ~eligible[leavers], TRANSFER, reason)
     month = june + rng.choice(len(WAVE_MONTHS), k, p=WAVE_MONTHS / WAVE_MONTHS.sum())
@@ -299,8 +390,14 @@ def wave(rng, staff: Staff, units: ProvinceUnits, history: History, target: np.n
     set_exit(staff, leavers, day, reason, history)
 
 
-def recruit(rng, staff: Staff, units: ProvinceUnits, history: History, target: np.ndarray,
-            province_codes: list[str]) -> Staff:
+def recruit(
+    rng,
+    staff: Staff,
+    units: ProvinceUnits,
+    history: History,
+    target: np.ndarray,
+    province_codes: list[str],
+) -> Staff:
     """From September 2025 the units that are not understaffed fill their vacancies, a
     missing required specialisation first. One vectorised step per month."""
     parts = [staff]
@@ -331,16 +428,32 @@ def recruit(rng, staff: Staff, units: ProvinceUnits, history: History, target: n
         fills = rank < n_missing[unit]
         position = np.where(fills | (rng.random(n) < 0.85), CIVIL_SERVANT, CONTRACT)
         specialisation = np.where(
-            fills, gaps[unit, np.minimum(rank, N_REQUIRED - 1)],
-            np.where(position == CONTRACT, contract_specialisation(rng, n),
-                     handler_specialisation(rng, n, units.unit_type[unit] == "ward")))
+            fills,
+            gaps[unit, np.minimum(rank, N_REQUIRED - 1)],
+            np.where(
+                position == CONTRACT,
+                contract_specialisation(rng, n),
+                handler_specialisation(rng, n, units.unit_type[unit] == "ward"),
+            ),
+        )
         female = rng.random(n) < 0.52
         joined = first_of_month(history, np.full(n, month)) + rng.integers(0, 28, n)
         birth = joined - np.round(rng.uniform(23, 35, n) * 365.25).astype(np.int64)
         number = next_number[unit] + rank + 1
         next_number += hires
-        hired = new_people(rng, units, unit, number, position, specialisation, female, birth,
-                           joined, np.full(n, month), province_codes)
+        hired = new_people(
+            rng,
+            units,
+            unit,
+            number,
+            position,
+            specialisation,
+            female,
+            birth,
+            joined,
+            np.full(n, month),
+            province_codes,
+        )
         baseline_exits(rng, hired, history)
         parts.append(hired)
     return concat(parts) if len(parts) > 1 else staff
@@ -364,8 +477,7 @@ def benefits(rng, staff: Staff, history: History, slow: bool) -> None:
     years_early = np.clip(retire_age - age, 0, None)
     service = np.clip((staff.left - staff.joined) / 365.25, 0, None)
     months = np.select(
-        [staff.exit_reason == EARLY_RETIREMENT,
-         (staff.exit_reason == RESIGNATION) & after_reform],
+        [staff.exit_reason == EARLY_RETIREMENT, (staff.exit_reason == RESIGNATION) & after_reform],
         [np.round(4 + 3 * years_early), np.round(3 + 0.8 * service)],
         default=0,
     )
@@ -381,8 +493,7 @@ def benefits(rng, staff: Staff, history: History, slow: bool) -> None:
     staff.first_share = rng.uniform(0.3, 0.7, n)
     stay = rng.integers(0, 3, n)
     owed = staff.benefit_due > 0
-    staff.last_month = np.where(
-        left, staff.left_month + np.where(owed, settled, 0) + stay, NEVER)
+    staff.last_month = np.where(left, staff.left_month + np.where(owed, settled, 0) + stay, NEVER)
 
 
 def roster_table(staff: Staff, units: ProvinceUnits, history: History) -> pa.Table:
@@ -390,7 +501,8 @@ def roster_table(staff: Staff, units: ProvinceUnits, history: History) -> pa.Tab
     the window index a row belongs to."""
     window = np.arange(history.window_offset, history.window_offset + history.window_months)
     on_roster = (staff.joined_month[:, None] <= window[None, :]) & (
-        staff.last_month[:, None] >= window[None, :])
+        staff.last_month[:, None] >= window[None, :]
+    )
     person, col = np.nonzero(on_roster)
     month = window[col]
     order = np.lexsort((staff.number[person], staff.unit[person], col))
@@ -404,38 +516,49 @@ def roster_table(staff: Staff, units: ProvinceUnits, history: History) -> pa.Tab
     due = staff.benefit_due[person]
     paid = paid_as_of(staff, person, month)
     spec = staff.specialisation[person]
-    return pa.table({
-        "snapshot_date": dates(history.month_end[month]),
-        "staff_code": pc.binary_join_element_wise(
-            "CB", unit_codes, pc.utf8_lpad(pc.cast(pa.array(staff.number[person]),
-                                                   pa.string()), 3, "0"), ""),
-        "full_name": people.full_names(staff.family[person], staff.middle[person],
-                                       staff.given[person]),
-        "national_id": people.id_strings(staff.national_id[person]),
-        "birth_date": dates(staff.birth[person]),
-        "unit_code": unit_codes,
-        "position": coded(staff.position[person], np.array(POSITIONS)),
-        "specialisation": coded(spec, np.array(SPECIALISATIONS)),
-        "qualification": coded(staff.qualification[person],
-                               np.array(people.QUALIFICATION_NAMES)),
-        "salary_coefficient": pa.array(staff.coefficient_x100[person] / 100),
-        "status": coded(status, np.array(STATUSES)),
-        "joined_on": dates(staff.joined[person]),
-        "left_on": dates(staff.left[person], mask=~left),
-        "exit_reason": coded(np.where(left, staff.exit_reason[person], -1),
-                             np.array(EXIT_REASONS)),
-        "benefit_due_vnd": pa.array(due, mask=~left),
-        "benefit_paid_vnd": pa.array(paid, mask=~left),
-        "_month": pa.array(col.astype(np.int32)),
-    })
+    return pa.table(
+        {
+            "snapshot_date": dates(history.month_end[month]),
+            "staff_code": pc.binary_join_element_wise(
+                "CB",
+                unit_codes,
+                pc.utf8_lpad(pc.cast(pa.array(staff.number[person]), pa.string()), 3, "0"),
+                "",
+            ),
+            "full_name": people.full_names(
+                staff.family[person], staff.middle[person], staff.given[person]
+            ),
+            "national_id": people.id_strings(staff.national_id[person]),
+            "birth_date": dates(staff.birth[person]),
+            "unit_code": unit_codes,
+            "position": coded(staff.position[person], np.array(POSITIONS)),
+            "specialisation": coded(spec, np.array(SPECIALISATIONS)),
+            "qualification": coded(
+                staff.qualification[person], np.array(people.QUALIFICATION_NAMES)
+            ),
+            "salary_coefficient": pa.array(staff.coefficient_x100[person] / 100),
+            "status": coded(status, np.array(STATUSES)),
+            "joined_on": dates(staff.joined[person]),
+            "left_on": dates(staff.left[person], mask=~left),
+            "exit_reason": coded(
+                np.where(left, staff.exit_reason[person], -1), np.array(EXIT_REASONS)
+            ),
+            "benefit_due_vnd": pa.array(due, mask=~left),
+            "benefit_paid_vnd": pa.array(paid, mask=~left),
+            "_month": pa.array(col.astype(np.int32)),
+        }
+    )
 
 
 def paid_as_of(staff: Staff, person: np.ndarray, month: np.ndarray) -> np.ndarray:
     since = month - staff.left_month[person]
     due = staff.benefit_due[person]
     partial = np.round(due * staff.first_share[person], -3).astype(np.int64)
-    return np.where(since >= staff.settled_after[person], due,
-                    np.where(since >= staff.first_paid_after[person], partial, 0))
+    return np.where(
+        since >= staff.settled_after[person],
+        due,
+        np.where(since >= staff.first_paid_after[person], partial, 0),
+    )
 
 
 def dates(day: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
@@ -443,13 +566,15 @@ def dates(day: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
     return pa.array(np.asarray(day).astype("datetime64[D]"), pa.date32(), mask=mask)
 
 
-def unit_month_amounts(staff: Staff, units: ProvinceUnits, history: History
-                       ) -> tuple[np.ndarray, np.ndarray]:
+def unit_month_amounts(
+    staff: Staff, units: ProvinceUnits, history: History
+) -> tuple[np.ndarray, np.ndarray]:
     """Per unit × history month: the payroll (coefficient × base salary of everyone
     employed) and the restructuring benefits paid in the month — what the budget spends."""
     months = np.arange(history.n)
     at_work = (staff.joined_month[:, None] <= months[None, :]) & (
-        staff.left_month[:, None] > months[None, :])
+        staff.left_month[:, None] > months[None, :]
+    )
     salary = staff.coefficient_x100 * BASE_SALARY_VND // 100
     payroll = np.zeros((units.n, history.n))
     np.add.at(payroll, staff.unit, at_work * salary[:, None])
@@ -466,5 +591,8 @@ def cumulative_paid(staff: Staff, owed: np.ndarray, months: np.ndarray) -> np.nd
     since = months[None, :] - staff.left_month[owed][:, None]
     due = staff.benefit_due[owed][:, None]
     partial = np.round(due * staff.first_share[owed][:, None], -3)
-    return np.where(since >= staff.settled_after[owed][:, None], due,
-                    np.where(since >= staff.first_paid_after[owed][:, None], partial, 0))
+    return np.where(
+        since >= staff.settled_after[owed][:, None],
+        due,
+        np.where(since >= staff.first_paid_after[owed][:, None], partial, 0),
+    )

@@ -76,8 +76,9 @@ class ProvinceUnits:
         return len(self.codes)
 
 
-def province_units(reference: Reference, province: str, seed: int, scale: float = 0.1
-                   ) -> ProvinceUnits:
+def province_units(
+    reference: Reference, province: str, seed: int, scale: float = 0.1
+) -> ProvinceUnits:
     communes = reference.communes_of(province)
     population = communes["population"].to_numpy(dtype=np.int64)
     unit_type = communes["unit_type"].to_numpy(dtype=str)
@@ -99,8 +100,9 @@ def province_units(reference: Reference, province: str, seed: int, scale: float 
     )
 
 
-def pick_understaffed(rng: np.random.Generator, dossier_rate: np.ndarray,
-                      unit_type: np.ndarray) -> np.ndarray:
+def pick_understaffed(
+    rng: np.random.Generator, dossier_rate: np.ndarray, unit_type: np.ndarray
+) -> np.ndarray:
     """A few units well below their norm: drawn among those the dossier simulation gives
     the heaviest volume (the cases a capacity review must find)."""
     n = len(dossier_rate)
@@ -108,8 +110,9 @@ def pick_understaffed(rng: np.random.Generator, dossier_rate: np.ndarray,
     if n == 0:
         return chosen
     k = max(1, int(round(UNDERSTAFFED_SHARE * n)))
-    heavy = np.argsort(-dossier_rate, kind="stable")[: max(k, int(np.ceil(
-        HEAVY_WORKLOAD_SHARE * n)))]
+    heavy = np.argsort(-dossier_rate, kind="stable")[
+        : max(k, int(np.ceil(HEAVY_WORKLOAD_SHARE * n)))
+    ]
     heavy = heavy[unit_type[heavy] != "special_zone"]
     weight = dossier_rate[heavy] / dossier_rate[heavy].sum()
     chosen[rng.choice(heavy, size=min(k, len(heavy)), replace=False, p=weight)] = True

@@ -36,9 +36,18 @@ def dbt_manifest(tmp_path_factory) -> Path:
     Parsing opens no database; the profile still needs a warehouse path to render."""
     parse_only = tmp_path_factory.mktemp("dbt-parse") / "parse-only.duckdb"
     subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--vars", json.dumps({"reformwatch_warehouse": str(parse_only)})],
-        check=True, cwd=REPO,
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--vars",
+            json.dumps({"reformwatch_warehouse": str(parse_only)}),
+        ],
+        check=True,
+        cwd=REPO,
     )
     return DBT_PROJECT_DIR / "target" / "manifest.json"

@@ -99,15 +99,20 @@ def test_resource_defaults_follow_the_data_dir(tmp_path):
 
 
 def test_every_override_is_read_from_its_variable(tmp_path):
-    resource = WarehouseResource.from_env({
-        "REFORMWATCH_DATA_DIR": str(tmp_path / "d"),
-        "REFORMWATCH_WAREHOUSE": str(tmp_path / "w" / "x.duckdb"),
-        "REFORMWATCH_MEMORY_LIMIT": "512MB",
-        "REFORMWATCH_TMP_DIR": str(tmp_path / "spill"),
-        "REFORMWATCH_PSEUDONYM_KEY": "secret",
-    })
+    resource = WarehouseResource.from_env(
+        {
+            "REFORMWATCH_DATA_DIR": str(tmp_path / "d"),
+            "REFORMWATCH_WAREHOUSE": str(tmp_path / "w" / "x.duckdb"),
+            "REFORMWATCH_MEMORY_LIMIT": "512MB",
+            "REFORMWATCH_TMP_DIR": str(tmp_path / "spill"),
+            "REFORMWATCH_PSEUDONYM_KEY": "secret",
+        }
+    )
     assert (resource.landing_dir, resource.settings.warehouse, resource.settings.tmp_dir) == (
-        tmp_path / "d" / "landing", tmp_path / "w" / "x.duckdb", tmp_path / "spill")
+        tmp_path / "d" / "landing",
+        tmp_path / "w" / "x.duckdb",
+        tmp_path / "spill",
+    )
     assert resource.memory_limit == "512MB"
     assert not resource.settings.uses_development_key
 
@@ -117,7 +122,8 @@ def test_every_step_that_touches_the_warehouse_takes_the_resource(defs):
     nodes = [graph.get(key) for key in graph.get_all_asset_keys()]
     needs = {
         node.key.to_user_string(): node.assets_def.required_resource_keys
-        for node in nodes if node.assets_def.is_executable
+        for node in nodes
+        if node.assets_def.is_executable
     }
     assert all("warehouse" in keys for keys in needs.values()), needs
     assert all("warehouse" in check.required_resource_keys for check in defs.asset_checks)
@@ -132,7 +138,9 @@ def test_publication_waits_on_the_gate_not_on_the_report_pages(defs):
     assert not {key for key in upstream if key.path[0] == "reports"}
     assert "marts/mart_unit_service_monthly" in {k.to_user_string() for k in upstream}
     assert published not in {
-        child for key in graph.get_all_asset_keys() if key.path[0] == "reports"
+        child
+        for key in graph.get_all_asset_keys()
+        if key.path[0] == "reports"
         for child in graph.get(key).child_keys
     }
 
@@ -150,9 +158,20 @@ def test_dbt_gets_the_warehouse_through_vars_not_the_environment(tmp_path, dbt_m
     resource.prepare_folders()
     env = {k: v for k, v in os.environ.items() if not k.startswith("REFORMWATCH_")}
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "debug", "--project-dir", "dbt_project",
-         "--profiles-dir", "dbt_project", "--vars", json.dumps(resource.dbt_vars())],
-        cwd=REPO, env=env, capture_output=True, text=True,
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "debug",
+            "--project-dir",
+            "dbt_project",
+            "--profiles-dir",
+            "dbt_project",
+            "--vars",
+            json.dumps(resource.dbt_vars()),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout[-2000:]
     assert f"path: {resource.settings.warehouse}" in done.stdout
@@ -175,8 +194,13 @@ def test_importing_the_code_location_writes_no_environment_and_no_folder(tmp_pat
     data = tmp_path / "never-created"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REFORMWATCH_", "GX_"))}
     env["REFORMWATCH_DATA_DIR"] = str(data)
-    done = subprocess.run([sys.executable, "-c", IMPORT_EVERYTHING], cwd=tmp_path, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERYTHING],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.splitlines()[-1]) == []
     assert not data.exists()

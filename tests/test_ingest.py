@@ -122,8 +122,11 @@ def test_clean_file_loads_every_row_with_types(settings, procedure):
     write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, n) for n in range(5)])
     [result] = run_ingest(settings)
     assert (result.status, result.rows_read, result.rows_loaded) == ("loaded", 5, 5)
-    row = query(settings, "select event_at, due_at, fee_paid_online, _line_no from "
-                "raw.procedure_log_events order by _line_no limit 1")[0]
+    row = query(
+        settings,
+        "select event_at, due_at, fee_paid_online, _line_no from "
+        "raw.procedure_log_events order by _line_no limit 1",
+    )[0]
     assert str(row[0]) == "2025-08-01 09:00:00"  # +07:00 kept as Vietnam local time
     assert str(row[1]) == "2025-08-20 17:00:00"
     assert row[2] is True and row[3] == 1
@@ -181,8 +184,9 @@ def test_csv_quirks_load_and_field_count_errors_keep_their_line(settings, proced
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 4, 1)
     assert "extra column" in result.note and "ghi_chu" in result.note
     assert quarantine(settings)[5][0] == "malformed_line"
-    lines = [r[0] for r in query(settings, "select _line_no from raw.procedure_log_events "
-                                 "order by 1")]
+    lines = [
+        r[0] for r in query(settings, "select _line_no from raw.procedure_log_events order by 1")
+    ]
     assert lines == [2, 3, 4, 6]
     first = query(settings, "select event_at from raw.procedure_log_events where _line_no = 2")
     assert str(first[0][0]) == "2025-08-05 08:30:00"
@@ -190,33 +194,53 @@ def test_csv_quirks_load_and_field_count_errors_keep_their_line(settings, proced
 
 def test_status_code_dialect_maps_to_the_canonical_values(settings, procedure):
     coded = {
-        "ma_ho_so": "HS-1", "ma_thu_tuc": procedure, "ma_don_vi": UNIT, "trang_thai": "10",
-        "thoi_diem": "05/08/2025 14:05", "kenh": "2", "muc_do": "4",
-        "han_tra": "20/08/2025 17:00", "buoc_xu_ly": "", "can_bo_xu_ly": "CB1",
-        "ma_nguoi_nop": APPLICANT, "loai_nguoi_nop": "doanh_nghiep",
-        "thanh_toan_truc_tuyen": "1", "ket_qua_dien_tu": "1", "dong_bo_cong_quoc_gia": "1",
-        "thanh_phan_so_hoa": "0", "tai_su_dung_du_lieu": "0", "diem_hai_long": "5",
+        "ma_ho_so": "HS-1",
+        "ma_thu_tuc": procedure,
+        "ma_don_vi": UNIT,
+        "trang_thai": "10",
+        "thoi_diem": "05/08/2025 14:05",
+        "kenh": "2",
+        "muc_do": "4",
+        "han_tra": "20/08/2025 17:00",
+        "buoc_xu_ly": "",
+        "can_bo_xu_ly": "CB1",
+        "ma_nguoi_nop": APPLICANT,
+        "loai_nguoi_nop": "doanh_nghiep",
+        "thanh_toan_truc_tuyen": "1",
+        "ket_qua_dien_tu": "1",
+        "dong_bo_cong_quoc_gia": "1",
+        "thanh_phan_so_hoa": "0",
+        "tai_su_dung_du_lieu": "0",
+        "diem_hai_long": "5",
     }
     write_csv(landing(settings) / "79_2025-08.csv", [coded, coded | {"kenh": "1"}])
     [result] = run_ingest(settings)
     assert result.rows_loaded == 2
-    got = query(settings, "select event_type, channel, applicant_type, event_at, "
-                "fee_paid_online from raw.procedure_log_events order by _line_no")
-    assert [g[:3] for g in got] == [("result_returned", "online_full", "business"),
-                                    ("result_returned", "direct", "business")]
+    got = query(
+        settings,
+        "select event_type, channel, applicant_type, event_at, "
+        "fee_paid_online from raw.procedure_log_events order by _line_no",
+    )
+    assert [g[:3] for g in got] == [
+        ("result_returned", "online_full", "business"),
+        ("result_returned", "direct", "business"),
+    ]
     assert str(got[0][3]) == "2025-08-05 14:05:00" and got[0][4] is True
 
 
 def test_encodings_bom_and_windows_1258(settings, procedure):
     rows = [event(procedure, 1, step_name="Thẩm định hồ sơ"), event(procedure, 2)]
     write_csv(landing(settings) / "01_2025-08.csv", rows, encoding="utf-8-sig")
-    write_csv(landing(settings) / "01_2025-09.csv", rows[:1] + [event(procedure, 3)],
-              encoding="cp1258")
+    write_csv(
+        landing(settings) / "01_2025-09.csv", rows[:1] + [event(procedure, 3)], encoding="cp1258"
+    )
     results = run_ingest(settings)
     assert [r.rows_loaded for r in results] == [2, 2]
     assert "transcoded from cp1258" in results[1].note
-    steps = query(settings, "select distinct step_name from raw.procedure_log_events "
-                  "where step_name is not null")
+    steps = query(
+        settings,
+        "select distinct step_name from raw.procedure_log_events where step_name is not null",
+    )
     assert steps == [("Thẩm định hồ sơ",)]
 
 
@@ -224,8 +248,7 @@ def test_whole_file_faults_keep_every_line(settings, procedure):
     folder = landing(settings)
     folder.mkdir(parents=True)
     (folder / "junk.csv").write_bytes(bytes(b for b in range(256) if b != 10) + b"\n\x00\x01\n")
-    missing = [{k: v for k, v in event(procedure, n).items() if k != "event_at"}
-               for n in range(3)]
+    missing = [{k: v for k, v in event(procedure, n).items() if k != "event_at"} for n in range(3)]
     write_csv(folder / "no_time.csv", missing)
     (folder / "empty.jsonl").write_bytes(b"")
     (folder / "empty_too.csv").write_bytes(b"")
@@ -234,8 +257,9 @@ def test_whole_file_faults_keep_every_line(settings, procedure):
     assert by_file["junk.csv"].rows_quarantined == 2
     assert by_file["no_time.csv"].rows_quarantined == 3
     assert by_file["empty.jsonl"].status == by_file["empty_too.csv"].status == "empty_file"
-    codes = dict(query(settings, "select path, min(reason_code) from audit.quarantine "
-                       "group by path"))
+    codes = dict(
+        query(settings, "select path, min(reason_code) from audit.quarantine group by path")
+    )
     assert codes["procedure_logs/junk.csv"] == "undecodable"
     assert codes["procedure_logs/no_time.csv"] == "missing_column"
 
@@ -254,8 +278,9 @@ def test_accounting_is_exact_and_applicant_ids_never_stored(settings, procedure)
     rows = [event(procedure, n, satisfaction_score=str(n % 7)) for n in range(50)]
     write_jsonl(landing(settings) / "01_2025-08.jsonl", rows)
     run_ingest(settings)
-    audit = query(settings, "select rows_read, rows_loaded, rows_quarantined "
-                  "from audit.ingest_files")
+    audit = query(
+        settings, "select rows_read, rows_loaded, rows_quarantined from audit.ingest_files"
+    )
     read, loaded, quarantined = audit[0]
     assert loaded + quarantined == read == 50
     stored = query(settings, "select count(*) from raw.procedure_log_events")[0][0]
@@ -298,8 +323,11 @@ def test_a_code_valid_on_the_records_date_is_accepted(settings, procedure, unit_
 @pytest.mark.parametrize(
     ("unit_code", "event_at", "in_reason"),
     [
-        (ABOLISHED_COMMUNE, AFTER, "a code of a unit abolished on 1 July 2025, on a record "
-         "dated after the reform"),
+        (
+            ABOLISHED_COMMUNE,
+            AFTER,
+            "a code of a unit abolished on 1 July 2025, on a record dated after the reform",
+        ),
         (ABOLISHED_DISTRICT, AFTER, "abolished on 1 July 2025"),
         (None, BEFORE, "a code of a unit created on 1 July 2025, on a record dated before"),
         ("99999", BEFORE, "is not a known administrative unit"),
@@ -320,9 +348,16 @@ def test_a_code_not_valid_on_the_records_date_is_quarantined_saying_which(
 
 def test_a_budget_line_is_dated_by_its_period(settings):
     header = [c.name for c in SOURCES["budget_allocations"].columns]
-    line = {"level": "commune", "flow": "expenditure", "category": "recurrent_operations",
-            "budget_item": "chi thường xuyên", "planned_vnd": "100", "allocated_vnd": "100",
-            "disbursed_vnd": "50", "treasury_account_opened_on": ""}
+    line = {
+        "level": "commune",
+        "flow": "expenditure",
+        "category": "recurrent_operations",
+        "budget_item": "chi thường xuyên",
+        "planned_vnd": "100",
+        "allocated_vnd": "100",
+        "disbursed_vnd": "50",
+        "treasury_account_opened_on": "",
+    }
     rows = [
         line | {"fiscal_year": "2025", "period": "6", "unit_code": ABOLISHED_COMMUNE},
         line | {"fiscal_year": "2025", "period": "7", "unit_code": ABOLISHED_COMMUNE},
@@ -357,8 +392,10 @@ def test_links_in_a_landing_folder_are_refused_and_their_targets_never_read(
     assert query(settings, "select count(*) from raw.procedure_log_events") == [(1,)]
     assert query(settings, "select count(*) from audit.quarantine") == [(0,)]
     paths = [p for (p,) in query(settings, "select path from audit.ingest_files order by 1")]
-    assert paths == [f"procedure_logs/0{n}_2025-08.{ext}" for n, ext in
-                     ((1, "jsonl"), (2, "jsonl"), (3, "csv"), (4, "jsonl"))]
+    assert paths == [
+        f"procedure_logs/0{n}_2025-08.{ext}"
+        for n, ext in ((1, "jsonl"), (2, "jsonl"), (3, "csv"), (4, "jsonl"))
+    ]
     assert run_ingest(settings) == []  # a refused link is recorded once, not every run
 
 
@@ -373,8 +410,9 @@ def test_file_names_are_data_never_glob_patterns(settings, procedure, fmt):
     assert {name: by_file[name].rows_loaded for name in names} == {
         name: n + 1 for n, name in enumerate(names)
     }
-    loaded = query(settings, "select count(*), count(distinct dossier_code) "
-                   "from raw.procedure_log_events")
+    loaded = query(
+        settings, "select count(*), count(distinct dossier_code) from raw.procedure_log_events"
+    )
     assert loaded == [(15, 15)]  # every row once: none lost, none read twice
 
 
@@ -390,16 +428,22 @@ def test_a_line_over_the_size_limit_is_quarantined_and_the_rest_loads(settings, 
     results = {Path(r.path).name: r for r in run_ingest(settings)}
     first = results[f"01_2025-08.{fmt}"]
     assert (first.status, first.rows_read, first.rows_loaded, first.rows_quarantined) == (
-        "loaded", 3, 2, 1)
+        "loaded",
+        3,
+        2,
+        1,
+    )
     assert results[f"01_2025-09.{fmt}"].rows_loaded == 2  # the batch's later file unharmed
     header = 1 if fmt == "csv" else 0
     [(line, code, reason, size)] = query(
-        settings, "select line_no, reason_code, reason, length(record) from audit.quarantine")
+        settings, "select line_no, reason_code, reason, length(record) from audit.quarantine"
+    )
     assert (line, code) == (2 + header, "line_too_long")
     assert f"{MAX_LINE_BYTES:,}" in reason
     assert size < 10_000  # where the line is and an excerpt, not megabytes
-    lines = query(settings, "select _line_no from raw.procedure_log_events where "
-                  "dossier_code = 'HS-000003'")
+    lines = query(
+        settings, "select _line_no from raw.procedure_log_events where dossier_code = 'HS-000003'"
+    )
     assert lines == [(3 + header,)]
     assert run_ingest(settings) == []  # settled: not retried, not failing, every run
 
@@ -428,8 +472,12 @@ def test_a_whole_file_quarantine_keeps_a_line_over_the_size_limit(settings, proc
 def test_dates_outside_the_monitored_period_are_quarantined(settings, procedure, fault, column):
     from orchestration.project_vars import calendar_end
 
-    rows = [event(procedure, 1), event(procedure, 2, **fault), event(procedure, 3),
-            event(procedure, 4, event_at=f"{calendar_end()}T23:59:00+07:00")]  # last day: in
+    rows = [
+        event(procedure, 1),
+        event(procedure, 2, **fault),
+        event(procedure, 3),
+        event(procedure, 4, event_at=f"{calendar_end()}T23:59:00+07:00"),
+    ]  # last day: in
     write_jsonl(landing(settings) / "01_2025-08.jsonl", rows)
     [result] = run_ingest(settings)
     assert (result.rows_loaded, result.rows_quarantined) == (3, 1)
@@ -440,8 +488,14 @@ def test_dates_outside_the_monitored_period_are_quarantined(settings, procedure,
 
 def test_a_roster_snapshot_outside_the_monitored_period_is_quarantined(settings):
     header = [c.name for c in SOURCES["personnel_rosters"].columns]
-    row = {"snapshot_date": "2025-08-31", "staff_code": "CB1", "unit_code": UNIT,
-           "position": "cadre", "status": "active", "joined_on": "1991-03-01"}
+    row = {
+        "snapshot_date": "2025-08-31",
+        "staff_code": "CB1",
+        "unit_code": UNIT,
+        "position": "cadre",
+        "status": "active",
+        "joined_on": "1991-03-01",
+    }
     rows = [row, row | {"staff_code": "CB2", "snapshot_date": "2999-08-31"}]
     write_csv(landing(settings, "personnel_rosters") / "01_2025-08.csv", rows, fields=header)
     [result] = run_ingest(settings, "personnel_rosters")
@@ -464,31 +518,59 @@ def all_tables_text(settings) -> str:
 
 def test_no_personal_value_reaches_quarantine_from_a_malformed_roster_row(settings, procedure):
     header = [c.name for c in SOURCES["personnel_rosters"].columns]
-    row = {"snapshot_date": "2025-08-31", "staff_code": "CB1", "full_name": FULL_NAME,
-           "national_id": CITIZEN_ID, "birth_date": BIRTH_DATE, "unit_code": UNIT,
-           "position": "cadre", "status": "active"}
-    path = write_csv(landing(settings, "personnel_rosters") / "01_2025-08.csv",
-                     [row, row | {"staff_code": "CB2"}], fields=header)
+    row = {
+        "snapshot_date": "2025-08-31",
+        "staff_code": "CB1",
+        "full_name": FULL_NAME,
+        "national_id": CITIZEN_ID,
+        "birth_date": BIRTH_DATE,
+        "unit_code": UNIT,
+        "position": "cadre",
+        "status": "active",
+    }
+    path = write_csv(
+        landing(settings, "personnel_rosters") / "01_2025-08.csv",
+        [row, row | {"staff_code": "CB2"}],
+        fields=header,
+    )
     with path.open("a", encoding="utf-8") as handle:  # one field too many, then a short row
         handle.write(",".join([row.get(f, "") for f in header] + ["ghi chú"]) + "\n")
         handle.write(f"2025-08-31,CB4,{FULL_NAME},{CITIZEN_ID}\n")
     no_time = [{k: v for k, v in row.items() if k != "snapshot_date"}]  # a whole-file reject
-    write_csv(landing(settings, "personnel_rosters") / "01_2025-09.csv", no_time,
-              fields=[h for h in header if h != "snapshot_date"])
+    write_csv(
+        landing(settings, "personnel_rosters") / "01_2025-09.csv",
+        no_time,
+        fields=[h for h in header if h != "snapshot_date"],
+    )
     # JSON lines too: a truncated line and a line that is not an object
     line = json.dumps(event(procedure, 1, applicant_id=CITIZEN_ID), ensure_ascii=False)
-    write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, 2)],
-                tail=f"[{line}]\n{line[:-20]}\n")
+    write_jsonl(
+        landing(settings) / "01_2025-08.jsonl",
+        [event(procedure, 2)],
+        tail=f"[{line}]\n{line[:-20]}\n",
+    )
     run_ingest(settings, "personnel_rosters")
     run_ingest(settings)
-    kept = query(settings, "select path, line_no, reason_code, record from audit.quarantine "
-                 "order by path, line_no")
+    kept = query(
+        settings,
+        "select path, line_no, reason_code, record from audit.quarantine order by path, line_no",
+    )
     assert [(p.split("/")[-1], n) for p, n, _, _ in kept] == [  # where each bad row is
-        ("01_2025-08.csv", 4), ("01_2025-08.csv", 5), ("01_2025-09.csv", 2),
-        ("01_2025-08.jsonl", 2), ("01_2025-08.jsonl", 3)]
+        ("01_2025-08.csv", 4),
+        ("01_2025-08.csv", 5),
+        ("01_2025-09.csv", 2),
+        ("01_2025-08.jsonl", 2),
+        ("01_2025-08.jsonl", 3),
+    ]
     everything = all_tables_text(settings)
-    for personal in (FULL_NAME, BIRTH_DATE, "12/04/1968", CITIZEN_ID,
-                     CITIZEN_ID.replace(" ", ""), "Minh Khai"):
+    for personal in (
+        FULL_NAME,
+        BIRTH_DATE,
+        "12/04/1968",
+        CITIZEN_ID,
+        CITIZEN_ID.replace(" ", ""),
+        "Minh Khai",
+    ):
         assert personal not in everything
     excerpt = json.loads(kept[0][3])  # the roster row with one field too many
     assert excerpt["fields"] == len(header) + 1 and UNIT in excerpt["excerpt"].values()
@@ -513,8 +595,11 @@ def test_text_is_nfc_and_invisible_characters_in_codes_are_refused(settings, pro
     assert steps == [(step,)] and unicodedata.is_normalized("NFC", steps[0][0])
     found = quarantine(settings)
     header = 1 if fmt == "csv" else 0
-    for line, column, code_point in ((3, "dossier_code", "U+200B"),
-                                     (4, "handler_ref", "U+2060"), (5, "unit_code", "U+FEFF")):
+    for line, column, code_point in (
+        (3, "dossier_code", "U+200B"),
+        (4, "handler_ref", "U+2060"),
+        (5, "unit_code", "U+FEFF"),
+    ):
         code, reason = found[line + header]
         assert code == "invisible_character"
         assert column in reason and code_point in reason
@@ -529,8 +614,9 @@ def test_pseudonyms_are_keyed_hmacs_and_the_key_is_recorded(settings, procedure)
     [(key,)] = query(settings, "select applicant_key from raw.procedure_log_events")
     secret = settings.pseudonym_key.encode()
     assert key == hmac.new(secret, APPLICANT.encode(), hashlib.sha256).hexdigest()
-    [(fingerprint, algorithm)] = query(settings, "select fingerprint, algorithm "
-                                       "from audit.pseudonym_keys")
+    [(fingerprint, algorithm)] = query(
+        settings, "select fingerprint, algorithm from audit.pseudonym_keys"
+    )
     assert algorithm == "hmac-sha256" and len(fingerprint) == 16
     assert settings.pseudonym_key not in all_tables_text(settings)
 

@@ -35,8 +35,21 @@ LEAVES = {"reports/service_delivery", "reports/index", "bi/published_warehouse"}
 def pipeline(tmp_path_factory, dbt_manifest):
     """Simulate two provinces for three months, then materialise every asset once."""
     data = tmp_path_factory.mktemp("pipeline") / "data"
-    reformwatch(["simulate", "--provinces", "01,22", "--months", "3", "--scale", "0.05",
-                 "--seed", "11", "--out", str(data / "landing")])
+    reformwatch(
+        [
+            "simulate",
+            "--provinces",
+            "01,22",
+            "--months",
+            "3",
+            "--scale",
+            "0.05",
+            "--seed",
+            "11",
+            "--out",
+            str(data / "landing"),
+        ]
+    )
     warehouse = WarehouseResource(data_dir=str(data))
     with counting_site_renders() as renders:
         result = run_everything(warehouse)
@@ -58,8 +71,10 @@ def counting_site_renders() -> Iterator[list[Path]]:
 
     with pytest.MonkeyPatch.context() as patch:
         for name, module in list(sys.modules.items()):
-            if name.startswith("orchestration") and \
-                    getattr(module, "render_quality_site", None) is original:
+            if (
+                name.startswith("orchestration")
+                and getattr(module, "render_quality_site", None) is original
+            ):
                 patch.setattr(module, "render_quality_site", counted)
         yield rendered
 
@@ -124,8 +139,9 @@ def test_ingest_accounts_for_every_row(pipeline):
     for source, contract in SOURCES.items():
         mine = files[files.source == source]
         raw = read(settings, f"select count(*) n from raw.{contract.table}").n[0]
-        held = read(settings, "select count(*) n from audit.quarantine "
-                    f"where source = '{source}'").n[0]
+        held = read(
+            settings, f"select count(*) n from audit.quarantine where source = '{source}'"
+        ).n[0]
         assert (raw, held) == (mine.rows_loaded.sum(), mine.rows_quarantined.sum()), source
         assert raw > 0 and held > 0, source  # loaded, and the simulator's faults caught
 
@@ -139,12 +155,17 @@ def independent_dossiers(settings) -> pd.DataFrame:
     opening = events[events.event_type.isin(["submitted", "received"])]
     units = events.groupby("dossier_code").unit_code.nunique()
     procedures = events.groupby("dossier_code").procedure_code.nunique()
-    valid = set(opening.dossier_code) & set(units[units == 1].index) & set(
-        procedures[procedures == 1].index
+    valid = (
+        set(opening.dossier_code)
+        & set(units[units == 1].index)
+        & set(procedures[procedures == 1].index)
     )
     events = events[events.dossier_code.isin(valid)]
-    received = events[events.event_type == "received"].groupby("dossier_code").agg(
-        received_at=("event_at", "min"), due_at=("due_at", "min"))
+    received = (
+        events[events.event_type == "received"]
+        .groupby("dossier_code")
+        .agg(received_at=("event_at", "min"), due_at=("due_at", "min"))
+    )
     finished = events[events.event_type.isin(FINISH_EVENTS)].groupby("dossier_code").event_at.min()
     supplements = events[events.event_type == "supplement_requested"].groupby("dossier_code").size()
     dossiers = pd.DataFrame({"unit_code": events.groupby("dossier_code").unit_code.first()})
@@ -157,22 +178,30 @@ def test_monthly_mart_matches_an_independent_count_from_raw_events(pipeline):
     settings, _, _ = pipeline
     dossiers = independent_dossiers(settings)
     mart = read(settings, "select * from marts.mart_unit_service_monthly").set_index(
-        ["unit_code", "month_start"])
+        ["unit_code", "month_start"]
+    )
     got = dossiers.dropna(subset=["received_at"])
     received = got.groupby(["unit_code", got.received_at.dt.to_period("M").dt.start_time]).size()
     received.index.names = ["unit_code", "month_start"]
     finished = got.dropna(subset=["finished_at"])
     finished = finished.groupby(
-        ["unit_code", finished.finished_at.dt.to_period("M").dt.start_time]).size()
+        ["unit_code", finished.finished_at.dt.to_period("M").dt.start_time]
+    ).size()
     finished.index.names = ["unit_code", "month_start"]
     mart.index = mart.index.set_levels(pd.to_datetime(mart.index.levels[1]), level=1)
     assert received.sum() > 1000
     pd.testing.assert_series_equal(
         mart.dossiers_received[mart.dossiers_received > 0].sort_index(),
-        received.sort_index(), check_names=False, check_dtype=False)
+        received.sort_index(),
+        check_names=False,
+        check_dtype=False,
+    )
     pd.testing.assert_series_equal(
         mart.dossiers_finished[mart.dossiers_finished > 0].sort_index(),
-        finished.sort_index(), check_names=False, check_dtype=False)
+        finished.sort_index(),
+        check_names=False,
+        check_dtype=False,
+    )
     judged = mart.finished_early + mart.finished_on_time + mart.finished_overdue
     assert (judged == mart.dossiers_finished).all()
 
@@ -182,8 +211,11 @@ def test_timeliness_follows_the_portal_rule(pipeline):
     two or more supplement requests: overdue whatever the dates."""
     settings, _, _ = pipeline
     dossiers = independent_dossiers(settings).dropna(subset=["received_at", "finished_at"])
-    fact = read(settings, "select dossier_code, timeliness from marts.fct_dossiers").set_index(
-        "dossier_code").timeliness
+    fact = (
+        read(settings, "select dossier_code, timeliness from marts.fct_dossiers")
+        .set_index("dossier_code")
+        .timeliness
+    )
     plain = dossiers[(dossiers.supplements == 0) & dossiers.due_at.notna()]
     finish_day, due_day = plain.finished_at.dt.normalize(), plain.due_at.dt.normalize()
     expected = pd.Series("on_time", index=plain.index)
@@ -205,7 +237,9 @@ def test_published_file_opens_in_a_duckdb_1x_reader(pipeline, tmp_path):
     )
     done = subprocess.run(
         [sys.executable, "-c", script, str(settings.published_warehouse)],
-        env=os.environ | {"PYTHONPATH": str(reader)}, capture_output=True, text=True,
+        env=os.environ | {"PYTHONPATH": str(reader)},
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     version, rows = done.stdout.split()
@@ -213,8 +247,9 @@ def test_published_file_opens_in_a_duckdb_1x_reader(pipeline, tmp_path):
     assert int(rows) == len(read(settings, "select * from marts.mart_unit_service_monthly"))
     # the BI copy carries the analysts' schemas, not raw (pseudonymised) rows
     with duckdb.connect(str(settings.published_warehouse), read_only=True) as con:
-        published = {s for (s,) in con.execute(
-            "select distinct schema_name from duckdb_tables()").fetchall()}
+        published = {
+            s for (s,) in con.execute("select distinct schema_name from duckdb_tables()").fetchall()
+        }
     assert "raw" not in published and {"marts", "audit", "reference"} <= published
 
 
@@ -222,10 +257,22 @@ def bi_reader_path() -> Path:
     """DuckDB 1.x installed beside the project (not in it) for this test alone."""
     target = Path(sys.prefix) / f"duckdb-{BI_READER_VERSION}"
     if not (target / "duckdb").is_dir():
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                        "--disable-pip-version-check", "--no-warn-conflicts", "--no-deps",
-                        "--target", str(target),
-                        f"duckdb=={BI_READER_VERSION}"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-warn-conflicts",
+                "--no-deps",
+                "--target",
+                str(target),
+                f"duckdb=={BI_READER_VERSION}",
+            ],
+            check=True,
+        )
     return target
 
 
@@ -272,8 +319,12 @@ def test_a_failing_report_page_does_not_hold_back_the_bi_copy(pipeline, tmp_path
     monkeypatch.setattr(service_delivery, "render", charting_bug)
     from orchestration.defs.reports import published_warehouse, report_assets, report_index
 
-    gate_and_after = [dg.AssetKey(["quality", "gate"]), published_warehouse.key,
-                      report_index.key, *(page.key for page in report_assets)]
+    gate_and_after = [
+        dg.AssetKey(["quality", "gate"]),
+        published_warehouse.key,
+        report_index.key,
+        *(page.key for page in report_assets),
+    ]
     result = run_everything(copy, gate_and_after)
     assert not result.success
     assert "bi/published_warehouse" in materialised(result)
@@ -287,11 +338,23 @@ def test_dbt_unit_tests_pass_against_the_built_warehouse(pipeline):
     unit tests out: they test SQL, not data)."""
     settings, _, _ = pipeline
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        env=os.environ | {"REFORMWATCH_WAREHOUSE": str(settings.warehouse),
-                          "REFORMWATCH_TMP_DIR": str(settings.tmp_dir)},  # as by hand
-        capture_output=True, text=True,
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
+        env=os.environ
+        | {
+            "REFORMWATCH_WAREHOUSE": str(settings.warehouse),
+            "REFORMWATCH_TMP_DIR": str(settings.tmp_dir),
+        },  # as by hand
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout[-3000:]
     assert "PASS=" in done.stdout and "ERROR=0" in done.stdout
@@ -303,8 +366,14 @@ def test_no_personal_data_in_any_table(pipeline):
     settings, _, _ = pipeline
     manifest = json.loads((settings.landing_dir / "_simulation_manifest.json").read_text())
     national_ids = manifest["sample_national_ids"]
-    clean = next(f["file"] for f in manifest["files"] if f["file"].endswith(".jsonl")
-                 and f["encoding"] == "utf-8" and f["faulty_rows"] == 0 and f["rows"])
+    clean = next(
+        f["file"]
+        for f in manifest["files"]
+        if f["file"].endswith(".jsonl")
+        and f["encoding"] == "utf-8"
+        and f["faulty_rows"] == 0
+        and f["rows"]
+    )
     lines = (settings.landing_dir / clean).read_text(encoding="utf-8").splitlines()[:200]
     applicant_ids = [a for a in (json.loads(line)["applicant_id"] for line in lines) if a]
     assert national_ids and applicant_ids
@@ -315,8 +384,12 @@ def test_no_personal_data_in_any_table(pipeline):
         assert personal == []
         tables = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
         for schema, table in tables:
-            text = con.execute(f'select string_agg(t::varchar, chr(10)) from {schema}."{table}" t'
-                               ).fetchone()[0] or ""
+            text = (
+                con.execute(
+                    f'select string_agg(t::varchar, chr(10)) from {schema}."{table}" t'
+                ).fetchone()[0]
+                or ""
+            )
             leaked = [i for i in national_ids + applicant_ids if i in text]
             assert leaked == [], f"{schema}.{table} holds personal identifiers in clear"
     assert len(tables) > 30

@@ -38,12 +38,25 @@ MONTHS = [date(2025, 7, 1), date(2025, 8, 1)]
 def mart_row(unit_code: str, month_start: date) -> dict:
     """A consistent unit-month: every numerator within its denominator, rates derived."""
     row = dict(
-        unit_code=unit_code, province_code=unit_code[:2], month_start=month_start,
-        dossiers_received=10, dossiers_finished=8, finished_early=3, finished_on_time=4,
-        finished_overdue=1, open_within_due=1, open_past_due=1, full_online_numerator=2,
-        full_online_denominator=4, online_payment_numerator=0, online_payment_denominator=0,
-        online_numerator=6, processing_days_sum=21.0, processing_days_count=7,
-        satisfaction_high=3, satisfaction_rated=4,
+        unit_code=unit_code,
+        province_code=unit_code[:2],
+        month_start=month_start,
+        dossiers_received=10,
+        dossiers_finished=8,
+        finished_early=3,
+        finished_on_time=4,
+        finished_overdue=1,
+        open_within_due=1,
+        open_past_due=1,
+        full_online_numerator=2,
+        full_online_denominator=4,
+        online_payment_numerator=0,
+        online_payment_denominator=0,
+        online_numerator=6,
+        processing_days_sum=21.0,
+        processing_days_count=7,
+        satisfaction_high=3,
+        satisfaction_rated=4,
     )
     row["on_time_numerator"] = row["finished_early"] + row["finished_on_time"] + 1
     row["on_time_denominator"] = row["dossiers_finished"] + 2
@@ -60,14 +73,27 @@ def mart_row(unit_code: str, month_start: date) -> dict:
 def event_row(i: int) -> dict:
     event_types = ["submitted", "received", "step_started", "completed", "result_returned"]
     return dict(
-        event_id=f"e{i:04d}", dossier_code=f"D{i // 5:03d}", procedure_code="1.000001",
-        unit_code=UNITS[i % len(UNITS)], province_code="01",
-        event_type=event_types[i % 5], event_at=datetime(2025, 8, 1, 8) + timedelta(hours=i),
-        event_date=date(2025, 8, 1), channel=["direct", "online_full"][i % 2],
-        due_at=None, step_name=None, handler_ref="CB01", applicant_key="k", applicant_type=None,
-        fee_paid_online=None, result_digitised=None, synced_to_portal=None,
-        components_digitised=None, data_reused=None,
-        satisfaction_score=5 if i % 5 == 4 else None, file_id="f" * 64,
+        event_id=f"e{i:04d}",
+        dossier_code=f"D{i // 5:03d}",
+        procedure_code="1.000001",
+        unit_code=UNITS[i % len(UNITS)],
+        province_code="01",
+        event_type=event_types[i % 5],
+        event_at=datetime(2025, 8, 1, 8) + timedelta(hours=i),
+        event_date=date(2025, 8, 1),
+        channel=["direct", "online_full"][i % 2],
+        due_at=None,
+        step_name=None,
+        handler_ref="CB01",
+        applicant_key="k",
+        applicant_type=None,
+        fee_paid_online=None,
+        result_digitised=None,
+        synced_to_portal=None,
+        components_digitised=None,
+        data_reused=None,
+        satisfaction_score=5 if i % 5 == 4 else None,
+        file_id="f" * 64,
     )
 
 
@@ -154,22 +180,28 @@ def negative_count(rows):
 @pytest.mark.parametrize(
     ("corrupt", "expected_failure", "offending_row"),
     [
-        (received_collapses, (PAIR, "province_month_received, province_previous_received_floor"),
-         1),
+        (
+            received_collapses,
+            (PAIR, "province_month_received, province_previous_received_floor"),
+            1,
+        ),
         (everything_overdue, (BETWEEN, PROVINCE_ON_TIME), 5),
         (negative_count, (BETWEEN, "open_past_due"), 3),
     ],
 )
-def test_corrupted_mart_fails_on_that_expectation_only(con, corrupt, expected_failure,
-                                                       offending_row):
+def test_corrupted_mart_fails_on_that_expectation_only(
+    con, corrupt, expected_failure, offending_row
+):
     rows = clean_mart()
     corrupt(rows)
     insert(con, MART, rows)
     outcome = validate_table(con, MART, "mart_unit_service_monthly")
     assert failed(outcome) == {expected_failure}
     offending = rows[offending_row]
-    named = {(r["unit_code"], str(r["month_start"])[:10])
-             for r in outcome.failed[0].sample_unexpected_rows}
+    named = {
+        (r["unit_code"], str(r["month_start"])[:10])
+        for r in outcome.failed[0].sample_unexpected_rows
+    }
     assert (offending["unit_code"], str(offending["month_start"])) in named
 
 
@@ -189,12 +221,19 @@ def test_province_that_stopped_delivering_is_named(con):
     outcome = validate_table(con, EVENTS, "stg_procedure_logs__events")
 
     assert failed(outcome) == {
-        ("expect_column_pair_values_to_be_equal", "province_latest_month, latest_month")}
+        ("expect_column_pair_values_to_be_equal", "province_latest_month, latest_month")
+    }
     (stale,) = outcome.failed
     assert stale.unexpected_count == 2
-    assert [(r["event_id"], r["unit_code"], str(r["province_latest_month"])[:10],
-             str(r["latest_month"])[:10]) for r in stale.sample_unexpected_rows] == [
-        ("e0007", "02", "2025-07-01", "2025-08-01"), ("e0011", "02", "2025-07-01", "2025-08-01")]
+    assert [
+        (
+            r["event_id"],
+            r["unit_code"],
+            str(r["province_latest_month"])[:10],
+            str(r["latest_month"])[:10],
+        )
+        for r in stale.sample_unexpected_rows
+    ] == [("e0007", "02", "2025-07-01", "2025-08-01"), ("e0011", "02", "2025-07-01", "2025-08-01")]
 
 
 @pytest.mark.parametrize(
@@ -215,8 +254,11 @@ def test_each_event_rule_catches_its_fault(con, column, value, expected_type):
 
 def test_missing_column_fails_readably_instead_of_crashing(con):
     con.execute(f"alter table {MART} drop column avg_processing_days")
-    insert(con, MART, [{k: v for k, v in r.items() if k != "avg_processing_days"}
-                       for r in clean_mart()])
+    insert(
+        con,
+        MART,
+        [{k: v for k, v in r.items() if k != "avg_processing_days"} for r in clean_mart()],
+    )
     outcome = validate_table(con, MART, "mart_unit_service_monthly")
     assert failed(outcome) == {("expect_column_values_to_be_between", "avg_processing_days")}
     assert "avg_processing_days" in outcome.failed[0].exception
@@ -229,8 +271,9 @@ def test_missing_column_fails_readably_instead_of_crashing(con):
 def test_reads_only_the_columns_the_suite_uses(con):
     suite = load_suite("stg_procedure_logs__events")
     insert(con, EVENTS, clean_events())
-    frame = read_frame(con, EVENTS, referenced_columns(suite), total_rows=20,
-                       computed=computed_columns(suite))
+    frame = read_frame(
+        con, EVENTS, referenced_columns(suite), total_rows=20, computed=computed_columns(suite)
+    )
     assert set(frame.columns) == set(referenced_columns(suite))
     assert "applicant_key" not in frame.columns and "file_id" in frame.columns  # key column
 
@@ -271,8 +314,9 @@ def test_every_suite_is_documented_and_matches_its_model(path):
     suite = load_suite(path.stem)
     assert suite.name == path.stem
     assert suite.expectations
-    undocumented = [e.expectation_type for e in suite.expectations
-                    if len((e.meta or {}).get("notes", "")) < 30]
+    undocumented = [
+        e.expectation_type for e in suite.expectations if len((e.meta or {}).get("notes", "")) < 30
+    ]
     assert undocumented == [], "auditors read every expectation's meta.notes"
     computed = set(computed_columns(suite))
     assert set(referenced_columns(suite)) - computed <= model_columns(path.stem)
@@ -281,7 +325,9 @@ def test_every_suite_is_documented_and_matches_its_model(path):
 
 def test_suites_cover_the_checked_models():
     assert {p.stem for p in EXPECTATIONS_DIR.glob("*.json")} >= {
-        "stg_procedure_logs__events", "mart_unit_service_monthly"}
+        "stg_procedure_logs__events",
+        "mart_unit_service_monthly",
+    }
 
 
 def test_unknown_suite_lists_the_available_ones():

@@ -64,24 +64,54 @@ def staff_rows() -> list[dict]:
         ("S002", "00004", "civil_servant", "land", "active", None, None, None),
         ("S003", "00004", "civil_servant", None, "on_leave", None, None, None),
         ("S004", "00008", "cadre", "justice_civil_status", "active", None, None, None),
-        ("S005", "00008", "contract_staff", "it_digital", "left", "early_retirement",
-         300_000_000, 120_000_000),
+        (
+            "S005",
+            "00008",
+            "contract_staff",
+            "it_digital",
+            "left",
+            "early_retirement",
+            300_000_000,
+            120_000_000,
+        ),
         # paid above due: a top-up, legitimate, so not a failure
-        ("S006", "00008", "civil_servant", "finance_accounting", "left", "resignation",
-         80_000_000, 95_000_000),
+        (
+            "S006",
+            "00008",
+            "civil_servant",
+            "finance_accounting",
+            "left",
+            "resignation",
+            80_000_000,
+            95_000_000,
+        ),
         ("S007", "01", "vice_chairman", "construction", "active", None, None, None),
     ]
     return [
         dict(
-            staff_snapshot_id=f"h{code}", snapshot_date=SNAPSHOT, month_start=AUGUST,
-            staff_code=code, national_id_key="k" * 16, age_band="40-44", unit_code=unit,
-            province_code=unit[:2], position=position, specialisation=specialisation,
-            qualification="university", salary_coefficient=2.34 + i, status=status,
-            joined_on=date(2012, 3, 1), left_on=date(2025, 7, 31) if status == "left" else None,
-            exit_reason=reason, benefit_due_vnd=due, benefit_paid_vnd=paid, file_id="f" * 64,
+            staff_snapshot_id=f"h{code}",
+            snapshot_date=SNAPSHOT,
+            month_start=AUGUST,
+            staff_code=code,
+            national_id_key="k" * 16,
+            age_band="40-44",
+            unit_code=unit,
+            province_code=unit[:2],
+            position=position,
+            specialisation=specialisation,
+            qualification="university",
+            salary_coefficient=2.34 + i,
+            status=status,
+            joined_on=date(2012, 3, 1),
+            left_on=date(2025, 7, 31) if status == "left" else None,
+            exit_reason=reason,
+            benefit_due_vnd=due,
+            benefit_paid_vnd=paid,
+            file_id="f" * 64,
         )
-        for i, (code, unit, position, specialisation, status, reason, due, paid)
-        in enumerate(people)
+        for i, (code, unit, position, specialisation, status, reason, due, paid) in enumerate(
+            people
+        )
     ]
 
 
@@ -96,14 +126,25 @@ def budget_line_rows() -> list[dict]:
     ]
     return [
         dict(
-            budget_line_id=f"b{i}", fiscal_year=2025, period=8, period_start=AUGUST,
-            unit_code=unit, province_code=unit[:2], level=level, flow=flow, category=category,
-            budget_item=item, planned_vnd=planned * 1_000_000,
-            allocated_vnd=allocated * 1_000_000, disbursed_vnd=disbursed * 1_000_000,
-            treasury_account_opened_on=date(2025, 7, 1), file_id="f" * 64,
+            budget_line_id=f"b{i}",
+            fiscal_year=2025,
+            period=8,
+            period_start=AUGUST,
+            unit_code=unit,
+            province_code=unit[:2],
+            level=level,
+            flow=flow,
+            category=category,
+            budget_item=item,
+            planned_vnd=planned * 1_000_000,
+            allocated_vnd=allocated * 1_000_000,
+            disbursed_vnd=disbursed * 1_000_000,
+            treasury_account_opened_on=date(2025, 7, 1),
+            file_id="f" * 64,
         )
-        for i, (unit, level, flow, category, item, planned, allocated, disbursed)
-        in enumerate(lines)
+        for i, (unit, level, flow, category, item, planned, allocated, disbursed) in enumerate(
+            lines
+        )
     ]
 
 
@@ -117,11 +158,22 @@ def asset_rows() -> list[dict]:
     ]
     return [
         dict(
-            asset_snapshot_id=f"h{code}", snapshot_date=SNAPSHOT, month_start=AUGUST,
-            asset_code=code, asset_type=asset_type, unit_code=unit, province_code=unit[:2],
-            former_unit_code="00271", address="1 Tran Phu", area_m2=350.5,
-            book_value_vnd=2_500_000_000, status=status, repurposed_to=repurposed_to,
-            status_since=since, archive_records=records, archive_records_digitised=digitised,
+            asset_snapshot_id=f"h{code}",
+            snapshot_date=SNAPSHOT,
+            month_start=AUGUST,
+            asset_code=code,
+            asset_type=asset_type,
+            unit_code=unit,
+            province_code=unit[:2],
+            former_unit_code="00271",
+            address="1 Tran Phu",
+            area_m2=350.5,
+            book_value_vnd=2_500_000_000,
+            status=status,
+            repurposed_to=repurposed_to,
+            status_since=since,
+            archive_records=records,
+            archive_records_digitised=digitised,
             file_id="f" * 64,
         )
         for code, asset_type, unit, status, repurposed_to, since, records, digitised in assets
@@ -130,30 +182,48 @@ def asset_rows() -> list[dict]:
 
 def capacity_row(unit_code: str, month_start: date, population: int) -> dict:
     row = dict(
-        unit_code=unit_code, province_code=unit_code[:2], unit_type="ward",
-        month_start=month_start, population=population, headcount=24, staff_norm=25,
-        specialisations_required=6, specialisations_filled=5, handling_staff=18,
-        dossiers_finished=540, joiners=1, leavers_total=3, leavers_early_retirement=2,
-        leavers_resignation=1, leavers_retirement=0, leavers_transfer=0, leavers_dismissal=0,
-        benefits_due_vnd=400_000_000, benefits_paid_vnd=150_000_000,
+        unit_code=unit_code,
+        province_code=unit_code[:2],
+        unit_type="ward",
+        month_start=month_start,
+        population=population,
+        headcount=24,
+        staff_norm=25,
+        specialisations_required=6,
+        specialisations_filled=5,
+        handling_staff=18,
+        dossiers_finished=540,
+        joiners=1,
+        leavers_total=3,
+        leavers_early_retirement=2,
+        leavers_resignation=1,
+        leavers_retirement=0,
+        leavers_transfer=0,
+        leavers_dismissal=0,
+        benefits_due_vnd=400_000_000,
+        benefits_paid_vnd=150_000_000,
         benefits_due_since_reform_vnd=900_000_000,
         benefits_paid_since_reform_vnd=950_000_000,  # over-paid since the reform: legitimate
-        benefit_settled_leavers=2, benefit_delay_months_sum=3,
+        benefit_settled_leavers=2,
+        benefit_delay_months_sum=3,
     )
     row["staff_per_10k_residents"] = ratio(row["headcount"] * 10_000, population)
     row["staff_norm_gap"] = row["headcount"] - row["staff_norm"]  # negative: under the norm
     row["specialist_coverage"] = ratio(row["specialisations_filled"], 6)
     row["workload_per_handling_staff"] = ratio(row["dossiers_finished"], row["handling_staff"])
-    row["benefit_payment_ratio"] = ratio(row["benefits_paid_since_reform_vnd"],
-                                         row["benefits_due_since_reform_vnd"])
-    row["benefit_delay_months_avg"] = ratio(row["benefit_delay_months_sum"],
-                                            row["benefit_settled_leavers"])
+    row["benefit_payment_ratio"] = ratio(
+        row["benefits_paid_since_reform_vnd"], row["benefits_due_since_reform_vnd"]
+    )
+    row["benefit_delay_months_avg"] = ratio(
+        row["benefit_delay_months_sum"], row["benefit_settled_leavers"]
+    )
     return row
 
 
 def capacity_rows() -> list[dict]:
-    rows = [capacity_row(u, m, 61_000) for u in ("00004", "00008")
-            for m in (date(2025, 7, 1), AUGUST)]
+    rows = [
+        capacity_row(u, m, 61_000) for u in ("00004", "00008") for m in (date(2025, 7, 1), AUGUST)
+    ]
     rows.append(capacity_row("20333", AUGUST, 0))  # Hoang Sa: population 0, rates null
     return rows
 
@@ -177,55 +247,86 @@ def resource_rows() -> pd.DataFrame:
     frame["expenditure_allocated_vnd"] = 1_000_000_000 + frame["rank"] * 1_000
     frame["expenditure_disbursed_vnd"] = frame["expenditure_allocated_vnd"] * 0.8
     frame["digital_transformation_allocated_vnd"] = 50_000_000
-    frame["digital_transformation_share"] = (frame["digital_transformation_allocated_vnd"]
-                                             / frame["expenditure_allocated_vnd"])
+    frame["digital_transformation_share"] = (
+        frame["digital_transformation_allocated_vnd"] / frame["expenditure_allocated_vnd"]
+    )
     frame["budget_execution_rate"] = 0.8
     frame["allocated_vnd_per_resident"] = frame["expenditure_allocated_vnd"] / 20_000
-    frame["staff_per_1000_devolved_dossiers"] = (frame["headcount"] * 1000
-                                                 / frame["devolved_dossiers"])
-    frame["allocated_vnd_per_devolved_dossier"] = (frame["expenditure_allocated_vnd"]
-                                                   / frame["devolved_dossiers"])
+    frame["staff_per_1000_devolved_dossiers"] = (
+        frame["headcount"] * 1000 / frame["devolved_dossiers"]
+    )
+    frame["allocated_vnd_per_devolved_dossier"] = (
+        frame["expenditure_allocated_vnd"] / frame["devolved_dossiers"]
+    )
     frame["workload_rank"] = frame["rank"]
     frame["is_top_workload_quartile"] = frame["rank"] <= n / 4
     frame["resource_rank"] = n + 1 - frame["rank"]
     frame["resource_score"] = frame["rank"] / n
     frame["resource_gap"] = frame["resource_rank"] - frame["workload_rank"]
-    frame["resource_gap_flag"] = frame["is_top_workload_quartile"] & (frame["resource_gap"]
-                                                                      >= 1000)
+    frame["resource_gap_flag"] = frame["is_top_workload_quartile"] & (frame["resource_gap"] >= 1000)
     frame["treasury_account_opened_on"] = date(2025, 7, 1)
     # a unit without roster or budget: staff and money measures are null, not 0
     no_data = frame["rank"] == n
-    for column in ("headcount", "handling_staff", "staff_per_10k_residents",
-                   "expenditure_allocated_vnd", "expenditure_disbursed_vnd",
-                   "digital_transformation_allocated_vnd", "digital_transformation_share",
-                   "budget_execution_rate", "allocated_vnd_per_resident",
-                   "staff_per_1000_devolved_dossiers", "allocated_vnd_per_devolved_dossier",
-                   "resource_score", "resource_rank", "resource_gap"):
+    for column in (
+        "headcount",
+        "handling_staff",
+        "staff_per_10k_residents",
+        "expenditure_allocated_vnd",
+        "expenditure_disbursed_vnd",
+        "digital_transformation_allocated_vnd",
+        "digital_transformation_share",
+        "budget_execution_rate",
+        "allocated_vnd_per_resident",
+        "staff_per_1000_devolved_dossiers",
+        "allocated_vnd_per_devolved_dossier",
+        "resource_score",
+        "resource_rank",
+        "resource_gap",
+    ):
         frame[column] = frame[column].astype("object").where(~no_data, None)
     return frame.drop(columns="rank")
 
 
 def province_asset_row(province_code: str, month_start: date) -> dict:
     row = dict(
-        province_code=province_code, month_start=month_start,
-        snapshot_date=month_start.replace(day=28), offices_total=120, surplus_offices=40,
-        waiting=22, repurposing=6, repurposed=10, disposed=2, surplus_land_area_m2=15_300.0,
-        repurposed_priority=7, decisions_timed=11, median_days_to_decision=94.0,
-        archive_records=52_000, archive_records_digitised=18_500,
+        province_code=province_code,
+        month_start=month_start,
+        snapshot_date=month_start.replace(day=28),
+        offices_total=120,
+        surplus_offices=40,
+        waiting=22,
+        repurposing=6,
+        repurposed=10,
+        disposed=2,
+        surplus_land_area_m2=15_300.0,
+        repurposed_priority=7,
+        decisions_timed=11,
+        median_days_to_decision=94.0,
+        archive_records=52_000,
+        archive_records_digitised=18_500,
     )
     row["repurposed_share"] = ratio(row["repurposed"], row["surplus_offices"])
     row["priority_share"] = ratio(row["repurposed_priority"], row["repurposed"])
-    row["archive_digitised_share"] = ratio(row["archive_records_digitised"],
-                                           row["archive_records"])
+    row["archive_digitised_share"] = ratio(row["archive_records_digitised"], row["archive_records"])
     return row
 
 
 def province_asset_rows() -> list[dict]:
     rows = [province_asset_row(p, m) for p in ("01", "22") for m in (date(2025, 7, 1), AUGUST)]
     quiet = rows[0]  # a province-month with no surplus yet: shares are null, not 0
-    quiet.update(surplus_offices=0, waiting=0, repurposing=0, repurposed=0, disposed=0,
-                 repurposed_priority=0, decisions_timed=0, median_days_to_decision=None,
-                 surplus_land_area_m2=0.0, repurposed_share=None, priority_share=None)
+    quiet.update(
+        surplus_offices=0,
+        waiting=0,
+        repurposing=0,
+        repurposed=0,
+        disposed=0,
+        repurposed_priority=0,
+        decisions_timed=0,
+        median_days_to_decision=None,
+        surplus_land_area_m2=0.0,
+        repurposed_share=None,
+        priority_share=None,
+    )
     return rows
 
 
@@ -239,10 +340,18 @@ def budget_execution_rows() -> list[dict]:
         ("22", "province", "revenue", "transfers_from_province", 1, 0, 0, 0),
     ]
     return [
-        dict(province_code=province, fiscal_year=2025, level=level, flow=flow,
-             category=category, units_reporting=units, planned_vnd=planned * 10**9,
-             allocated_vnd=allocated * 10**9, disbursed_vnd=disbursed * 10**9,
-             execution_rate=ratio(disbursed, allocated))
+        dict(
+            province_code=province,
+            fiscal_year=2025,
+            level=level,
+            flow=flow,
+            category=category,
+            units_reporting=units,
+            planned_vnd=planned * 10**9,
+            allocated_vnd=allocated * 10**9,
+            disbursed_vnd=disbursed * 10**9,
+            execution_rate=ratio(disbursed, allocated),
+        )
         for province, level, flow, category, units, planned, allocated, disbursed in cells
     ]
 
@@ -250,24 +359,41 @@ def budget_execution_rows() -> list[dict]:
 def offices_behind(mart_rows: list[dict]) -> tuple[str, list[dict]]:
     """The fct_assets offices each province-snapshot of mart_province_assets counts."""
     return FACT_ASSETS, [
-        dict(asset_snapshot_key=f"{row['province_code']}{row['snapshot_date']}{i}",
-             asset_code=f"O{i:04d}", snapshot_date=row["snapshot_date"],
-             month_start=row["month_start"], unit_code=row["province_code"],
-             province_code=row["province_code"], asset_type="office_building", is_office=True,
-             status="in_use")
-        for row in mart_rows for i in range(row["offices_total"])
+        dict(
+            asset_snapshot_key=f"{row['province_code']}{row['snapshot_date']}{i}",
+            asset_code=f"O{i:04d}",
+            snapshot_date=row["snapshot_date"],
+            month_start=row["month_start"],
+            unit_code=row["province_code"],
+            province_code=row["province_code"],
+            asset_type="office_building",
+            is_office=True,
+            status="in_use",
+        )
+        for row in mart_rows
+        for i in range(row["offices_total"])
     ]
 
 
 def lines_behind(cells: list[dict]) -> tuple[str, list[dict]]:
     """One staged budget line per mart_budget_execution cell, with the cell's amounts."""
     return BUDGET_LINES, [
-        dict(budget_line_id=f"b{i}", fiscal_year=cell["fiscal_year"], period=8,
-             period_start=AUGUST, unit_code=cell["province_code"],
-             province_code=cell["province_code"], level=cell["level"], flow=cell["flow"],
-             category=cell["category"], budget_item="item", planned_vnd=cell["planned_vnd"],
-             allocated_vnd=cell["allocated_vnd"], disbursed_vnd=cell["disbursed_vnd"],
-             file_id="f" * 64)
+        dict(
+            budget_line_id=f"b{i}",
+            fiscal_year=cell["fiscal_year"],
+            period=8,
+            period_start=AUGUST,
+            unit_code=cell["province_code"],
+            province_code=cell["province_code"],
+            level=cell["level"],
+            flow=cell["flow"],
+            category=cell["category"],
+            budget_item="item",
+            planned_vnd=cell["planned_vnd"],
+            allocated_vnd=cell["allocated_vnd"],
+            disbursed_vnd=cell["disbursed_vnd"],
+            file_id="f" * 64,
+        )
         for i, cell in enumerate(cells)
     ]
 
@@ -370,21 +496,30 @@ CORRUPTIONS = [
     (STAFF, salary_amount_in_coefficient, {(BETWEEN, "salary_coefficient")}),
     (BUDGET_LINES, province_stopped_reporting, STALE),
     (ASSETS, negative_area, {(BETWEEN, "area_m2")}),
-    (CAPACITY, roster_collapses,
-     {(PAIR, "province_month_headcount, province_previous_headcount_floor")}),
+    (
+        CAPACITY,
+        roster_collapses,
+        {(PAIR, "province_month_headcount, province_previous_headcount_floor")},
+    ),
     (RESOURCES, handling_staff_above_headcount, {(PAIR, "headcount, handling_staff")}),
     (PROVINCE_ASSETS, priority_above_repurposed, {(BETWEEN, "priority_share")}),
-    (PROVINCE_ASSETS, offices_not_in_the_fact,
-     {(EQUAL, "offices_total, offices_total_in_fct_assets")}),
-    (BUDGET_EXECUTION, disbursement_not_in_the_lines,
-     {(EQUAL, "disbursed_vnd, disbursed_vnd_in_staged_lines")}),
+    (
+        PROVINCE_ASSETS,
+        offices_not_in_the_fact,
+        {(EQUAL, "offices_total, offices_total_in_fct_assets")},
+    ),
+    (
+        BUDGET_EXECUTION,
+        disbursement_not_in_the_lines,
+        {(EQUAL, "disbursed_vnd, disbursed_vnd_in_staged_lines")},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("relation", "corrupt", "expected"), CORRUPTIONS,
-                         ids=[suite_of(c[0]) for c in CORRUPTIONS])
-def test_corruption_fails_on_its_expectation_and_names_the_row(con, relation, corrupt,
-                                                               expected):
+@pytest.mark.parametrize(
+    ("relation", "corrupt", "expected"), CORRUPTIONS, ids=[suite_of(c[0]) for c in CORRUPTIONS]
+)
+def test_corruption_fails_on_its_expectation_and_names_the_row(con, relation, corrupt, expected):
     rows = CLEAN[relation]()
     offending = corrupt(rows)
     insert_with_sources(con, relation, rows)
@@ -412,14 +547,15 @@ def test_resources_mart_must_cover_every_commune_level_unit(con):
 def test_messy_source_slips_are_tolerated_below_the_mostly_threshold(con):
     """One hand-typed slip in 200 inventory rows passes (mostly 0.99); swapped columns fail."""
     template = asset_rows()[0]
-    rows = [dict(template, asset_code=f"A{i:04d}", asset_snapshot_id=f"h{i}")
-            for i in range(200)]
+    rows = [dict(template, asset_code=f"A{i:04d}", asset_snapshot_id=f"h{i}") for i in range(200)]
     rows[17]["archive_records_digitised"] = rows[17]["archive_records"] + 5
     insert(con, ASSETS, rows)
     assert validate_table(con, ASSETS, "stg_asset_inventories__assets").success
 
-    con.execute(f"update {ASSETS} set archive_records = 10, archive_records_digitised = 900"
-                " where asset_code < 'A0010'")
+    con.execute(
+        f"update {ASSETS} set archive_records = 10, archive_records_digitised = 900"
+        " where asset_code < 'A0010'"
+    )
     outcome = validate_table(con, ASSETS, "stg_asset_inventories__assets")
     assert failed(outcome) == {(PAIR, "archive_records, archive_records_digitised")}
     assert outcome.failed[0].unexpected_count == 11  # the ten swapped rows and the first slip
@@ -432,8 +568,9 @@ def test_messy_source_slips_are_tolerated_below_the_mostly_threshold(con):
 def test_suite_columns_are_documented_in_the_model_yaml(suite_name):
     suite = load_suite(suite_name)
     assert suite.meta["key_columns"]
-    short_notes = [e.expectation_type for e in suite.expectations
-                   if len((e.meta or {}).get("notes", "")) < 30]
+    short_notes = [
+        e.expectation_type for e in suite.expectations if len((e.meta or {}).get("notes", "")) < 30
+    ]
     assert short_notes == [], "auditors read every expectation's meta.notes"
     computed = set(computed_columns(suite))
     assert set(referenced_columns(suite)) - computed - model_columns(suite_name) == set()
@@ -451,7 +588,8 @@ def test_personal_data_columns_never_reach_the_roster_model():
     columns a suite names), so the rule is checked here on the model's SQL and YAML."""
     assert PERSONAL_COLUMNS & model_columns("stg_personnel_rosters__staff") == set()
     sql = (DBT_PROJECT_DIR / "models/staging/stg_personnel_rosters__staff.sql").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     assert re.findall(r"\b(?:full_name|national_id|birth_date)\b", sql) == []
     for path in (DBT_PROJECT_DIR / "models").rglob("*.yml"):
         for node in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):

@@ -184,16 +184,32 @@ def test_an_open_dossier_counts_once_in_the_whole_period(tmp_path: Path):
     con = report_warehouse(tmp_path / "open.duckdb", *SERVICE_TABLES)
     months = ["2025-06-01", "2025-07-01", "2025-08-01", "2025-09-01"]
     zeros = dict.fromkeys(
-        ["dossiers_finished", "finished_early", "finished_on_time", "finished_overdue",
-         "open_within_due", "on_time_numerator"], 0
+        [
+            "dossiers_finished",
+            "finished_early",
+            "finished_on_time",
+            "finished_overdue",
+            "open_within_due",
+            "on_time_numerator",
+        ],
+        0,
     )
     insert(
         con,
         "marts.mart_unit_service_monthly",
         [
-            dict(zeros, unit_code="00004", province_code="01", month_start=date.fromisoformat(m),
-                 dossiers_received=int(m == months[0]), open_past_due=1, overdue_numerator=1,
-                 on_time_denominator=1, on_time_rate=0.0, overdue_rate=1.0)
+            dict(
+                zeros,
+                unit_code="00004",
+                province_code="01",
+                month_start=date.fromisoformat(m),
+                dossiers_received=int(m == months[0]),
+                open_past_due=1,
+                overdue_numerator=1,
+                on_time_denominator=1,
+                on_time_rate=0.0,
+                overdue_rate=1.0,
+            )
             for m in months
         ],
     )
@@ -288,8 +304,22 @@ SQL_COMPUTING = re.compile(
     re.IGNORECASE,
 )
 # ... and in Python: dividing, or pandas reducing a column.
-PY_REDUCERS = {"sum", "mean", "median", "groupby", "agg", "aggregate", "cumsum", "pct_change",
-               "div", "truediv", "value_counts", "pivot_table", "describe", "resample"}
+PY_REDUCERS = {
+    "sum",
+    "mean",
+    "median",
+    "groupby",
+    "agg",
+    "aggregate",
+    "cumsum",
+    "pct_change",
+    "div",
+    "truediv",
+    "value_counts",
+    "pivot_table",
+    "describe",
+    "resample",
+}
 
 
 def _sql_constants(module) -> dict[str, str]:

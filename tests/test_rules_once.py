@@ -65,10 +65,16 @@ def dbt_tests(manifest: dict) -> list[dict]:
         meta = node.get("test_metadata")
         if node["resource_type"] != "test" or not meta or not node.get("attached_node"):
             continue
-        tests.append(dict(model=model_name(node["attached_node"]),
-                          model_id=node["attached_node"], column=node.get("column_name"),
-                          name=meta["name"], kwargs=meta.get("kwargs") or {},
-                          severity=str(node["config"].get("severity", "error")).lower()))
+        tests.append(
+            dict(
+                model=model_name(node["attached_node"]),
+                model_id=node["attached_node"],
+                column=node.get("column_name"),
+                name=meta["name"],
+                kwargs=meta.get("kwargs") or {},
+                severity=str(node["config"].get("severity", "error")).lower(),
+            )
+        )
     return tests
 
 
@@ -76,9 +82,13 @@ def contract_column(manifest: dict, model_id: str, column: str) -> Column | None
     """The contract column a model's `column` comes from: same name, in a contract whose raw
     table the model is built from; None when no contract rules it."""
     tables = raw_tables_upstream(manifest, model_id)
-    found = [c for contract in SOURCES.values() if contract.table in tables
-             for c in contract.stored_columns
-             if c.raw_name == column and (c.allowed_values or c.bounds)]
+    found = [
+        c
+        for contract in SOURCES.values()
+        if contract.table in tables
+        for c in contract.stored_columns
+        if c.raw_name == column and (c.allowed_values or c.bounds)
+    ]
     assert len(found) <= 1, f"{column} is ruled by more than one upstream contract"
     return found[0] if found else None
 
@@ -112,8 +122,10 @@ def accepted_values_disagreements(manifest: dict) -> list[str]:
         written = {str(v) for v in test["kwargs"]["values"]}
         parts = contract_parts(manifest, test["model_id"], test["column"])
         if allowed is not None and written != allowed and written not in parts:
-            wrong.append(f"{test['model']}.{test['column']}: dbt {sorted(written)} "
-                         f"!= contract {sorted(allowed)}")
+            wrong.append(
+                f"{test['model']}.{test['column']}: dbt {sorted(written)} "
+                f"!= contract {sorted(allowed)}"
+            )
     return wrong
 
 
@@ -124,10 +136,13 @@ def test_dbt_accepted_values_agree_with_the_landing_contract(manifest):
 def test_the_agreement_check_catches_a_value_dbt_no_longer_accepts(manifest):
     """The check above is not vacuous: drop one value from one dbt test and it reports it."""
     broken = json.loads(json.dumps(manifest))
-    test = next(n for n in broken["nodes"].values()
-                if (n.get("test_metadata") or {}).get("name") == "accepted_values"
-                and n.get("column_name") == "channel"
-                and n["attached_node"].endswith("stg_procedure_logs__events"))
+    test = next(
+        n
+        for n in broken["nodes"].values()
+        if (n.get("test_metadata") or {}).get("name") == "accepted_values"
+        and n.get("column_name") == "channel"
+        and n["attached_node"].endswith("stg_procedure_logs__events")
+    )
     test["test_metadata"]["kwargs"]["values"].remove("postal")
     (problem,) = accepted_values_disagreements(broken)
     assert problem.startswith("stg_procedure_logs__events.channel")
@@ -135,8 +150,9 @@ def test_the_agreement_check_catches_a_value_dbt_no_longer_accepts(manifest):
 
 def test_every_contract_value_list_is_a_dbt_test_on_its_staging_model(manifest):
     """A contract rule dropped from dbt would leave the staged rows unchecked."""
-    tested = {(t["model"], t["column"]) for t in dbt_tests(manifest)
-              if t["name"] == "accepted_values"}
+    tested = {
+        (t["model"], t["column"]) for t in dbt_tests(manifest) if t["name"] == "accepted_values"
+    }
     staging = {}
     for node_id, node in manifest["nodes"].items():
         if node["resource_type"] == "model" and node_id.split(".")[-1].startswith("stg_"):
@@ -145,7 +161,8 @@ def test_every_contract_value_list_is_a_dbt_test_on_its_staging_model(manifest):
                     staging[upstream.removeprefix(RAW_SOURCE)] = model_name(node_id)
     missing = [
         (staging[contract.table], c.raw_name)
-        for contract in SOURCES.values() for c in contract.stored_columns
+        for contract in SOURCES.values()
+        for c in contract.stored_columns
         if any(check.values for check in c.checks)
         and (staging[contract.table], c.raw_name) not in tested
     ]
@@ -154,10 +171,12 @@ def test_every_contract_value_list_is_a_dbt_test_on_its_staging_model(manifest):
 
 def test_dbt_flow_category_pairing_agrees_with_the_contract(manifest):
     """The staged-lines test that a category belongs to its flow lists the contract's pairs."""
-    (test,) = [t for t in dbt_tests(manifest) if t["name"] == "expression_is_true"
-               and "category in" in t["kwargs"]["expression"]]
-    pairs = re.findall(r"flow = '(\w+)' and category in \(([^)]*)\)",
-                       test["kwargs"]["expression"])
+    (test,) = [
+        t
+        for t in dbt_tests(manifest)
+        if t["name"] == "expression_is_true" and "category in" in t["kwargs"]["expression"]
+    ]
+    pairs = re.findall(r"flow = '(\w+)' and category in \(([^)]*)\)", test["kwargs"]["expression"])
     written = {flow: tuple(re.findall(r"'(\w+)'", values)) for flow, values in pairs}
     assert written == CATEGORIES_BY_FLOW
 
@@ -170,8 +189,11 @@ def suite_names() -> list[str]:
 
 
 def model_id(manifest: dict, name: str) -> str:
-    return next(i for i, n in manifest["nodes"].items()
-                if n["resource_type"] == "model" and n["name"] == name)
+    return next(
+        i
+        for i, n in manifest["nodes"].items()
+        if n["resource_type"] == "model" and n["name"] == name
+    )
 
 
 def ge_contract_disagreements(manifest: dict) -> list[str]:
@@ -185,11 +207,13 @@ def ge_contract_disagreements(manifest: dict) -> list[str]:
             if rule is None:
                 continue
             if "value_set" in kwargs and {str(v) for v in kwargs["value_set"]} != {
-                    str(v) for v in rule.allowed_values or ()}:
+                str(v) for v in rule.allowed_values or ()
+            }:
                 wrong.append(f"{suite_name}.{rule.raw_name}: value set")
             bounds = (kwargs.get("min_value"), kwargs.get("max_value"))
             if expectation.expectation_type == "expect_column_values_to_be_between" and (
-                    rule.bounds is None or bounds != rule.bounds):
+                rule.bounds is None or bounds != rule.bounds
+            ):
                 wrong.append(f"{suite_name}.{rule.raw_name}: {bounds} != {rule.bounds}")
     return wrong
 
@@ -237,7 +261,8 @@ def test_simulator_value_lists_are_the_contracts(simulated, source, column):
 
 def test_simulator_budget_lines_pair_categories_with_their_flow():
     assert {(flow, category) for flow, category, _ in budget.LINES} == {
-        (flow, c) for flow, categories in CATEGORIES_BY_FLOW.items() for c in categories}
+        (flow, c) for flow, categories in CATEGORIES_BY_FLOW.items() for c in categories
+    }
 
 
 def test_simulated_faults_use_the_contracts_reason_codes_and_break_its_rules():
@@ -261,8 +286,9 @@ def test_reason_codes_are_the_documented_ones():
 
 def test_project_vars_are_read_from_the_dbt_project(tmp_path):
     (tmp_path / "dbt_project.yml").write_text(
-        'name: x\nvars:\n  reform_date: "2031-02-03"\n  calendar_start: 2030-01-01\n'
-        "  share: 0.5\n", encoding="utf-8")
+        'name: x\nvars:\n  reform_date: "2031-02-03"\n  calendar_start: 2030-01-01\n  share: 0.5\n',
+        encoding="utf-8",
+    )
     assert project_vars.date_var("reform_date", tmp_path) == date(2031, 2, 3)
     assert project_vars.date_var("calendar_start", tmp_path) == date(2030, 1, 1)
     assert project_vars.var("share", tmp_path) == 0.5
@@ -273,7 +299,9 @@ def test_project_vars_are_read_from_the_dbt_project(tmp_path):
 def test_python_reads_the_reform_date_and_period_from_dbt_vars():
     assert project_vars.reform_date() == date(2025, 7, 1)
     assert (project_vars.calendar_start(), project_vars.calendar_end()) == (
-        date(2024, 1, 1), date(2027, 12, 31))
+        date(2024, 1, 1),
+        date(2027, 12, 31),
+    )
     from reports.shell import REFORM_DATE
 
     assert project_vars.reform_date() == REFORM_DATE
@@ -299,8 +327,27 @@ def test_no_python_module_writes_the_reform_date_itself():
 
 # --- GE suites check what dbt tests do not ----------------------------------------------------
 
-SQL_WORDS = {"and", "or", "not", "is", "null", "between", "in", "as", "date", "case", "when",
-             "then", "else", "end", "true", "false", "dbt", "coalesce", "cast"}
+SQL_WORDS = {
+    "and",
+    "or",
+    "not",
+    "is",
+    "null",
+    "between",
+    "in",
+    "as",
+    "date",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "true",
+    "false",
+    "dbt",
+    "coalesce",
+    "cast",
+}
 GE_KINDS = {
     "expect_column_values_to_not_be_null": "not_null",
     "expect_column_values_to_be_unique": "unique",
@@ -317,8 +364,9 @@ GE_KINDS = {
 def identifiers(sql_text: str) -> frozenset[str]:
     """Column names in a SQL expression: words that are not keywords, literals or functions."""
     text = re.sub(r"'[^']*'|\{\{.*?\}\}", " ", sql_text.lower())
-    return frozenset(w for w in re.findall(r"\b([a-z_][a-z0-9_]*)\b(?!\s*\()", text)
-                     if w not in SQL_WORDS)
+    return frozenset(
+        w for w in re.findall(r"\b([a-z_][a-z0-9_]*)\b(?!\s*\()", text) if w not in SQL_WORDS
+    )
 
 
 def clauses(expression: str) -> list[str]:
@@ -383,8 +431,13 @@ def ge_repeats(manifest: dict, suites: dict[str, list[tuple[str, dict]]]) -> lis
 
 
 def suites_as_written() -> dict[str, list[tuple[str, dict]]]:
-    return {name: [(e.expectation_type, dict(e.configuration.kwargs))
-                   for e in load_suite(name).expectations] for name in suite_names()}
+    return {
+        name: [
+            (e.expectation_type, dict(e.configuration.kwargs))
+            for e in load_suite(name).expectations
+        ]
+        for name in suite_names()
+    }
 
 
 def test_no_ge_expectation_repeats_a_dbt_test(manifest):
@@ -397,8 +450,10 @@ def test_no_ge_expectation_repeats_a_dbt_test(manifest):
         ("expect_column_values_to_not_be_null", {"column": "event_id"}),
         ("expect_column_values_to_be_in_set", {"column": "channel", "value_set": ["direct"]}),
         ("expect_column_values_to_be_between", {"column": "satisfaction_score", "min_value": 1}),
-        ("expect_compound_columns_to_be_unique",
-         {"column_list": ["dossier_code", "event_type", "event_at", "step_name"]}),
+        (
+            "expect_compound_columns_to_be_unique",
+            {"column_list": ["dossier_code", "event_type", "event_at", "step_name"]},
+        ),
     ],
 )
 def test_the_repeat_check_finds_a_restated_dbt_test(manifest, expectation_type, kwargs):
@@ -406,15 +461,18 @@ def test_the_repeat_check_finds_a_restated_dbt_test(manifest, expectation_type, 
     suites["stg_procedure_logs__events"].append((expectation_type, kwargs))
     assert ge_repeats(manifest, suites) == [
         f"stg_procedure_logs__events: {expectation_type} on "
-        f"{', '.join(sorted(expectation_columns(kwargs)))}"]
+        f"{', '.join(sorted(expectation_columns(kwargs)))}"
+    ]
 
 
 def test_the_repeat_check_reads_dbt_expressions_as_rules(manifest):
     rules = dbt_rules(manifest)["mart_unit_service_monthly"]
     assert ("range", frozenset(["online_share"])) in rules
     assert ("relation", frozenset(["on_time_numerator", "on_time_denominator"])) in rules
-    assert ("relation", frozenset(["dossiers_finished", "finished_early", "finished_on_time",
-                                   "finished_overdue"])) in rules
+    assert (
+        "relation",
+        frozenset(["dossiers_finished", "finished_early", "finished_on_time", "finished_overdue"]),
+    ) in rules
 
 
 # --- the row-level rules GE no longer repeats still hold data back, as dbt tests ---------------
@@ -444,11 +502,22 @@ def test_dbt_tests_catch_the_row_faults_the_ge_suite_left_to_them(tmp_path, dbt_
     con.close()
 
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "test", "--select",
-         "stg_procedure_logs__events,test_type:generic", "--target-path", str(tmp_path / "t"),
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "test",
+            "--select",
+            "stg_procedure_logs__events,test_type:generic",
+            "--target-path",
+            str(tmp_path / "t"),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
         env=os.environ | {"REFORMWATCH_WAREHOUSE": str(path)},
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     results = json.loads((tmp_path / "t" / "run_results.json").read_text(encoding="utf-8"))
     failed = {r["unique_id"].split(".")[2] for r in results["results"] if r["status"] == "fail"}

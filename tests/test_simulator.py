@@ -24,18 +24,57 @@ from orchestration.cli import main
 from orchestration.settings import SEEDS_DIR
 from simulator import MANIFEST_NAME, SimulationOptions, select_provinces, simulate
 
-CANONICAL = ["dossier_code", "procedure_code", "unit_code", "event_type", "event_at", "channel",
-             "due_at", "step_name", "handler_ref", "applicant_id", "applicant_type",
-             "fee_paid_online", "result_digitised", "satisfaction_score", "synced_to_portal",
-             "components_digitised", "data_reused"]
-STATUS_HEADER = {"ma_ho_so", "ma_thu_tuc", "ma_don_vi", "trang_thai", "thoi_diem", "kenh",
-                 "muc_do", "han_tra", "buoc_xu_ly", "can_bo_xu_ly", "ma_nguoi_nop",
-                 "loai_nguoi_nop", "thanh_toan_truc_tuyen", "ket_qua_dien_tu",
-                 "dong_bo_cong_quoc_gia", "thanh_phan_so_hoa", "tai_su_dung_du_lieu",
-                 "diem_hai_long"}
-REASON_CODES = {"malformed_line", "missing_value", "unparseable", "not_allowed", "unknown_unit",
-                "unknown_procedure", "duplicate_row", "missing_column", "wrong_folder",
-                "undecodable"}
+CANONICAL = [
+    "dossier_code",
+    "procedure_code",
+    "unit_code",
+    "event_type",
+    "event_at",
+    "channel",
+    "due_at",
+    "step_name",
+    "handler_ref",
+    "applicant_id",
+    "applicant_type",
+    "fee_paid_online",
+    "result_digitised",
+    "satisfaction_score",
+    "synced_to_portal",
+    "components_digitised",
+    "data_reused",
+]
+STATUS_HEADER = {
+    "ma_ho_so",
+    "ma_thu_tuc",
+    "ma_don_vi",
+    "trang_thai",
+    "thoi_diem",
+    "kenh",
+    "muc_do",
+    "han_tra",
+    "buoc_xu_ly",
+    "can_bo_xu_ly",
+    "ma_nguoi_nop",
+    "loai_nguoi_nop",
+    "thanh_toan_truc_tuyen",
+    "ket_qua_dien_tu",
+    "dong_bo_cong_quoc_gia",
+    "thanh_phan_so_hoa",
+    "tai_su_dung_du_lieu",
+    "diem_hai_long",
+}
+REASON_CODES = {
+    "malformed_line",
+    "missing_value",
+    "unparseable",
+    "not_allowed",
+    "unknown_unit",
+    "unknown_procedure",
+    "duplicate_row",
+    "missing_column",
+    "wrong_folder",
+    "undecodable",
+}
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$")
 DAY_MONTH_YEAR = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
 
@@ -153,6 +192,7 @@ def value(con, sql: str):
 
 # --- determinism ------------------------------------------------------------------------
 
+
 def test_same_options_give_identical_bytes_another_seed_does_not(tmp_path):
     options = dict(provinces="04", months=2, scale=0.05)
     run(tmp_path / "a", **options)
@@ -177,6 +217,7 @@ def test_a_province_simulates_the_same_whatever_else_is_simulated(tmp_path):
 
 # --- the landing contract ---------------------------------------------------------------
 
+
 def test_both_dialects_and_both_formats_are_written(tmp_path):
     run(tmp_path, provinces="01,08,24", months=2, scale=0.05, faults=False)
     plain = of_source(manifest(tmp_path)["files"])
@@ -193,8 +234,14 @@ def test_both_dialects_and_both_formats_are_written(tmp_path):
             assert list(rows[0]) == CANONICAL
             assert all(ISO.match(r["event_at"]) for r in rows)
             assert {r["event_type"] for r in rows} >= {
-                "submitted", "received", "assigned", "step_started", "step_completed",
-                "completed", "result_returned"}
+                "submitted",
+                "received",
+                "assigned",
+                "step_started",
+                "step_completed",
+                "completed",
+                "result_returned",
+            }
             continue
         assert list(rows[0]) and set(rows[0]) == STATUS_HEADER
         statuses = {r["trang_thai"] for r in rows}
@@ -208,20 +255,31 @@ def test_both_dialects_and_both_formats_are_written(tmp_path):
 
 
 def test_units_and_procedures_come_from_the_seeds_at_the_right_level(events):
-    wrong = value(events, """select count(*) from dossiers
-        where procedure_level <> unit_level""")
+    wrong = value(
+        events,
+        """select count(*) from dossiers
+        where procedure_level <> unit_level""",
+    )
     assert wrong == 0
-    unknown = value(events, """select count(*) from events e
-        left join units u using (unit_code) where u.unit_code is null""")
+    unknown = value(
+        events,
+        """select count(*) from events e
+        left join units u using (unit_code) where u.unit_code is null""",
+    )
     assert unknown == 0
-    other_province = value(events, """select count(*) from dossiers
-        where province_code not in ('01', '08')""")
+    other_province = value(
+        events,
+        """select count(*) from dossiers
+        where province_code not in ('01', '08')""",
+    )
     assert other_province == 0
 
 
 def test_events_follow_the_lifecycle(events):
     # submitted ≤ received ≤ assigned ≤ … ≤ completed ≤ result_returned, per dossier
-    out_of_order = value(events, """
+    out_of_order = value(
+        events,
+        """
         with ranked as (
             select dossier_code, event_type, event_at,
                 case event_type when 'submitted' then 0 when 'received' then 1
@@ -229,26 +287,40 @@ def test_events_follow_the_lifecycle(events):
                     when 'result_returned' then 9 end as stage
             from events)
         select count(*) from ranked a join ranked b using (dossier_code)
-        where a.stage < b.stage and a.event_at > b.event_at""")
+        where a.stage < b.stage and a.event_at > b.event_at""",
+    )
     assert out_of_order == 0
     # promises are 17:00 on a working day
-    bad_due = value(events, """select count(*) from events where due_at is not null and (
+    bad_due = value(
+        events,
+        """select count(*) from events where due_at is not null and (
         strftime(due_at, '%H:%M:%S') <> '17:00:00' or dayofweek(due_at) in (0, 6)
-        or cast(due_at as date) in (select day from holidays))""")
+        or cast(due_at as date) in (select day from holidays))""",
+    )
     assert bad_due == 0
-    steps = value(events, """select count(distinct step_name) from events
-        where event_type = 'step_started'""")
+    steps = value(
+        events,
+        """select count(distinct step_name) from events
+        where event_type = 'step_started'""",
+    )
     assert steps >= 4
-    handlers = value(events, """select bool_and(regexp_full_match(handler_ref,
-        'CB' || unit_code || '\\d{3}')) from events where handler_ref is not null""")
+    handlers = value(
+        events,
+        """select bool_and(regexp_full_match(handler_ref,
+        'CB' || unit_code || '\\d{3}')) from events where handler_ref is not null""",
+    )
     assert handlers
-    ids = value(events, """select bool_and(case applicant_type
+    ids = value(
+        events,
+        """select bool_and(case applicant_type
         when 'citizen' then regexp_full_match(applicant_id, '\\d{12}')
-        when 'business' then regexp_full_match(applicant_id, '\\d{10}') end) from events""")
+        when 'business' then regexp_full_match(applicant_id, '\\d{10}') end) from events""",
+    )
     assert ids
 
 
 # --- calibration ------------------------------------------------------------------------
+
 
 def test_complaints_follow_their_dossier_and_some_are_answered_late(events):
     """Complaints come after the dossier ended, more often when it was late, are due on a
@@ -274,19 +346,25 @@ def test_complaints_follow_their_dossier_and_some_are_answered_late(events):
     assert (answered["answered_at"] > answered["received_at"]).all()
     late = (answered["answered_at"].dt.normalize() > answered["due_at"].dt.normalize()).mean()
     assert 0.08 < late < 0.35
-    rate = value(events, """
+    rate = value(
+        events,
+        """
         select count(distinct c.dossier_code) filter (where d.timeliness = 'overdue')
             / count(*) filter (where d.timeliness = 'overdue')
             - count(distinct c.dossier_code) filter (where d.timeliness = 'in_time')
             / count(*) filter (where d.timeliness = 'in_time')
         from dossiers d left join (select dossier_code from events
-            where event_type = 'complaint_received') c using (dossier_code)""")
+            where event_type = 'complaint_received') c using (dossier_code)""",
+    )
     assert rate > 0  # late dossiers draw more complaints than those in time
     # only one complaint_answered per complaint_received, none without one
-    orphans = value(events, """
+    orphans = value(
+        events,
+        """
         select count(*) from events a where event_type = 'complaint_answered'
         and not exists (select 1 from events r where r.event_type = 'complaint_received'
-            and r.dossier_code = a.dossier_code and r.event_at < a.event_at)""")
+            and r.dossier_code = a.dossier_code and r.event_at < a.event_at)""",
+    )
     assert orphans == 0
 
 
@@ -316,14 +394,18 @@ def test_urban_profile_is_slower_and_less_fully_online(events):
 
 
 def test_provincial_level_takes_a_fifth_of_a_province(events):
-    shares = [r[0] for r in events.execute("""select avg((unit_level = 'province')::int)
-        from dossiers group by province_code""").fetchall()]
+    shares = [
+        r[0]
+        for r in events.execute("""select avg((unit_level = 'province')::int)
+        from dossiers group by province_code""").fetchall()
+    ]
     assert len(shares) == 2
     assert all(0.13 <= s <= 0.27 for s in shares)
 
 
 def test_sundays_and_holidays_receive_only_online_saturdays_little(events):
-    by_kind = dict(events.execute("""
+    by_kind = dict(
+        events.execute("""
         with days as (
             select cast(submitted_at as date) as day, channel from dossiers),
         kinds as (
@@ -332,12 +414,16 @@ def test_sundays_and_holidays_receive_only_online_saturdays_little(events):
                     then 'closed' when dayofweek(day) = 6 then 'saturday'
                     else 'workday' end as kind
             from days)
-        select kind, count(*) / count(distinct day) from kinds group by 1""").fetchall())
+        select kind, count(*) / count(distinct day) from kinds group by 1""").fetchall()
+    )
     assert by_kind["closed"] < 0.10 * by_kind["workday"]
     assert 0.10 * by_kind["workday"] < by_kind["saturday"] < 0.40 * by_kind["workday"]
-    offline = value(events, """select count(*) from dossiers
+    offline = value(
+        events,
+        """select count(*) from dossiers
         where channel in ('direct', 'postal') and (dayofweek(submitted_at) = 0
-            or cast(submitted_at as date) in (select day from holidays))""")
+            or cast(submitted_at as date) in (select day from holidays))""",
+    )
     assert offline == 0
 
 
@@ -373,13 +459,17 @@ def test_outcomes_supplements_ratings_and_flags(events):
     assert 0.33 <= rated <= 0.47
     assert high >= 0.8
     assert 0.7 <= synced <= 0.995
-    paid_without_fee = value(events, """select count(*) from events e
+    paid_without_fee = value(
+        events,
+        """select count(*) from events e
         join procedures p using (procedure_code)
-        where e.fee_paid_online = 'true' and p.fee_bearing = 'false'""")
+        where e.fee_paid_online = 'true' and p.fee_bearing = 'false'""",
+    )
     assert paid_without_fee == 0
 
 
 # --- faults and the manifest ------------------------------------------------------------
+
 
 def sheet_lines(path: Path) -> list[str]:
     """A workbook's first sheet as CSV text lines (row n = line n), cells as ingest reads
@@ -425,12 +515,22 @@ def test_manifest_lists_every_fault_where_it_is(landing, request):
         assert entry["faulty_rows"] == sum(f["file"] == name for f in m["faults"])
     assert m["totals"]["rows"] == sum(e["rows"] for e in m["files"])
     assert {e["expected_status"] for e in m["files"]} == {
-        "loaded", "duplicate_file", "empty_file", "rejected_file"}
+        "loaded",
+        "duplicate_file",
+        "empty_file",
+        "rejected_file",
+    }
 
 
-STATUS_NAME = {"dossier_code": "ma_ho_so", "procedure_code": "ma_thu_tuc",
-               "unit_code": "ma_don_vi", "event_type": "trang_thai", "event_at": "thoi_diem",
-               "channel": "kenh", "satisfaction_score": "diem_hai_long"}
+STATUS_NAME = {
+    "dossier_code": "ma_ho_so",
+    "procedure_code": "ma_thu_tuc",
+    "unit_code": "ma_don_vi",
+    "event_type": "trang_thai",
+    "event_at": "thoi_diem",
+    "channel": "kenh",
+    "satisfaction_score": "diem_hai_long",
+}
 STATUS_EVENT = {"1": "submitted", "2": "received", "9": "completed", "10": "result_returned"}
 
 
@@ -498,11 +598,27 @@ def test_every_kind_of_bad_input_is_present(faulty):
     m = manifest(faulty)
     kinds = {f["kind"] for f in m["faults"]} | {n["kind"] for n in m["file_notes"]}
     assert kinds >= {
-        "duplicate_row", "unknown_unit", "pre_merger_unit", "unknown_procedure",
-        "unknown_event_type", "unknown_channel", "satisfaction_out_of_range", "bad_timestamp",
-        "empty_dossier_code", "truncated_last_line", "bom", "cp1258", "header_order",
-        "extra_column", "missing_optional_column", "day_month_year_dates",
-        "events_out_of_order", "duplicate_file", "empty_file", "undecodable", "missing_column",
+        "duplicate_row",
+        "unknown_unit",
+        "pre_merger_unit",
+        "unknown_procedure",
+        "unknown_event_type",
+        "unknown_channel",
+        "satisfaction_out_of_range",
+        "bad_timestamp",
+        "empty_dossier_code",
+        "truncated_last_line",
+        "bom",
+        "cp1258",
+        "header_order",
+        "extra_column",
+        "missing_optional_column",
+        "day_month_year_dates",
+        "events_out_of_order",
+        "duplicate_file",
+        "empty_file",
+        "undecodable",
+        "missing_column",
         "wrong_folder",
     }
     assert m["skipped_quirks"] == []
@@ -516,8 +632,9 @@ def test_every_kind_of_bad_input_is_present(faulty):
     copy = next(e for e in m["files"] if e["expected_status"] == "duplicate_file")
     original = faulty / copy["duplicate_of"]
     assert (faulty / copy["file"]).read_bytes() == original.read_bytes()
-    assert (faulty / next(e["file"] for e in m["files"]
-                          if e["expected_status"] == "empty_file")).stat().st_size == 0
+    assert (
+        faulty / next(e["file"] for e in m["files"] if e["expected_status"] == "empty_file")
+    ).stat().st_size == 0
 
 
 def test_dossiers_without_submission_are_completed_and_have_no_opening(faulty):
@@ -562,6 +679,7 @@ def test_no_faults_means_none(clean):
 
 # --- reruns and the command line --------------------------------------------------------
 
+
 def test_second_run_writes_nothing_force_rewrites_other_options_refused(tmp_path):
     out = tmp_path / "landing"
     first = run(out, provinces="04", months=2, scale=0.05)
@@ -595,19 +713,42 @@ def test_cli_help_explains_defaults_and_runs(tmp_path, capsys):
         main(["simulate", "--help"])
     assert done.value.code == 0
     text = capsys.readouterr().out
-    for option, default in (("--seed", "20250701"), ("--months", "18"), ("--scale", "0.1"),
-                            ("--provinces", "34"), ("--force", "off"), ("--faults", "on")):
+    for option, default in (
+        ("--seed", "20250701"),
+        ("--months", "18"),
+        ("--scale", "0.1"),
+        ("--provinces", "34"),
+        ("--force", "off"),
+        ("--faults", "on"),
+    ):
         assert option in text and default in text
-    assert main(["simulate", "--provinces", "04", "--months", "2", "--scale", "0.05",
-                 "--out", str(tmp_path), "--no-faults", "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "--provinces",
+                "04",
+                "--months",
+                "2",
+                "--scale",
+                "0.05",
+                "--out",
+                str(tmp_path),
+                "--no-faults",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     assert "dossiers" in capsys.readouterr().out
     assert (tmp_path / "procedure_logs" / "04_2026-05.jsonl").exists()
     assert main(["simulate", "--provinces", "99,", "--out", str(tmp_path)]) == 2
 
 
 @pytest.mark.parametrize("landing", ["faulty", "spanning"])
-def test_the_ingest_quarantines_exactly_what_the_manifest_lists(landing, request, tmp_path,
-                                                                monkeypatch):
+def test_the_ingest_quarantines_exactly_what_the_manifest_lists(
+    landing, request, tmp_path, monkeypatch
+):
     """The contract end to end: the real ingest reads the simulated files of all four
     sources; every file's status and counts, every quarantined line and its reason are as
     the manifest says, and each raw table holds exactly the source's loadable rows."""
@@ -625,20 +766,27 @@ def test_the_ingest_quarantines_exactly_what_the_manifest_lists(landing, request
         for contract in SOURCES.values():
             others = [c for c in SOURCES.values() if c is not contract]
             ingest_source(con, contract, others, settings)
-        files = con.execute("select path, status, rows_read, rows_quarantined "
-                            "from audit.ingest_files").fetchall()
+        files = con.execute(
+            "select path, status, rows_read, rows_quarantined from audit.ingest_files"
+        ).fetchall()
         held = con.execute("select path, line_no, reason_code from audit.quarantine").fetchall()
-        loaded = {name: con.execute(f"select count(*) from raw.{c.table}").fetchone()[0]
-                  for name, c in SOURCES.items()}
+        loaded = {
+            name: con.execute(f"select count(*) from raw.{c.table}").fetchone()[0]
+            for name, c in SOURCES.items()
+        }
     m = manifest(simulated)
+
     def relative(path: str) -> str:  # audit paths are landing-relative (absolute before)
-        return str(Path(path).relative_to(settings.landing_dir)) if Path(path).is_absolute() \
-            else path
+        return (
+            str(Path(path).relative_to(settings.landing_dir)) if Path(path).is_absolute() else path
+        )
 
     assert {relative(p): (s, r, q) for p, s, r, q in files} == {
-        e["file"]: (e["expected_status"], e["rows"], e["faulty_rows"]) for e in m["files"]}
+        e["file"]: (e["expected_status"], e["rows"], e["faulty_rows"]) for e in m["files"]
+    }
     assert sorted((relative(p), line, code) for p, line, code in held) == sorted(
-        (f["file"], f["line"], f["reason_code"]) for f in m["faults"])
+        (f["file"], f["line"], f["reason_code"]) for f in m["faults"]
+    )
     assert loaded["procedure_logs"] == m["totals"]["events"]
     assert loaded == {source: counts["loaded_rows"] for source, counts in m["sources"].items()}
     assert all(loaded.values())

@@ -132,6 +132,7 @@ def month_end(label: str) -> str:
 
 # --- layout and determinism -------------------------------------------------------------
 
+
 def test_every_source_is_written_for_every_province_and_month(clean):
     m = manifest(clean)
     labels = [str(p) for p in pd.period_range("2025-05", "2026-06", freq="M")]
@@ -140,10 +141,11 @@ def test_every_source_is_written_for_every_province_and_month(clean):
         for label in labels:
             assert files[f"{ROSTERS}/{province}_{label}.{roster_format}"]["rows"] > 0
             assert files[f"{BUDGETS}/{province}_{label}.csv"]["rows"] > 0
-        inventories = sorted(name for name in files
-                             if name.startswith(f"{ASSETS}/{province}_"))
-        assert inventories == [f"{ASSETS}/{province}_{label}.csv" for label in
-                               ("2025-06", "2025-09", "2025-12", "2026-03", "2026-06")]
+        inventories = sorted(name for name in files if name.startswith(f"{ASSETS}/{province}_"))
+        assert inventories == [
+            f"{ASSETS}/{province}_{label}.csv"
+            for label in ("2025-06", "2025-09", "2025-12", "2026-03", "2026-06")
+        ]
     assert {e["source"] for e in m["files"]} == {"procedure_logs", ROSTERS, BUDGETS, ASSETS}
     assert m["sources"][ROSTERS]["files"] == 28 and m["sources"][ASSETS]["files"] == 10
     # headers are the contract's column names, in the contract's order
@@ -159,10 +161,11 @@ def test_every_source_is_written_for_every_province_and_month(clean):
 def test_rows_cover_every_unit_with_the_file_month(rosters, budget, assets):
     units = units_of(["01", "12"])
     communes = set(units.loc[units.unit_level == "commune", "unit_code"])
-    assert (rosters.snapshot_date.dt.strftime("%Y-%m-%d") ==
-            rosters.file.str.extract(r"_(\d{4}-\d{2})\.", expand=False).map(month_end)).all()
-    of_province = units[units.unit_level == "commune"].groupby("province_code").unit_code.agg(
-        set)
+    assert (
+        rosters.snapshot_date.dt.strftime("%Y-%m-%d")
+        == rosters.file.str.extract(r"_(\d{4}-\d{2})\.", expand=False).map(month_end)
+    ).all()
+    of_province = units[units.unit_level == "commune"].groupby("province_code").unit_code.agg(set)
     per_file = rosters[rosters.status != "left"].groupby("file").unit_code.agg(set)
     for name, found in per_file.items():  # every commune-level unit has staff every month
         assert found == of_province[Path(name).name[:2]], name
@@ -171,14 +174,16 @@ def test_rows_cover_every_unit_with_the_file_month(rosters, budget, assets):
     assert rosters.national_id.str.fullmatch(r"\d{12}").all()
 
     labels = budget.file.str.extract(r"_(\d{4}-\d{2})\.", expand=False)
-    assert (budget.fiscal_year.astype(str) + "-" + budget.period.map("{:02d}".format)
-            == labels).all()
+    assert (
+        budget.fiscal_year.astype(str) + "-" + budget.period.map("{:02d}".format) == labels
+    ).all()
     lines = budget.groupby(["file", "unit_code"]).size()
     assert set(lines.values) == {8, 9}  # the province unit has no transfer from itself
     assert set(budget.loc[budget.level == "commune", "unit_code"]) == communes
     assert set(budget.loc[budget.level == "province", "unit_code"]) == {"01", "12"}
-    assert not budget.duplicated(["fiscal_year", "period", "unit_code", "flow", "category",
-                                  "budget_item"]).any()
+    assert not budget.duplicated(
+        ["fiscal_year", "period", "unit_code", "flow", "category", "budget_item"]
+    ).any()
 
     offices = assets[(assets.asset_type == "office_building") & (assets.former_unit_code == "")]
     assert communes <= set(offices.unit_code)
@@ -196,16 +201,22 @@ def test_same_options_same_bytes_and_a_province_alone_is_the_same(tmp_path):
 
     def files(folder: str) -> dict[str, bytes]:
         root = tmp_path / folder
-        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-                if p.is_file() and not p.name.startswith("_")}
+        return {
+            str(p.relative_to(root)): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.name.startswith("_")
+        }
 
     first, second, other = files("a"), files("b"), files("c")
     assert first == second
     assert any(name.endswith(".xlsx") for name in first)
     snapshot = [n for n in first if not n.startswith("procedure_logs/")]
     assert len(snapshot) >= 3 * 2 * 2
-    assert all(first[n] != other[n] for n in snapshot if n in other and "_gui_lai" not in n
-               and "_bo_sung" not in n)
+    assert all(
+        first[n] != other[n]
+        for n in snapshot
+        if n in other and "_gui_lai" not in n and "_bo_sung" not in n
+    )
     alone, pair = files("alone"), files("pair")
     mine = [n for n in alone if not n.startswith("procedure_logs/")]
     assert mine and all(alone[n] == pair[n] for n in mine)
@@ -213,6 +224,7 @@ def test_same_options_same_bytes_and_a_province_alone_is_the_same(tmp_path):
 
 
 # --- personnel: the exit wave, benefits, understaffed units -----------------------------
+
 
 def leavers(rosters: pd.DataFrame) -> pd.DataFrame:
     """One row per exit, with its latest report."""
@@ -225,15 +237,21 @@ def test_exits_peak_around_july_2025_mostly_early_retirement(rosters):
     by_month = exits.groupby(exits.left_on.dt.to_period("M")).size()
     window = by_month[by_month.index >= pd.Period("2025-05", "M")]
     assert str(window.idxmax()) in {"2025-06", "2025-07", "2025-08"}
-    wave = window[(window.index >= pd.Period("2025-06", "M"))
-                  & (window.index <= pd.Period("2025-09", "M"))].sum()
+    wave = window[
+        (window.index >= pd.Period("2025-06", "M")) & (window.index <= pd.Period("2025-09", "M"))
+    ].sum()
     quiet = window[window.index >= pd.Period("2026-01", "M")].mean()
     assert wave > 20 * quiet
     in_wave = exits[(exits.left_on >= "2025-06-01") & (exits.left_on < "2025-12-01")]
     reasons = in_wave.exit_reason.value_counts(normalize=True)
     assert reasons.idxmax() == "early_retirement" and reasons["early_retirement"] > 0.4
-    assert set(reasons.index) == {"early_retirement", "resignation", "retirement", "transfer",
-                                  "dismissal"}
+    assert set(reasons.index) == {
+        "early_retirement",
+        "resignation",
+        "retirement",
+        "transfer",
+        "dismissal",
+    }
     # about a sixth of the pre-reform staff leave in the wave
     before = rosters[(rosters.snapshot_date == "2025-05-31") & (rosters.status != "left")]
     assert 0.10 < len(in_wave) / len(before) < 0.35
@@ -250,18 +268,26 @@ def test_benefits_are_capped_and_paid_with_delays(rosters):
     assert (left.benefit_paid_vnd <= left.benefit_due_vnd).all()
     early = left[left.exit_reason == "early_retirement"]
     assert (early.benefit_due_vnd > 0).all()
-    assert (left.loc[left.exit_reason.isin(["transfer", "dismissal"]), "benefit_due_vnd"]
-            == 0).all()
+    assert (
+        left.loc[left.exit_reason.isin(["transfer", "dismissal"]), "benefit_due_vnd"] == 0
+    ).all()
     # paid never decreases from one snapshot to the next
     ordered = left.sort_values("snapshot_date")
     assert (ordered.groupby("staff_code").benefit_paid_vnd.diff().fillna(0) >= 0).all()
     # months from the exit month to the first snapshot showing full payment
-    owed = left[(left.benefit_due_vnd > 0) & (left.left_on >= "2025-06-01")
-                & (left.left_on < "2025-10-01")]
-    settled = owed[owed.benefit_paid_vnd >= owed.benefit_due_vnd].groupby("staff_code").agg(
-        paid=("snapshot_date", "min"), left=("left_on", "first"))
-    delay = ((settled.paid.dt.year - settled.left.dt.year) * 12
-             + settled.paid.dt.month - settled.left.dt.month)
+    owed = left[
+        (left.benefit_due_vnd > 0) & (left.left_on >= "2025-06-01") & (left.left_on < "2025-10-01")
+    ]
+    settled = (
+        owed[owed.benefit_paid_vnd >= owed.benefit_due_vnd]
+        .groupby("staff_code")
+        .agg(paid=("snapshot_date", "min"), left=("left_on", "first"))
+    )
+    delay = (
+        (settled.paid.dt.year - settled.left.dt.year) * 12
+        + settled.paid.dt.month
+        - settled.left.dt.month
+    )
     assert len(settled) > 50
     assert (delay <= 3).mean() > 0.5
     assert (delay >= 6).sum() > 0
@@ -274,8 +300,7 @@ def test_benefits_are_capped_and_paid_with_delays(rosters):
     assert stays.median() <= 4
 
 
-def test_understaffed_units_are_below_norm_and_missing_specialisations(clean, rosters,
-                                                                       budget):
+def test_understaffed_units_are_below_norm_and_missing_specialisations(clean, rosters, budget):
     m = manifest(clean)
     units = with_norms(units_of(["01", "12"]))
     flagged = m["understaffed_units"]
@@ -286,8 +311,12 @@ def test_understaffed_units_are_below_norm_and_missing_specialisations(clean, ro
     headcount = last.groupby("unit_code").size().reindex(units.index, fill_value=0)
     ratio = headcount / units.staff_norm
     active = last[last.status == "active"]
-    filled = active[active.specialisation.isin(REQUIRED)].groupby(
-        "unit_code").specialisation.nunique().reindex(units.index, fill_value=0)
+    filled = (
+        active[active.specialisation.isin(REQUIRED)]
+        .groupby("unit_code")
+        .specialisation.nunique()
+        .reindex(units.index, fill_value=0)
+    )
     others = units.index.difference(flagged)
     assert (ratio[flagged] <= 0.65).all()
     assert (filled[flagged] <= len(REQUIRED) - 2).all()
@@ -297,13 +326,16 @@ def test_understaffed_units_are_below_norm_and_missing_specialisations(clean, ro
     rank = units.groupby("province_code").population.rank(ascending=False, pct=True)
     assert (rank[flagged] <= 0.45).all()
     # and get less money per resident for running costs and investment
-    spend = budget[(budget.level == "commune") & budget.budget_item.isin(
-        ["Chi hoạt động bộ máy", "Chi đầu tư phát triển"])]
+    spend = budget[
+        (budget.level == "commune")
+        & budget.budget_item.isin(["Chi hoạt động bộ máy", "Chi đầu tư phát triển"])
+    ]
     per_resident = spend.groupby("unit_code").allocated_vnd.sum() / units.population
     assert per_resident[flagged].max() < per_resident[others].median()
 
 
 # --- budget -------------------------------------------------------------------------------
+
 
 def test_budget_amounts_are_per_period_and_consistent(budget):
     assert (budget.planned_vnd >= budget.allocated_vnd).all()
@@ -311,7 +343,8 @@ def test_budget_amounts_are_per_period_and_consistent(budget):
     spending = budget[budget.flow == "expenditure"]
     assert (budget[["planned_vnd", "allocated_vnd", "disbursed_vnd"]] >= 0).all().all()
     execution = spending.groupby("category").apply(
-        lambda g: g.disbursed_vnd.sum() / g.allocated_vnd.sum(), include_groups=False)
+        lambda g: g.disbursed_vnd.sum() / g.allocated_vnd.sum(), include_groups=False
+    )
     assert 0.6 <= execution["recurrent_operations"] <= 0.99
     assert execution["development_investment"] < execution["recurrent_operations"] - 0.15
     communes = spending[spending.level == "commune"]
@@ -319,13 +352,19 @@ def test_budget_amounts_are_per_period_and_consistent(budget):
     assert 0.005 < digital / communes.allocated_vnd.sum() < 0.05
     # a period's own amounts: the payroll of a month is the size of a month, not a running
     # total (December vs. January of the next year, and vs. the first month)
-    payroll = budget[budget.budget_item == "Chi lương và các khoản phụ cấp"].groupby(
-        ["fiscal_year", "period"]).allocated_vnd.sum()
+    payroll = (
+        budget[budget.budget_item == "Chi lương và các khoản phụ cấp"]
+        .groupby(["fiscal_year", "period"])
+        .allocated_vnd.sum()
+    )
     assert payroll.max() < 1.6 * payroll.min()
     assert 0.5 < payroll[(2026, 1)] / payroll[(2025, 12)] < 2
     # restructuring benefits are paid from the wave on
-    benefits = budget[budget.category == "restructuring_benefits"].groupby(
-        ["fiscal_year", "period"]).disbursed_vnd.sum()
+    benefits = (
+        budget[budget.category == "restructuring_benefits"]
+        .groupby(["fiscal_year", "period"])
+        .disbursed_vnd.sum()
+    )
     assert benefits[(2025, 5)] < 0.2 * benefits[(2025, 8)]
 
 
@@ -343,12 +382,14 @@ def test_treasury_accounts_open_after_the_reform(budget):
     assert (first <= "2025-10-31").mean() > 0.75
     assert (first > "2025-10-31").sum() > 0
     # the column is set from the month the account opened, not before
-    month_end_day = pd.to_datetime(opened.fiscal_year.astype(str) + "-"
-                                   + opened.period.astype(str) + "-01") + pd.offsets.MonthEnd(0)
+    month_end_day = pd.to_datetime(
+        opened.fiscal_year.astype(str) + "-" + opened.period.astype(str) + "-01"
+    ) + pd.offsets.MonthEnd(0)
     assert (pd.to_datetime(opened.treasury_account_opened_on) <= month_end_day).all()
 
 
 # --- assets -------------------------------------------------------------------------------
+
 
 def test_surplus_offices_move_towards_repurposing(assets):
     current = current_units()
@@ -356,8 +397,13 @@ def test_surplus_offices_move_towards_repurposing(assets):
     assert former.former_unit_code.str.fullmatch(r"\d{5}").all()
     assert not set(former.former_unit_code) & current
     assert set(former.unit_code) <= current
-    assert set(assets.asset_type) == {"office_building", "land", "cultural_house", "vehicle",
-                                      "equipment"}
+    assert set(assets.asset_type) == {
+        "office_building",
+        "land",
+        "cultural_house",
+        "vehicle",
+        "equipment",
+    }
     offices = former[former.asset_type.isin(["office_building", "land"])]
     shares = pd.crosstab(offices.snapshot_date, offices.status, normalize="index")
     for status in ("surplus", "repurposing", "repurposed", "disposed"):
@@ -378,51 +424,59 @@ def test_surplus_offices_move_towards_repurposing(assets):
     repurposed = offices[offices.status.isin(["repurposing", "repurposed"])]
     assert (repurposed.repurposed_to != "").all()
     assert repurposed.repurposed_to.isin(PRIORITY).mean() > 0.75
-    assert (offices.loc[~offices.status.isin(["repurposing", "repurposed"]),
-                        "repurposed_to"] == "").all()
+    assert (
+        offices.loc[~offices.status.isin(["repurposing", "repurposed"]), "repurposed_to"] == ""
+    ).all()
     # current assets stay in use; archives are digitised at a growing pace
     assert (assets.loc[assets.former_unit_code == "", "status"] == "in_use").all()
     archives = assets.dropna(subset=["archive_records"])
     assert (archives.archive_records_digitised <= archives.archive_records).all()
     share = archives.groupby("snapshot_date").apply(
-        lambda g: g.archive_records_digitised.sum() / g.archive_records.sum(),
-        include_groups=False)
+        lambda g: g.archive_records_digitised.sum() / g.archive_records.sum(), include_groups=False
+    )
     assert share.is_monotonic_increasing and share.iloc[-1] > share.iloc[0] + 0.2
 
 
 # --- faults, personal data and the real ingest -------------------------------------------
 
+
 def test_every_fault_kind_of_the_three_sources_is_present(faulty):
     m = manifest(faulty)
     for source, kinds in ROW_FAULTS.items():
         # (the procedure-log export misfiled under budget_allocations/ is the logs' fault)
-        found = {(f["kind"], f["reason_code"]) for f in m["faults"]
-                 if f["source"] == source and f["kind"] != "wrong_folder"}
+        found = {
+            (f["kind"], f["reason_code"])
+            for f in m["faults"]
+            if f["source"] == source and f["kind"] != "wrong_folder"
+        }
         assert found == {(kind, fault.reason_code) for kind, fault in kinds.items()}, source
     notes = {(n["source"], n["kind"]) for n in m["file_notes"]}
-    assert {(ROSTERS, "day_month_year_dates"), (ROSTERS, "header_order"),
-            (BUDGETS, "thousands_separators"), (ROSTERS, "header_only"),
-            (BUDGETS, "duplicate_file")} <= notes
+    assert {
+        (ROSTERS, "day_month_year_dates"),
+        (ROSTERS, "header_order"),
+        (BUDGETS, "thousands_separators"),
+        (ROSTERS, "header_only"),
+        (BUDGETS, "duplicate_file"),
+    } <= notes
     assert m["skipped_quirks"] == []
     assert any(f["file"].endswith(".xlsx") for f in m["faults"])
     by_kind = {n["kind"]: n["file"] for n in m["file_notes"] if n["source"] != "procedure_logs"}
     text = (faulty / by_kind["thousands_separators"]).read_text("utf-8")
-    assert any(cell.count(".") >= 2 for cell in next(csv.reader(io.StringIO(
-        text.splitlines()[1]))))
+    assert any(cell.count(".") >= 2 for cell in next(csv.reader(io.StringIO(text.splitlines()[1]))))
     dated = (faulty / by_kind["day_month_year_dates"]).read_text("utf-8").splitlines()[1]
     assert dated.split(",")[0].count("/") == 2
     shuffled = (faulty / by_kind["header_order"]).read_text("utf-8").splitlines()[0]
     assert shuffled.split(",") != [c.name for c in SOURCES[ROSTERS].columns]
-    copy = next(e for e in m["files"] if e["expected_status"] == "duplicate_file"
-                and e["source"] == BUDGETS)
+    copy = next(
+        e for e in m["files"] if e["expected_status"] == "duplicate_file" and e["source"] == BUDGETS
+    )
     assert (faulty / copy["file"]).read_bytes() == (faulty / copy["duplicate_of"]).read_bytes()
     share = m["sources"]
     for source in (ROSTERS, BUDGETS, ASSETS):
         assert 0 < share[source]["faulty_rows"] / share[source]["rows"] < 0.01
 
 
-def test_workbook_rosters_round_trip_and_personal_data_stays_out(clean, tmp_path,
-                                                                  monkeypatch):
+def test_workbook_rosters_round_trip_and_personal_data_stays_out(clean, tmp_path, monkeypatch):
     """The real ingest reads the rosters: a workbook's rows arrive exactly as simulated
     (Vietnamese text, dates, numbers), names are dropped, IDs and birth dates never stored."""
     from orchestration.ingest.load import ingest_source, prepare
@@ -435,29 +489,36 @@ def test_workbook_rosters_round_trip_and_personal_data_stays_out(clean, tmp_path
     with connect(settings) as con:
         prepare(con, list(SOURCES.values()), settings.pseudonym_key)
         contract = SOURCES[ROSTERS]
-        results = ingest_source(con, contract, [c for c in SOURCES.values()
-                                                if c is not contract], settings)
+        results = ingest_source(
+            con, contract, [c for c in SOURCES.values() if c is not contract], settings
+        )
         raw = con.execute("""select r.*, f.path from raw.personnel_roster_rows r
             join audit.ingest_files f on f.file_id = r._file_id""").df()
-        dump = " ".join(str(row) for row in con.execute(
-            "select * from raw.personnel_roster_rows").fetchall())
+        dump = " ".join(
+            str(row) for row in con.execute("select * from raw.personnel_roster_rows").fetchall()
+        )
     assert {r.status for r in results} == {"loaded"}
     assert sum(r.rows_quarantined for r in results) == 0
     workbook = raw[raw.path == f"{ROSTERS}/12_2026-06.xlsx"].sort_values("_line_no")
-    expected = pd.read_csv(io.StringIO(sheet_text(clean / ROSTERS / "12_2026-06.xlsx")),
-                           dtype=str, keep_default_na=False)
+    expected = pd.read_csv(
+        io.StringIO(sheet_text(clean / ROSTERS / "12_2026-06.xlsx")),
+        dtype=str,
+        keep_default_na=False,
+    )
     assert len(workbook) == len(expected) > 500
-    assert workbook.qualification.tolist() == expected.qualification.replace(
-        "", None).tolist()
+    assert workbook.qualification.tolist() == expected.qualification.replace("", None).tolist()
     assert "Thạc sĩ Quản lý công" in set(workbook.qualification)
     assert [str(d.date()) for d in workbook.joined_on] == expected.joined_on.tolist()
     assert [str(d.date()) for d in workbook.snapshot_date] == ["2026-06-30"] * len(expected)
-    assert workbook.salary_coefficient.tolist() == expected.salary_coefficient.astype(
-        float).tolist()
+    assert (
+        workbook.salary_coefficient.tolist() == expected.salary_coefficient.astype(float).tolist()
+    )
     assert workbook.staff_code.tolist() == expected.staff_code.tolist()
     left = expected.benefit_due_vnd != ""
-    assert workbook.benefit_due_vnd[left.to_numpy()].astype("int64").tolist() == \
-        expected.benefit_due_vnd[left].astype("int64").tolist()
+    assert (
+        workbook.benefit_due_vnd[left.to_numpy()].astype("int64").tolist()
+        == expected.benefit_due_vnd[left].astype("int64").tolist()
+    )
     # personal data: names dropped, IDs hashed, birth dates banded
     m = manifest(clean)
     assert len(m["sample_national_ids"]) >= 4

@@ -43,26 +43,20 @@
 {%- endmacro %}
 
 {% macro default__working_day_position(timestamp_expr, calendar) -%}
-    {#- seconds after midnight of the office hours (inline: a macro's value is text to
-        sqlfluff's templater, and these are numbers) -#}
-    {%- set opens_at = var('office_opens', '07:30').split(':') -%}
-    {%- set closes_at = var('office_closes', '17:00').split(':') -%}
-    {%- set opens = opens_at[0] | int * 3600 + opens_at[1] | int * 60 -%}
-    {%- set length = closes_at[0] | int * 3600 + closes_at[1] | int * 60 - opens -%}
-    {%- if length <= 0 -%}
-        {{ exceptions.raise_compiler_error("office_closes must be after office_opens") }}
-    {%- endif -%}
+    {#- the office hours of the on-time clock (working_time.sql); `| int`: sqlfluff's
+        templater hands a macro's value back as text -#}
+    {%- set opens = office_opens_second() | int -%}
+    {%- set length = office_seconds() | int -%}
     (
         {{ calendar }}.working_days_before
         + case
             when {{ calendar }}.is_working_day
                 then least(
                     greatest(
-                        cast({{ dbt.datediff(
-                            'cast(cast(' ~ timestamp_expr ~ ' as date) as ' ~ dbt.type_timestamp() ~ ')',
-                            timestamp_expr,
-                            'second'
-                        ) }} - {{ opens }} as {{ type_double() }}) / {{ length }},
+                        cast(
+                            {{ seconds_into_day(timestamp_expr) }} - {{ opens }}
+                            as {{ type_double() }}
+                        ) / {{ length }},
                         0
                     ),
                     1

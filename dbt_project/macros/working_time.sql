@@ -26,7 +26,8 @@
 {%- endmacro %}
 
 {% macro office_seconds() -%}
-    {%- set seconds = clock_seconds(var('office_closes', '17:00')) - office_opens_second() -%}
+    {#- `| int`: sqlfluff's templater hands a macro's value back as text -#}
+    {%- set seconds = clock_seconds(var('office_closes', '17:00')) | int - office_opens_second() | int -%}
     {%- if seconds <= 0 -%}
         {{ exceptions.raise_compiler_error("office_closes must be after office_opens") }}
     {%- endif -%}

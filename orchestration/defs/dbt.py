@@ -28,7 +28,9 @@ def dbt_project() -> DbtProject:
         project_dir=DBT_PROJECT_DIR,
         profiles_dir=DBT_PROJECT_DIR,
         prepare_project_cli_args=[
-            "parse", "--quiet", *vars_arg(WarehouseResource.from_env().dbt_vars())
+            "parse",
+            "--quiet",
+            *vars_arg(WarehouseResource.from_env().dbt_vars()),
         ],
     )
     project.prepare_if_dev()

@@ -53,9 +53,7 @@ def build_ingest_asset(contract: SourceContract) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             prepare(con, list(SOURCES.values()), settings.pseudonym_key)
             results = ingest_source(con, contract, others, settings, progress)
-            totals = con.execute(
-                f"select count(*) from raw.{contract.table}"
-            ).fetchone()[0]
+            totals = con.execute(f"select count(*) from raw.{contract.table}").fetchone()[0]
         meta = summary(results, totals)
         rate = meta["rows_read"] / max(time.perf_counter() - started, 1e-9)
         context.log.info(

@@ -94,7 +94,9 @@ def ge_checks(
                 if check_name(suite) not in selected:
                     continue
                 outcome = validate_table(
-                    con, ".".join(checked_model(suite).path), suite,
+                    con,
+                    ".".join(checked_model(suite).path),
+                    suite,
                     sample_rows=SAMPLED_SUITES.get(suite),
                 )
                 record_outcome(outcome, quality_dir)

@@ -4,7 +4,6 @@ The BI copy waits on the gate and the models it copies, not on the report pages:
 charting bug must not hold back publishing checked data.
 """
 
-
 from types import ModuleType
 
 import dagster as dg

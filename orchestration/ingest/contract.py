@@ -66,20 +66,29 @@ class Check:
     codes: Callable[[], frozenset[str]] | None = None
 
 
-def allowed(
-    values: list[str] | tuple[str, ...], parts: tuple[tuple[str, ...], ...] = ()
-) -> Check:
+def allowed(values: list[str] | tuple[str, ...], parts: tuple[tuple[str, ...], ...] = ()) -> Check:
     """One of `values`; `parts` names the subsets that models may stage apart (each model
     then accepts exactly one part, and the parts together are `values`)."""
     values = tuple(values)
     assert not parts or sorted(v for part in parts for v in part) == sorted(values), parts
-    return Check("not_allowed", f"one of {', '.join(values)}", lambda: pa.Check.isin(values),
-                 values=values, parts=parts, codes=lambda: frozenset(values))
+    return Check(
+        "not_allowed",
+        f"one of {', '.join(values)}",
+        lambda: pa.Check.isin(values),
+        values=values,
+        parts=parts,
+        codes=lambda: frozenset(values),
+    )
 
 
 def in_range(low: float, high: float) -> Check:
-    return Check("not_allowed", f"between {low} and {high}",
-                 lambda: pa.Check.in_range(low, high), low=low, high=high)
+    return Check(
+        "not_allowed",
+        f"between {low} and {high}",
+        lambda: pa.Check.in_range(low, high),
+        low=low,
+        high=high,
+    )
 
 
 def at_least(low: float) -> Check:

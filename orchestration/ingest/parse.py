@@ -76,9 +76,12 @@ def fetch_rejects(con: duckdb.DuckDBPyConnection, read: FileRead) -> list[Reject
     ).fetchall()
     con.execute(f"drop table if exists {read.rejects_table}")
     con.execute(f"drop table if exists {read.rejects_table}_scan")
-    return [Reject(path, line, *reject_reason(error_type, message, read.fmt),
-                   (text or "")[:EXCERPT_CHARS])
-            for path, line, text, error_type, message in found]
+    return [
+        Reject(
+            path, line, *reject_reason(error_type, message, read.fmt), (text or "")[:EXCERPT_CHARS]
+        )
+        for path, line, text, error_type, message in found
+    ]
 
 
 def reject_reason(error_type: str, message: str, fmt: str) -> tuple[str, str]:
@@ -124,6 +127,5 @@ def absorb_rejects(con: duckdb.DuckDBPyConnection, read: FileRead, layout: LineL
     con.executemany(
         f"insert into {WORK_TABLE} (_file, _line_no, _first_line, _problem_code, "
         "_problem_detail, _record) values (?, ?, ?, ?, ?, ?)",
-        [(r.file, r.line_no, r.line_no, r.code, r.reason, layout.excerpt(r.text))
-         for r in rejects],
+        [(r.file, r.line_no, r.line_no, r.code, r.reason, layout.excerpt(r.text)) for r in rejects],
     )

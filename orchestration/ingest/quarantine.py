@@ -86,8 +86,18 @@ def keep_refused_lines(
     )
     con.executemany(
         "insert into audit.quarantine values (?, ?, ?, ?, null, ?, ?, ?, now())",
-        [(file.file_id, file.contract.name, file.relpath, r.line_no, r.code, r.reason,
-          layout.excerpt(r.text)) for r in rejects],
+        [
+            (
+                file.file_id,
+                file.contract.name,
+                file.relpath,
+                r.line_no,
+                r.code,
+                r.reason,
+                layout.excerpt(r.text),
+            )
+            for r in rejects
+        ],
     )
     return Counts(len(rejects), 0, len(rejects))
 

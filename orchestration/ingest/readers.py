@@ -107,7 +107,7 @@ def rejects_options(read: FileRead) -> str:
     their line number instead of failing the statement (`parse.absorb_rejects`)."""
     return f"""ignore_errors = true, store_rejects = true,
             rejects_table = {literal(read.rejects_table)},
-            rejects_scan = {literal(read.rejects_table + '_scan')},
+            rejects_scan = {literal(read.rejects_table + "_scan")},
             max_line_size = {MAX_LINE_BYTES}"""
 
 
@@ -117,12 +117,14 @@ def lines_sql(read: FileRead, strict: bool = True) -> str:
     Strict reading refuses a file whose line endings are mixed; a whole-file quarantine
     reads it leniently, since it exists to keep the lines of files that cannot be parsed."""
     lenient = "" if strict else "strict_mode = false, "
-    return numbered(f"""
+    return numbered(
+        f"""
         select line, filename as _file
         from read_csv({read.path_list}, columns = {{'line': 'VARCHAR'}}, header = false,
             delim = '\\x01', quote = '', escape = '', auto_detect = false, filename = true,
             {lenient}{rejects_options(read)}, encoding = {literal(read.encoding)})""",
-        first_line=1)
+        first_line=1,
+    )
 
 
 def jsonl_reader_sql(read: FileRead) -> str:
@@ -156,16 +158,21 @@ def csv_reader_sql(read: FileRead, header: list[str]) -> str:
         f"{position[f]} as {quote(f)}" if f in position else f"null::varchar as {quote(f)}"
         for f in read.fields
     )
-    row_text = "concat_ws(',', " + ", ".join(
-        f"coalesce({position[f]}, '')" for f in read.fields if f in position
-    ) + ")"
-    return numbered(f"""
+    row_text = (
+        "concat_ws(',', "
+        + ", ".join(f"coalesce({position[f]}, '')" for f in read.fields if f in position)
+        + ")"
+    )
+    return numbered(
+        f"""
         select filename as _file, {row_text} as _row_text, null::varchar as _malformed,
             {fields}
         from read_csv({read.path_list}, columns = {layout}, header = true,
             auto_detect = false, delim = {literal(read.delimiter)}, quote = '"',
             escape = '"', null_padding = false, filename = true, {rejects_options(read)},
-            encoding = {literal(read.encoding)})""", first_line=2)
+            encoding = {literal(read.encoding)})""",
+        first_line=2,
+    )
 
 
 def producer_expression(column: Column, dialect: Dialect, fields: set[str]) -> str:
@@ -191,14 +198,16 @@ def parsed_sql(
         for c in contract.columns
     )
     typed = ",\n".join(_typed_column(c) for c in contract.stored_columns)
-    problems = [
-        "when _malformed is not null then {'code': 'malformed_line', 'column': null, "
-        "'detail': _malformed}",
-        "when _first_line < _line_no then {'code': 'duplicate_row', 'column': null, "
-        "'detail': null}",
-    ] + [_invisible_case(c) for c in contract.columns if c.code] + [
-        _unparseable_case(c) for c in contract.columns if c.kind != "varchar" and not c.personal
-    ]
+    problems = (
+        [
+            "when _malformed is not null then {'code': 'malformed_line', 'column': null, "
+            "'detail': _malformed}",
+            "when _first_line < _line_no then {'code': 'duplicate_row', 'column': null, "
+            "'detail': null}",
+        ]
+        + [_invisible_case(c) for c in contract.columns if c.code]
+        + [_unparseable_case(c) for c in contract.columns if c.kind != "varchar" and not c.personal]
+    )
     record = _record_json(contract, layout_key)
     # Exact repeats found by aggregation, not a window: a hash aggregate over the line
     # text is several times cheaper than partitioning every row.
@@ -221,7 +230,7 @@ def parsed_sql(
             from fields left join repeats using (_file, _row_text)
         ),
         judged as (
-            select *, case {' '.join(problems)} end as _problem
+            select *, case {" ".join(problems)} end as _problem
             from typed
         )
         select * exclude (_row_text, _malformed, _problem, {_text_columns(contract)}),
@@ -273,11 +282,12 @@ def _text_columns(contract: SourceContract) -> str:
 def _record_json(contract: SourceContract, layout_key: str) -> str:
     """The row as the producer sent it, personal fields already pseudonymised."""
     parts = ", ".join(
-        f"{literal(c.raw_name)}: "
-        + (quote(c.raw_name) if c.personal else quote(c.name + "__text"))
+        f"{literal(c.raw_name)}: " + (quote(c.raw_name) if c.personal else quote(c.name + "__text"))
         for c in contract.stored_columns
     )
     # A malformed line's fields cannot be told apart: `rw_excerpt` (excerpt.py) keeps only
     # what the contract vouches for.
-    return f"case when _malformed is not null then rw_excerpt(_row_text, {layout_key})::json " \
-           f"else to_json({{{parts}}}) end"
+    return (
+        f"case when _malformed is not null then rw_excerpt(_row_text, {layout_key})::json "
+        f"else to_json({{{parts}}}) end"
+    )

@@ -140,9 +140,7 @@ def settle_unparseable(con: duckdb.DuckDBPyConnection, batch: Batch, error: str)
     [plan] = batch.plans
     reason = f"the file cannot be parsed as {plan.text.fmt}: {error}"
     with transaction(con):
-        counts = quarantine_lines(
-            con, plan.file, plan.text, "malformed_line", reason, plan.dialect
-        )
+        counts = quarantine_lines(con, plan.file, plan.text, "malformed_line", reason, plan.dialect)
         return record(con, plan.file, "rejected_file", reason, counts, plan.dialect.name)
 
 

@@ -74,9 +74,10 @@ def transcode_to_utf8(path: Path, encoding: str, target: Path) -> Path:
     equal to the same words from UTF-8 sources. Lines are read whole so a letter and its
     diacritic are never split between chunks."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with path.open(encoding=encoding, newline="") as src, target.open(
-        "w", encoding="utf-8", newline=""
-    ) as dst:
+    with (
+        path.open(encoding=encoding, newline="") as src,
+        target.open("w", encoding="utf-8", newline="") as dst,
+    ):
         for line in src:
             dst.write(unicodedata.normalize("NFC", line))
     return target

@@ -68,17 +68,24 @@ def unit_code_checks(record_date: Callable[[], pl.Expr]) -> tuple[Check, ...]:
     Codes reused across the reform (most of today's) are valid on both sides, for the unit
     of the time; the three failures share the reason code `unknown_unit`."""
     return (
-        known("administrative unit (of before or after 1 July 2025)", "unknown_unit",
-              units_of_any_time),
+        known(
+            "administrative unit (of before or after 1 July 2025)",
+            "unknown_unit",
+            units_of_any_time,
+        ),
         valid_until(
             "valid on the record's date: a code of a unit abolished on 1 July 2025, on a "
             "record dated after the reform",
-            "unknown_unit", record_date, abolished_units,
+            "unknown_unit",
+            record_date,
+            abolished_units,
         ),
         valid_from(
             "valid on the record's date: a code of a unit created on 1 July 2025, on a record "
             "dated before the reform",
-            "unknown_unit", record_date, new_units,
+            "unknown_unit",
+            record_date,
+            new_units,
         ),
     )
 
@@ -125,7 +132,8 @@ PROMISE_TOLERANCE = timedelta(days=366)
 PERIOD = f"within the monitored period {calendar_start()} .. {calendar_end()}"
 IN_PERIOD_DATE = within_period(calendar_start(), calendar_end(), PERIOD)
 IN_PERIOD_TIME = within_period(
-    datetime.combine(calendar_start(), time.min), datetime.combine(calendar_end(), time.max),
+    datetime.combine(calendar_start(), time.min),
+    datetime.combine(calendar_end(), time.max),
     PERIOD,
 )
 PROMISE_IN_PERIOD = within_period(
@@ -218,11 +226,26 @@ PROCEDURE_LOGS = SourceContract(
     ),
 )
 
-POSITIONS = ("chairman", "vice_chairman", "party_secretary", "civil_servant", "cadre",
-             "contract_staff")
-SPECIALISATIONS = ("justice_civil_status", "land", "finance_accounting", "construction",
-                   "it_digital", "culture_social", "general_administration", "agriculture",
-                   "security", "other")
+POSITIONS = (
+    "chairman",
+    "vice_chairman",
+    "party_secretary",
+    "civil_servant",
+    "cadre",
+    "contract_staff",
+)
+SPECIALISATIONS = (
+    "justice_civil_status",
+    "land",
+    "finance_accounting",
+    "construction",
+    "it_digital",
+    "culture_social",
+    "general_administration",
+    "agriculture",
+    "security",
+    "other",
+)
 STAFF_STATUSES = ("active", "on_leave", "left")
 EXIT_REASONS = ("early_retirement", "resignation", "retirement", "transfer", "dismissal")
 NOT_NEGATIVE = at_least(0)
@@ -255,10 +278,13 @@ PERSONNEL_ROSTERS = SourceContract(
 BUDGET_LEVELS = ("province", "commune")
 # Each category belongs to one flow (dbt and GE check the pairing on staged lines).
 CATEGORIES_BY_FLOW = {
-    "expenditure": ("recurrent_operations", "development_investment", "restructuring_benefits",
-                    "digital_transformation"),
-    "revenue": ("devolved_revenue", "fees_and_charges", "land_use_fees",
-                "transfers_from_province"),
+    "expenditure": (
+        "recurrent_operations",
+        "development_investment",
+        "restructuring_benefits",
+        "digital_transformation",
+    ),
+    "revenue": ("devolved_revenue", "fees_and_charges", "land_use_fees", "transfers_from_province"),
 }
 FLOWS = ("revenue", "expenditure")
 BUDGET_CATEGORIES = tuple(c for categories in CATEGORIES_BY_FLOW.values() for c in categories)
@@ -311,6 +337,5 @@ ASSET_INVENTORIES = SourceContract(
 )
 
 SOURCES: dict[str, SourceContract] = {
-    c.name: c
-    for c in (PROCEDURE_LOGS, PERSONNEL_ROSTERS, BUDGET_ALLOCATIONS, ASSET_INVENTORIES)
+    c.name: c for c in (PROCEDURE_LOGS, PERSONNEL_ROSTERS, BUDGET_ALLOCATIONS, ASSET_INVENTORIES)
 }

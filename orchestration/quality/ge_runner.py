@@ -291,9 +291,7 @@ def to_expectation_outcome(raw_result: dict, keys: list[str]) -> ExpectationOutc
     )
 
 
-def outcomes_in_suite_order(
-    ids: list[str], raw: dict, keys: list[str]
-) -> list[ExpectationOutcome]:
+def outcomes_in_suite_order(ids: list[str], raw: dict, keys: list[str]) -> list[ExpectationOutcome]:
     position = {expectation_id: i for i, expectation_id in enumerate(ids)}
     ordered = sorted(
         raw["results"], key=lambda r: position.get(r["expectation_config"].get("id"), len(ids))
@@ -316,8 +314,9 @@ def validate_table(
     run_at = datetime.now(UTC)
     suite = load_suite(suite_name)
     total_rows = count_rows(con, relation)
-    frame = read_frame(con, relation, referenced_columns(suite), total_rows, sample_rows,
-                       computed_columns(suite))
+    frame = read_frame(
+        con, relation, referenced_columns(suite), total_rows, sample_rows, computed_columns(suite)
+    )
     ids, raw = run_suite(frame, suite)
     results = outcomes_in_suite_order(ids, raw, key_columns(suite))
     return ValidationOutcome(

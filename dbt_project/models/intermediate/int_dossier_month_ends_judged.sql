@@ -88,7 +88,8 @@ dossier_months as (
     cross join cut_off
     inner join months
         on months.month_start >= {{ month_start('dossiers.received_at') }}
-        and months.month_start <= {{ month_start('coalesce(dossiers.finished_at, cut_off.data_cut_off_at)') }}
+        and months.month_start
+        <= {{ month_start('coalesce(dossiers.finished_at, cut_off.data_cut_off_at)') }}
 
 ),
 
@@ -141,7 +142,7 @@ waits_to_month_end as (
     from open_at_month_end
     left join supplement_waits
         on open_at_month_end.dossier_code = supplement_waits.dossier_code
-        and supplement_waits.requested_at < open_at_month_end.happened_before
+        and open_at_month_end.happened_before > supplement_waits.requested_at
     left join working_calendar as request_day
         on cast(supplement_waits.requested_at as date) = request_day.date_day
     left join working_calendar as judged_day
@@ -160,7 +161,7 @@ placed as (
         waits_to_month_end.supplement_seconds,
         waits_to_month_end.supplement_working_seconds,
         {{ working_second('open_at_month_end.judged_at', 'judged_day') }}
-            - waits_to_month_end.supplement_working_seconds as adjusted_judged_working_second
+        - waits_to_month_end.supplement_working_seconds as adjusted_judged_working_second
     from open_at_month_end
     inner join waits_to_month_end
         on open_at_month_end.dossier_code = waits_to_month_end.dossier_code
@@ -185,7 +186,7 @@ judged as (
     left join working_calendar as adjusted_judged_day
         on adjusted_judged_day.is_working_day
         and adjusted_judged_day.working_days_before
-            = {{ working_day_index('placed.adjusted_judged_working_second') }}
+        = {{ working_day_index('placed.adjusted_judged_working_second') }}
 
 ),
 

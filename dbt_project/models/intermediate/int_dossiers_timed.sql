@@ -119,7 +119,8 @@ per_dossier as (
         {{ dbt.bool_or('components_digitised') }} as components_digitised,
         {{ dbt.bool_or('result_digitised') }} as result_digitised,
         {{ dbt.bool_or('data_reused') }} as data_reused,
-        max(case when event_type = 'result_returned' then satisfaction_score end) as satisfaction_score
+        max(case when event_type = 'result_returned' then satisfaction_score end)
+            as satisfaction_score
     from events
     group by dossier_code
 
@@ -180,7 +181,8 @@ statutory_promises as (
         on cast(dossiers.received_at as date) = receipt_day.date_day
     inner join working_calendar as due_day
         on due_day.is_working_day
-        and due_day.working_days_before = receipt_day.working_days_before + procedures.statutory_days
+        and due_day.working_days_before
+        = receipt_day.working_days_before + procedures.statutory_days
     where dossiers.due_at is null
         and dossiers.received_at is not null
 
@@ -310,9 +312,10 @@ final as (
         case
             when finished_at is not null and received_at is not null
                 then cast(
-                    {{ dbt.datediff('received_at', 'finished_at', 'second') }} - supplement_seconds
-                    as {{ type_double() }}
-                ) / 86400
+                        {{ dbt.datediff('received_at', 'finished_at', 'second') }}
+                        - supplement_seconds
+                        as {{ type_double() }}
+                    ) / 86400
         end as processing_days,
         case
             when finish_event in ('completed', 'result_returned') and received_at is not null
@@ -323,8 +326,8 @@ final as (
                         'received_at',
                         'finished_at'
                     ) }} - supplement_working_seconds
-                    as {{ type_double() }}
-                ) / {{ office_seconds() }}
+                        as {{ type_double() }}
+                    ) / {{ office_seconds() }}
         end as processing_working_days,
         case
             when received_at is not null

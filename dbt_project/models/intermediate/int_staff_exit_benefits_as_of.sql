@@ -114,9 +114,11 @@ final as (
         case
             when settlements.settled_month_start <= as_of.month_start
                 then cast(
-                    {{ dbt.datediff('as_of.left_month_start', 'settlements.settled_month_start', 'month') }}
-                    as {{ dbt.type_int() }}
-                )
+                        {{ dbt.datediff(
+                            'as_of.left_month_start', 'settlements.settled_month_start', 'month'
+                        ) }}
+                        as {{ dbt.type_int() }}
+                    )
         end as delay_months
     from as_of
     left join settlements

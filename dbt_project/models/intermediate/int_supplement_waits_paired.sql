@@ -84,7 +84,7 @@ following_events as (
     from sequenced
     inner join events
         on sequenced.dossier_code = events.dossier_code
-        and events.event_at >= sequenced.requested_at
+        and sequenced.requested_at <= events.event_at
     group by
         sequenced.dossier_code,
         sequenced.request_seq

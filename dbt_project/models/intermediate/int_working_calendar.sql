@@ -24,10 +24,11 @@ final as (
         date_day,
         is_working_day,
         cast(
-            sum(case when is_working_day then 1 else 0 end) over (
-                order by date_day
-                rows between unbounded preceding and current row
-            )
+            sum(case when is_working_day then 1 else 0 end)
+                over (
+                    order by date_day
+                    rows between unbounded preceding and current row
+                )
             - case when is_working_day then 1 else 0 end
             as {{ dbt.type_bigint() }}
         ) as working_days_before

@@ -73,7 +73,8 @@ final as (
         status,
         repurposed_to,
         status_since,
-        cast({{ dbt.datediff('status_since', 'snapshot_date', 'day') }} as {{ dbt.type_int() }}) as days_in_status,
+        cast({{ dbt.datediff('status_since', 'snapshot_date', 'day') }} as {{ dbt.type_int() }})
+            as days_in_status,
         coalesce(
             repurposed_to in ('education', 'healthcare', 'culture', 'sports', 'social_welfare'),
             false
@@ -82,7 +83,10 @@ final as (
         decided_on,
         case
             when decided_on >= surplus_since
-                then cast({{ dbt.datediff('surplus_since', 'decided_on', 'day') }} as {{ dbt.type_int() }})
+                then cast(
+                        {{ dbt.datediff('surplus_since', 'decided_on', 'day') }}
+                        as {{ dbt.type_int() }}
+                    )
         end as days_to_decision,
         archive_records,
         archive_records_digitised

@@ -15,7 +15,8 @@ lines as (
 final as (
 
     select
-        {{ surrogate_key(['unit_code', 'fiscal_year', 'period', 'flow', 'category']) }} as budget_key,
+        {{ surrogate_key(['unit_code', 'fiscal_year', 'period', 'flow', 'category']) }}
+            as budget_key,
         unit_code,
         province_code,
         level,

@@ -60,7 +60,7 @@ final as (
             and (
                 procedures.devolved_on is null
                 or cast(coalesce(dossiers.received_at, dossiers.submitted_at) as date)
-                    >= procedures.devolved_on
+                >= procedures.devolved_on
             ),
             false
         ) as is_devolved

@@ -64,13 +64,20 @@ flows as (
         specialisation,
         sum(case when movement = 'joined' then 1 else 0 end) as joiners,
         sum(case when movement = 'left' then 1 else 0 end) as leavers_total,
-        sum(case when movement = 'left' and exit_reason = 'early_retirement' then 1 else 0 end) as leavers_early_retirement,
-        sum(case when movement = 'left' and exit_reason = 'resignation' then 1 else 0 end) as leavers_resignation,
-        sum(case when movement = 'left' and exit_reason = 'retirement' then 1 else 0 end) as leavers_retirement,
-        sum(case when movement = 'left' and exit_reason = 'transfer' then 1 else 0 end) as leavers_transfer,
-        sum(case when movement = 'left' and exit_reason = 'dismissal' then 1 else 0 end) as leavers_dismissal,
-        sum(case when movement = 'left' then coalesce(benefit_due_vnd, 0) else 0 end) as benefits_due_vnd,
-        sum(case when movement = 'left' then coalesce(benefit_paid_vnd, 0) else 0 end) as benefits_paid_vnd
+        sum(case when movement = 'left' and exit_reason = 'early_retirement' then 1 else 0 end)
+            as leavers_early_retirement,
+        sum(case when movement = 'left' and exit_reason = 'resignation' then 1 else 0 end)
+            as leavers_resignation,
+        sum(case when movement = 'left' and exit_reason = 'retirement' then 1 else 0 end)
+            as leavers_retirement,
+        sum(case when movement = 'left' and exit_reason = 'transfer' then 1 else 0 end)
+            as leavers_transfer,
+        sum(case when movement = 'left' and exit_reason = 'dismissal' then 1 else 0 end)
+            as leavers_dismissal,
+        sum(case when movement = 'left' then coalesce(benefit_due_vnd, 0) else 0 end)
+            as benefits_due_vnd,
+        sum(case when movement = 'left' then coalesce(benefit_paid_vnd, 0) else 0 end)
+            as benefits_paid_vnd
     from movements
     group by
         unit_code,
@@ -83,7 +90,7 @@ flows as (
 
 activity as (
 
-    -- one long list of partial counts, summed below: no full outer joins
+-- one long list of partial counts, summed below: no full outer joins
     {{ union_partial_counts(
         keys=['unit_code', 'province_code', 'month_start', 'position', 'specialisation'],
         parts={
@@ -107,7 +114,8 @@ activity as (
 final as (
 
     select
-        {{ surrogate_key(['unit_code', 'month_start', 'position', 'specialisation']) }} as staffing_month_key,
+        {{ surrogate_key(['unit_code', 'month_start', 'position', 'specialisation']) }}
+            as staffing_month_key,
         unit_code,
         province_code,
         month_start,

@@ -23,8 +23,10 @@ latest as (
 national_median as (
 
     select
-        {{ median("case when assets.is_office and assets.status in ('repurposed', 'disposed') then assets.days_to_decision end") }}
-            as median_days_to_decision
+        {{ median(
+            "case when assets.is_office and assets.status in ('repurposed', 'disposed')"
+            ~ " then assets.days_to_decision end"
+        ) }} as median_days_to_decision
     from {{ ref('fct_assets') }} as assets
     inner join latest
         on assets.province_code = latest.province_code
@@ -36,8 +38,12 @@ national as (
 
     select
         cast(count(*) as {{ dbt.type_bigint() }}) as provinces,
-        {%- for column in ['offices_total', 'surplus_offices', 'waiting', 'repurposing', 'repurposed', 'disposed', 'repurposed_priority', 'decisions_timed', 'archive_records', 'archive_records_digitised'] %}
-        cast(sum({{ column }}) as {{ dbt.type_bigint() }}) as {{ column }},
+        {%- for column in [
+            'offices_total', 'surplus_offices', 'waiting', 'repurposing', 'repurposed',
+            'disposed', 'repurposed_priority', 'decisions_timed', 'archive_records',
+            'archive_records_digitised',
+        ] %}
+            cast(sum({{ column }}) as {{ dbt.type_bigint() }}) as {{ column }},
         {%- endfor %}
         cast(sum(surplus_land_area_m2) as {{ type_double() }}) as surplus_land_area_m2
     from latest

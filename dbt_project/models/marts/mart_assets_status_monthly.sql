@@ -28,7 +28,7 @@ as_of_months as (
         max(province_months.month_start) as as_of_month
     from months
     inner join province_months
-        on province_months.month_start <= months.month_start
+        on months.month_start >= province_months.month_start
     group by
         months.month_start,
         province_months.province_code
@@ -40,9 +40,10 @@ final as (
     select
         as_of_months.month_start,
         cast(count(*) as {{ dbt.type_bigint() }}) as provinces,
-        {%- for column in ['waiting', 'repurposing', 'repurposed', 'disposed'] %}
-        cast(sum(province_months.{{ column }}) as {{ dbt.type_bigint() }}) as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for column in ['waiting', 'repurposing', 'repurposed', 'disposed'] %}
+        cast(sum(province_months.{{ column }}) as {{ dbt.type_bigint() }})
+            as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from as_of_months
     inner join province_months
         on as_of_months.province_code = province_months.province_code

@@ -12,7 +12,7 @@ final as (
     select
         month_start,
         {%- for reason in reasons %}
-        cast(sum(leavers_{{ reason }}) as {{ dbt.type_bigint() }}) as leavers_{{ reason }},
+            cast(sum(leavers_{{ reason }}) as {{ dbt.type_bigint() }}) as leavers_{{ reason }},
         {%- endfor %}
         cast(sum(leavers_total) as {{ dbt.type_bigint() }}) as leavers_total
     from {{ ref('fct_staffing_monthly') }}

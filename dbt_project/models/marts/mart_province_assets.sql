@@ -27,7 +27,8 @@ snapshot_assets as (
     select
         month_snapshots.*,
         month_snapshots.is_office
-            and month_snapshots.status in ('surplus', 'repurposing', 'repurposed', 'disposed') as is_surplus_office
+        and month_snapshots.status in ('surplus', 'repurposing', 'repurposed', 'disposed')
+            as is_surplus_office
     from month_snapshots
 
 ),
@@ -48,13 +49,17 @@ province_months as (
             case when is_surplus_office and asset_type = 'land' then coalesce(area_m2, 0) else 0 end
         ) as surplus_land_area_m2,
         sum(
-            case when is_office and status = 'repurposed' and is_priority_repurpose then 1 else 0 end
+            case
+                when is_office and status = 'repurposed' and is_priority_repurpose then 1 else 0
+            end
         ) as repurposed_priority,
         count(
             case when is_office and status in ('repurposed', 'disposed') then days_to_decision end
         ) as decisions_timed,
-        {{ median("case when is_office and status in ('repurposed', 'disposed') then days_to_decision end") }}
-            as median_days_to_decision,
+        {{ median(
+            "case when is_office and status in ('repurposed', 'disposed')"
+            ~ " then days_to_decision end"
+        ) }} as median_days_to_decision,
         sum(coalesce(archive_records, 0)) as archive_records,
         sum(coalesce(archive_records_digitised, 0)) as archive_records_digitised
     from snapshot_assets

@@ -31,7 +31,11 @@
     'nation': ["'VN'", 'cast(null as ' ~ dbt.type_string() ~ ')', 'cast(null as ' ~ dbt.type_string() ~ ')'],
 } -%}
 
-{%- set group_keys = {'unit': ['unit_code', 'province_code'], 'province': ['province_code'], 'nation': []} %}
+{%- set group_keys = {
+    'unit': ['unit_code', 'province_code'],
+    'province': ['province_code'],
+    'nation': [],
+} %}
 
 with
 
@@ -51,23 +55,23 @@ data_months as (
 
 unit_month_periods as (
 
-    -- each unit-month once in each of the four periods that hold it
+        -- each unit-month once in each of the four periods that hold it
     {%- for period, period_start in {
         'month': 'unit_months.month_start',
         'quarter': 'cast(' ~ dbt.date_trunc('quarter', 'unit_months.month_start') ~ ' as date)',
         'year': 'cast(' ~ dbt.date_trunc('year', 'unit_months.month_start') ~ ' as date)',
         'whole': 'data_months.first_month',
     }.items() %}
-    {%- if not loop.first %}
+        {%- if not loop.first %}
 
-    union all
-    {% endif %}
-    select
-        '{{ period }}' as period,
-        {{ period_start }} as period_start,
-        unit_months.*
-    from unit_months
-    cross join data_months
+            union all
+        {% endif %}
+        select
+            '{{ period }}' as period,
+            {{ period_start }} as period_start,
+            unit_months.*
+        from unit_months
+        cross join data_months
     {%- endfor %}
 
 ),
@@ -101,37 +105,37 @@ judged_months as (
 rolled_up as (
 
     {%- for scope, (area_code, unit_code, province_code) in scopes.items() %}
-    {%- if not loop.first %}
+        {%- if not loop.first %}
 
-    union all
-    {% endif %}
-    select
-        '{{ scope }}' as scope,
-        {{ area_code }} as area_code,
-        {{ unit_code }} as unit_code,
-        {{ province_code }} as province_code,
-        period,
-        period_start,
-        period_end_month,
-        {%- for flow in flows %}
-        cast(sum({{ flow }}) as {{ dbt.type_bigint() }}) as {{ flow }},
-        {%- endfor %}
-        cast(sum(processing_days_sum) as {{ type_double() }}) as processing_days_sum,
-        cast(sum(promised_days_sum) as {{ type_double() }}) as promised_days_sum,
+            union all
+        {% endif %}
+        select
+            '{{ scope }}' as scope,
+            {{ area_code }} as area_code,
+            {{ unit_code }},
+            {{ province_code }},
+            period,
+            period_start,
+            period_end_month,
+            {%- for flow in flows %}
+                cast(sum({{ flow }}) as {{ dbt.type_bigint() }}) as {{ flow }},
+            {%- endfor %}
+            cast(sum(processing_days_sum) as {{ type_double() }}) as processing_days_sum,
+            cast(sum(promised_days_sum) as {{ type_double() }}) as promised_days_sum,
         {%- for stock in stocks %}
-        cast(
-            sum(case when month_start = period_end_month then {{ stock }} else 0 end)
-            as {{ dbt.type_bigint() }}
-        ) as {{ stock }}{{ ',' if not loop.last }}
+            cast(
+                sum(case when month_start = period_end_month then {{ stock }} else 0 end)
+                as {{ dbt.type_bigint() }}
+            ) as {{ stock }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from judged_months
-    group by
-        {%- for key in group_keys[scope] %}
-        {{ key }},
-        {%- endfor %}
-        period,
-        period_start,
-        period_end_month
+        from judged_months
+        group by
+            {%- for key in group_keys[scope] %}
+                {{ key }},
+            {%- endfor %}
+            period,
+            period_start,
+            period_end_month
     {%- endfor %}
 
 ),
@@ -155,7 +159,7 @@ final as (
         open_past_due,
         {{ service_rates() }},
         {%- for count in service_index_counts().split(',') %}
-        {{ count }},
+            {{ count }},
         {%- endfor %}
         promised_days_sum
     from rolled_up

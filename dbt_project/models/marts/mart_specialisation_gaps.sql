@@ -48,7 +48,8 @@ counted as (
         required.specialisation,
         required.specialisation_name_vi,
         cast(count(*) as {{ dbt.type_bigint() }}) as units,
-        cast(sum(case when filled.unit_code is null then 1 else 0 end) as {{ dbt.type_bigint() }}) as units_missing
+        cast(sum(case when filled.unit_code is null then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as units_missing
     from latest
     cross join required
     left join filled

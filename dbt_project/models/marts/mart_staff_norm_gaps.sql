@@ -37,7 +37,8 @@ final as (
         staff_norm_gap,
         unit_type,
         units,
-        cast(sum(units) over (partition by staff_norm_gap) as {{ dbt.type_bigint() }}) as units_at_gap
+        cast(sum(units) over (partition by staff_norm_gap) as {{ dbt.type_bigint() }})
+            as units_at_gap
     from by_gap
 
 )

@@ -56,7 +56,8 @@ staffing_totals as (
         unit_code,
         month_start,
         sum(headcount) as headcount,
-        sum(case when position in ('civil_servant', 'cadre') then headcount else 0 end) as handling_staff,
+        sum(case when position in ('civil_servant', 'cadre') then headcount else 0 end)
+            as handling_staff,
         sum(joiners) as joiners,
         sum(leavers_total) as leavers_total,
         sum(leavers_early_retirement) as leavers_early_retirement,
@@ -207,7 +208,8 @@ final as (
         cast(headcount - staff_norm as {{ dbt.type_bigint() }}) as staff_norm_gap,
         cast(specialisations_required as {{ dbt.type_bigint() }}) as specialisations_required,
         cast(specialisations_filled as {{ dbt.type_bigint() }}) as specialisations_filled,
-        {{ safe_divide('specialisations_filled', 'specialisations_required') }} as specialist_coverage,
+        {{ safe_divide('specialisations_filled', 'specialisations_required') }}
+            as specialist_coverage,
         cast(handling_staff as {{ dbt.type_bigint() }}) as handling_staff,
         cast(dossiers_finished as {{ dbt.type_bigint() }}) as dossiers_finished,
         {{ safe_divide('dossiers_finished', 'handling_staff') }} as workload_per_handling_staff,
@@ -220,12 +222,16 @@ final as (
         cast(leavers_dismissal as {{ dbt.type_bigint() }}) as leavers_dismissal,
         cast(benefits_due_vnd as {{ dbt.type_bigint() }}) as benefits_due_vnd,
         cast(benefits_paid_vnd as {{ dbt.type_bigint() }}) as benefits_paid_vnd,
-        cast(benefits_due_since_reform_vnd as {{ dbt.type_bigint() }}) as benefits_due_since_reform_vnd,
-        cast(benefits_paid_since_reform_vnd as {{ dbt.type_bigint() }}) as benefits_paid_since_reform_vnd,
-        {{ safe_divide('benefits_paid_since_reform_vnd', 'benefits_due_since_reform_vnd') }} as benefit_payment_ratio,
+        cast(benefits_due_since_reform_vnd as {{ dbt.type_bigint() }})
+            as benefits_due_since_reform_vnd,
+        cast(benefits_paid_since_reform_vnd as {{ dbt.type_bigint() }})
+            as benefits_paid_since_reform_vnd,
+        {{ safe_divide('benefits_paid_since_reform_vnd', 'benefits_due_since_reform_vnd') }}
+            as benefit_payment_ratio,
         cast(benefit_settled_leavers as {{ dbt.type_bigint() }}) as benefit_settled_leavers,
         cast(benefit_delay_months_sum as {{ dbt.type_bigint() }}) as benefit_delay_months_sum,
-        {{ safe_divide('benefit_delay_months_sum', 'benefit_settled_leavers') }} as benefit_delay_months_avg
+        {{ safe_divide('benefit_delay_months_sum', 'benefit_settled_leavers') }}
+            as benefit_delay_months_avg
     from joined
 
 )

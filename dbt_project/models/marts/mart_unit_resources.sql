@@ -112,11 +112,13 @@ measures as (
             as devolved_dossiers_per_10k_residents,
         latest_capacity.headcount,
         latest_capacity.handling_staff,
-        {{ safe_divide('latest_capacity.headcount * 10000', 'units.population') }} as staff_per_10k_residents,
+        {{ safe_divide('latest_capacity.headcount * 10000', 'units.population') }}
+            as staff_per_10k_residents,
         budget.expenditure_allocated_vnd,
         budget.expenditure_disbursed_vnd,
         budget.digital_transformation_allocated_vnd,
-        {{ safe_divide('budget.expenditure_allocated_vnd', 'units.population') }} as allocated_vnd_per_resident,
+        {{ safe_divide('budget.expenditure_allocated_vnd', 'units.population') }}
+            as allocated_vnd_per_resident,
         treasury.treasury_account_opened_on
     from units
     left join workload
@@ -138,8 +140,8 @@ comparable as (
     select
         measures.*,
         devolved_dossiers_per_10k_residents is not null
-            and staff_per_10k_residents is not null
-            and allocated_vnd_per_resident is not null as is_ranked
+        and staff_per_10k_residents is not null
+        and allocated_vnd_per_resident is not null as is_ranked
     from measures
 
 ),
@@ -188,12 +190,13 @@ ranked as (
         scored.*,
         case when is_ranked then workload_position end as workload_rank,
         count(*) over (partition by is_ranked) as ranked_units,
-        case when is_ranked then workload_cume_dist <= 0.25 else false end as is_top_workload_quartile,
+        case when is_ranked then workload_cume_dist <= 0.25 else false end
+            as is_top_workload_quartile,
         case
             when is_ranked then rank() over (
-                partition by is_ranked
-                order by resource_score desc
-            )
+                    partition by is_ranked
+                    order by resource_score desc
+                )
         end as resource_rank
     from scored
 
@@ -216,13 +219,17 @@ final as (
         staff_per_10k_residents,
         cast(expenditure_allocated_vnd as {{ dbt.type_bigint() }}) as expenditure_allocated_vnd,
         cast(expenditure_disbursed_vnd as {{ dbt.type_bigint() }}) as expenditure_disbursed_vnd,
-        cast(digital_transformation_allocated_vnd as {{ dbt.type_bigint() }}) as digital_transformation_allocated_vnd,
+        cast(digital_transformation_allocated_vnd as {{ dbt.type_bigint() }})
+            as digital_transformation_allocated_vnd,
         {{ safe_divide('digital_transformation_allocated_vnd', 'expenditure_allocated_vnd') }}
             as digital_transformation_share,
-        {{ safe_divide('expenditure_disbursed_vnd', 'expenditure_allocated_vnd') }} as budget_execution_rate,
+        {{ safe_divide('expenditure_disbursed_vnd', 'expenditure_allocated_vnd') }}
+            as budget_execution_rate,
         allocated_vnd_per_resident,
-        {{ safe_divide('headcount * 1000', 'devolved_dossiers') }} as staff_per_1000_devolved_dossiers,
-        {{ safe_divide('expenditure_allocated_vnd', 'devolved_dossiers') }} as allocated_vnd_per_devolved_dossier,
+        {{ safe_divide('headcount * 1000', 'devolved_dossiers') }}
+            as staff_per_1000_devolved_dossiers,
+        {{ safe_divide('expenditure_allocated_vnd', 'devolved_dossiers') }}
+            as allocated_vnd_per_devolved_dossier,
         cast(workload_rank as {{ dbt.type_bigint() }}) as workload_rank,
         is_top_workload_quartile,
         cast(resource_score as {{ type_double() }}) as resource_score,
@@ -231,7 +238,7 @@ final as (
         coalesce(
             is_top_workload_quartile
             and resource_rank - workload_rank
-                >= {{ var('resource_gap_min_rank_share', 0.3) }} * ranked_units,
+            >= {{ var('resource_gap_min_rank_share', 0.3) }} * ranked_units,
             false
         ) as resource_gap_flag,
         treasury_account_opened_on

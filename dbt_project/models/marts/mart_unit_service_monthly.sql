@@ -36,9 +36,11 @@ received as (
         province_code,
         {{ month_start('received_at') }} as month_start,
         count(*) as dossiers_received,
-        sum(case when is_full_online_capable and is_fully_online then 1 else 0 end) as full_online_numerator,
+        sum(case when is_full_online_capable and is_fully_online then 1 else 0 end)
+            as full_online_numerator,
         sum(case when is_full_online_capable then 1 else 0 end) as full_online_denominator,
-        sum(case when fee_bearing and fee_paid_online then 1 else 0 end) as online_payment_numerator,
+        sum(case when fee_bearing and fee_paid_online then 1 else 0 end)
+            as online_payment_numerator,
         sum(case when fee_bearing then 1 else 0 end) as online_payment_denominator,
         sum(case when is_online then 1 else 0 end) as online_numerator,
         sum(case when synced_to_portal then 1 else 0 end) as synced_numerator,
@@ -181,7 +183,7 @@ rated as (
 
 activity as (
 
-    -- one long list of partial counts, summed below: no full outer joins
+-- one long list of partial counts, summed below: no full outer joins
     {{ union_partial_counts(
         keys=['unit_code', 'province_code', 'month_start'],
         parts={
@@ -233,14 +235,15 @@ unit_months as (
         cast(sum(full_online_numerator) as {{ dbt.type_bigint() }}) as full_online_numerator,
         cast(sum(full_online_denominator) as {{ dbt.type_bigint() }}) as full_online_denominator,
         cast(sum(online_payment_numerator) as {{ dbt.type_bigint() }}) as online_payment_numerator,
-        cast(sum(online_payment_denominator) as {{ dbt.type_bigint() }}) as online_payment_denominator,
+        cast(sum(online_payment_denominator) as {{ dbt.type_bigint() }})
+            as online_payment_denominator,
         cast(sum(online_numerator) as {{ dbt.type_bigint() }}) as online_numerator,
         cast(sum(processing_days_sum) as {{ type_double() }}) as processing_days_sum,
         cast(sum(processing_days_count) as {{ dbt.type_bigint() }}) as processing_days_count,
         cast(sum(satisfaction_high) as {{ dbt.type_bigint() }}) as satisfaction_high,
         cast(sum(satisfaction_rated) as {{ dbt.type_bigint() }}) as satisfaction_rated,
         {%- for count in service_index_counts().split(',') %}
-        cast(sum({{ count }}) as {{ dbt.type_bigint() }}) as {{ count }},
+            cast(sum({{ count }}) as {{ dbt.type_bigint() }}) as {{ count }},
         {%- endfor %}
         cast(sum(promised_days_sum) as {{ type_double() }}) as promised_days_sum
     from activity
@@ -266,7 +269,7 @@ final as (
         open_past_due,
         {{ service_rates() }},
         {%- for count in service_index_counts().split(',') %}
-        {{ count }},
+            {{ count }},
         {%- endfor %}
         promised_days_sum
     from unit_months

@@ -29,7 +29,7 @@ renamed as (
 
 deduplicated as (
 
-    -- a corrected file supersedes by business key; province_code from the admin-unit seed
+-- a corrected file supersedes by business key; province_code from the admin-unit seed
     {{ latest_by_business_key('renamed', [
         'fiscal_year',
         'period',
