@@ -82,7 +82,7 @@ select
     t.finished_dossiers
 from {PROCEDURES} as t
 inner join marts.dim_procedure as p using (procedure_code)
-where t.finished_dossiers >= {MIN_FINISHED_DOSSIERS}
+where t.completed_dossiers >= {MIN_FINISHED_DOSSIERS}
 order by t.avg_processing_days desc, p.procedure_code
 limit {SLOWEST_LIMIT}
 """
@@ -192,8 +192,10 @@ def slowest_table(slowest: pd.DataFrame) -> pd.DataFrame:
             "procedure_name": "Thủ tục / Procedure",
             "sector": "Lĩnh vực / Sector",
             "level": "Cấp / Level",
-            "statutory_days": "Thời hạn luật định (ngày) / Statutory days",
-            "avg_processing_days": "Thời gian xử lý TB (ngày) / Avg processing days",
+            "statutory_days": "Thời hạn luật định (ngày làm việc) / Statutory working days",
+            "avg_processing_days": (
+                "Thời gian xử lý TB (ngày làm việc) / Avg processing working days"
+            ),
             "overdue_share": "Tỷ lệ quá hạn / Overdue share",
             "finished_dossiers": "Hồ sơ đã xử lý / Finished dossiers",
         }
@@ -238,8 +240,9 @@ COLUMN_FORMATS = {
     "Tỷ lệ trực tuyến / Online share": PCT,
     "Tỷ lệ quá hạn / Overdue share": PCT,
     "Hài lòng (4–5 điểm) / Satisfied (4–5)": PCT,
+    "Thời gian xử lý TB (ngày làm việc) / Avg processing working days": NUM1,
     "Thời gian xử lý TB (ngày) / Avg processing days": NUM1,
-    "Thời hạn luật định (ngày) / Statutory days": INT,
+    "Thời hạn luật định (ngày làm việc) / Statutory working days": INT,
     "Mã / Code": "text",
     "Hồ sơ tiếp nhận / Received": INT,
     "Hồ sơ đã xử lý / Finished dossiers": INT,
@@ -296,10 +299,10 @@ def _add_slowest(page: Page, slowest: pd.DataFrame) -> None:
         return
     page.add_table(
         slowest_table(slowest),
-        f"{SLOWEST_LIMIT} thủ tục có thời gian xử lý trung bình dài nhất "
-        f"(tối thiểu {MIN_FINISHED_DOSSIERS} hồ sơ đã xử lý)",
-        f"Top {SLOWEST_LIMIT} procedures by average processing days "
-        f"(at least {MIN_FINISHED_DOSSIERS} finished dossiers)",
+        f"{SLOWEST_LIMIT} thủ tục có thời gian xử lý trung bình (ngày làm việc) dài nhất, "
+        f"hồ sơ đã có kết quả (tối thiểu {MIN_FINISHED_DOSSIERS} hồ sơ)",
+        f"Top {SLOWEST_LIMIT} procedures by average processing time in working days, of "
+        f"dossiers processed to a result (at least {MIN_FINISHED_DOSSIERS} of them)",
         formats=COLUMN_FORMATS,
         table_id="slowest-procedures",
     )

@@ -97,7 +97,9 @@ def _dossier_frame() -> pd.DataFrame:
                     received_at=start,
                     submitted_at=start,
                     finished_at=start + timedelta(days=days) if done else None,
-                    processing_days=days if done else None,
+                    # calendar time counts a weekend the working-day time leaves out
+                    processing_days=days + 4 if done else None,
+                    processing_working_days=days if done else None,
                     timeliness=("overdue" if i < overdue else "on_time") if done else None,
                 )
             )
@@ -243,7 +245,7 @@ def test_slowest_procedures_need_enough_finished_dossiers(site):
     ]
     assert [r[0] for r in rows[1:]] == ["P1", "P3"]  # P2 is slower but has 19 finished
     p1 = row_of(rows, "P1")
-    assert p1[column_of(rows, "Thời gian xử lý TB")] == "10.0"
+    assert p1[column_of(rows, "Thời gian xử lý TB")] == "10.0"  # working days, not 14 calendar
     assert p1[column_of(rows, "Tỷ lệ quá hạn")] == "20.0%"
     assert p1[column_of(rows, "Hồ sơ đã xử lý")] == "25"
     assert row_of(rows, "P3")[column_of(rows, "Hồ sơ đã xử lý")] == "20"  # open ones left out
