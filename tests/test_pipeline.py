@@ -17,6 +17,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
+from warehouse_fixtures import model_columns
 
 from orchestration.cli import main as reformwatch
 from orchestration.ingest.sources import SOURCES
@@ -331,6 +332,27 @@ def test_a_failing_report_page_does_not_hold_back_the_bi_copy(pipeline, tmp_path
     assert not {"reports/service_delivery", "reports/index"} & materialised(result)
     with duckdb.connect(str(copy.published_warehouse), read_only=True) as con:
         assert con.execute("select count(*) from marts.mart_unit_service_monthly").fetchone()[0]
+
+
+def test_every_model_builds_exactly_the_columns_its_yaml_documents(pipeline):
+    """The YAML is the contract the test fixtures (warehouse_fixtures), the data dictionary and
+    the BI comments are made from: it must match what dbt really builds."""
+    settings, _, _ = pipeline
+    documented = {name: {c["name"] for c in cols} for name, cols in model_columns().items()}
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        built = {}
+        for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema in ('staging', 'intermediate', 'marts', 'audit')"
+        ).fetchall():
+            built.setdefault(table, set()).add(column)
+    wrong = {
+        name: (sorted(built[name] - cols), sorted(cols - built[name]))
+        for name, cols in documented.items()
+        if name in built and cols and built[name] != cols
+    }
+    assert wrong == {}, "model: (built, not documented), (documented, not built)"
+    assert set(documented) - set(built) == set(), "documented models that were not built"
 
 
 def test_dbt_unit_tests_pass_against_the_built_warehouse(pipeline):
