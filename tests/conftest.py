@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.ingest.sources import catalogued_procedures
 from orchestration.resources import WarehouseResource
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -51,3 +52,15 @@ def dbt_manifest(tmp_path_factory) -> Path:
         cwd=REPO,
     )
     return DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+@pytest.fixture
+def settings():
+    """The settings a user's shell would give, under tmp_path (see isolated_data)."""
+    return load_settings()
+
+
+@pytest.fixture
+def procedure() -> str:
+    """A catalogued procedure code, for hand-made landing rows."""
+    return sorted(catalogued_procedures())[0]

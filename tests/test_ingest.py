@@ -16,26 +16,14 @@ from orchestration.ingest.load import ingest_source, prepare
 from orchestration.ingest.sources import (
     PROCEDURE_LOGS,
     SOURCES,
-    catalogued_procedures,
     current_units,
     units_before_reform,
 )
-from orchestration.settings import load_settings
 from orchestration.warehouse import connect
 
 APPLICANT = "001203004567"
 UNIT = "00004"  # Phường Ba Đình, Hà Nội
 FIELDS = [c.name for c in PROCEDURE_LOGS.columns]
-
-
-@pytest.fixture
-def settings():
-    return load_settings()  # under tmp_path: see conftest.isolated_data
-
-
-@pytest.fixture
-def procedure() -> str:
-    return sorted(catalogued_procedures())[0]
 
 
 def event(procedure: str, n: int = 1, **overrides) -> dict:

@@ -22,24 +22,12 @@ from orchestration.ingest.sources import (
     BUDGET_ALLOCATIONS,
     PROCEDURE_LOGS,
     SOURCES,
-    catalogued_procedures,
 )
 from orchestration.ingest.validate import validate
-from orchestration.settings import load_settings
 from orchestration.warehouse import connect
 
 OTHERS = [c for c in SOURCES.values() if c is not PROCEDURE_LOGS]
 FIELDS = [c.name for c in PROCEDURE_LOGS.columns]
-
-
-@pytest.fixture
-def settings():
-    return load_settings()  # under tmp_path: see conftest.isolated_data
-
-
-@pytest.fixture
-def procedure() -> str:
-    return sorted(catalogued_procedures())[0]
 
 
 @pytest.fixture
