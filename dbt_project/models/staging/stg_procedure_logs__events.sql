@@ -12,83 +12,39 @@
 
 with
 
-source as (
+events as (
 
     -- the dossier's lifecycle only: complaints and feedback are stg_procedure_logs__feedback
-    select * from {{ source('raw', 'procedure_log_events') }}
-    where lower(event_type) not in {{ feedback_event_types() }}
-
-),
-
-renamed as (
-
-    select
-        _file_id as file_id,
-        cast(_line_no as {{ dbt.type_bigint() }}) as line_no,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
-        dossier_code,
-        procedure_code,
-        unit_code,
-        lower(event_type) as event_type,
-        cast(event_at as {{ dbt.type_timestamp() }}) as event_at,
-        lower(channel) as channel,
-        cast(due_at as {{ dbt.type_timestamp() }}) as due_at,
-        nullif(trim(step_name), '') as step_name,
-        nullif(trim(handler_ref), '') as handler_ref,
-        nullif(trim(applicant_key), '') as applicant_key,
-        nullif(lower(trim(applicant_type)), '') as applicant_type,
-        cast(fee_paid_online as {{ dbt.type_boolean() }}) as fee_paid_online,
-        cast(result_digitised as {{ dbt.type_boolean() }}) as result_digitised,
-        cast(synced_to_portal as {{ dbt.type_boolean() }}) as synced_to_portal,
-        cast(components_digitised as {{ dbt.type_boolean() }}) as components_digitised,
-        cast(data_reused as {{ dbt.type_boolean() }}) as data_reused,
-        cast(satisfaction_score as {{ dbt.type_int() }}) as satisfaction_score
-    from source
-
-),
-
-deduplicated as (
-
--- a corrected file supersedes by business key; province_code from the admin-unit seed
-    {{ latest_by_business_key('renamed', [
-        'dossier_code',
-        'event_type',
-        'event_at',
-        "coalesce(step_name, '')",
-    ]) }}
+    select * from {{ ref('base_procedure_logs__events') }}
+    where event_type not in {{ feedback_event_types() }}
 
 ),
 
 final as (
 
     select
-        {{ surrogate_key([
-            'deduplicated.dossier_code',
-            'deduplicated.event_type',
-            'deduplicated.event_at',
-            'deduplicated.step_name',
-        ]) }} as event_id,
-        deduplicated.dossier_code,
-        deduplicated.procedure_code,
-        deduplicated.unit_code,
-        deduplicated.province_code,
-        deduplicated.event_type,
-        deduplicated.event_at,
-        cast(deduplicated.event_at as date) as event_date,
-        deduplicated.channel,
-        deduplicated.due_at,
-        deduplicated.step_name,
-        deduplicated.handler_ref,
-        deduplicated.applicant_key,
-        deduplicated.applicant_type,
-        deduplicated.fee_paid_online,
-        deduplicated.result_digitised,
-        deduplicated.synced_to_portal,
-        deduplicated.components_digitised,
-        deduplicated.data_reused,
-        deduplicated.satisfaction_score,
-        deduplicated.file_id
-    from deduplicated
+        event_id,
+        dossier_code,
+        procedure_code,
+        unit_code,
+        province_code,
+        event_type,
+        event_at,
+        cast(event_at as date) as event_date,
+        channel,
+        due_at,
+        step_name,
+        handler_ref,
+        applicant_key,
+        applicant_type,
+        fee_paid_online,
+        result_digitised,
+        synced_to_portal,
+        components_digitised,
+        data_reused,
+        satisfaction_score,
+        file_id
+    from events
 
 )
 
