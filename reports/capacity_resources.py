@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 from reports.queries import PROVINCE_NAMES, frame
 from reports.shell import (
+    COLUMN_LABELS,
     INT,
     NUM1,
     NUM2,
@@ -340,8 +341,8 @@ def gap_figure(gaps: pd.DataFrame) -> go.Figure:
 
 def staffing_table(staffing: pd.DataFrame) -> pd.DataFrame:
     return staffing.drop(columns=["norm_per_10k"]).rename(
-        columns={
-            "province_name": "Tỉnh / Province",
+        columns=COLUMN_LABELS
+        | {
             "month": "Tháng / Month",
             "units": "Số đơn vị / Units",
             "population": "Dân số / Population",
@@ -469,8 +470,8 @@ def coverage_figure(coverage: pd.DataFrame) -> go.Figure:
 
 def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
     return coverage.rename(
-        columns={
-            "province_name": "Tỉnh / Province",
+        columns=COLUMN_LABELS
+        | {
             "units": "Số đơn vị / Units",
             "units_incomplete": "Đơn vị chưa đủ / Units below 100%",
             "incomplete_share": "Tỷ lệ chưa đủ / Share below 100%",
@@ -662,8 +663,8 @@ def benefits_figure(benefits: pd.DataFrame) -> go.Figure:
 
 def benefits_table(benefits: pd.DataFrame) -> pd.DataFrame:
     return benefits.rename(
-        columns={
-            "province_name": "Tỉnh / Province",
+        columns=COLUMN_LABELS
+        | {
             "month": "Tháng / Month",
             "benefits_due_mvnd": "Phải chi (triệu đồng) / Due (million VND)",
             "benefits_paid_mvnd": "Đã chi (triệu đồng) / Paid (million VND)",
@@ -810,10 +811,8 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
 
 def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
     return flagged.drop(columns=["resource_gap_flag", "is_top_workload_quartile"]).rename(
-        columns={
-            "province_name": "Tỉnh / Province",
-            "unit_code": "Mã / Code",
-            "unit_name": "Đơn vị / Unit",
+        columns=COLUMN_LABELS
+        | {
             "devolved_dossiers": "Hồ sơ phân cấp / Devolved dossiers",
             "devolved_dossiers_per_10k_residents": DEVOLVED_PER_10K,
             "staff_per_10k_residents": STAFF_PER_10K,
@@ -967,9 +966,9 @@ def budget_table(budget: pd.DataFrame) -> pd.DataFrame:
         category=labelled(budget["category"], CATEGORIES),
     )
     return budget.rename(
-        columns={
+        columns=COLUMN_LABELS
+        | {
             "fiscal_year": "Năm NS / Fiscal year",
-            "level": "Cấp / Level",
             "flow": "Thu, chi / Flow",
             "category": "Nội dung / Category",
             "units_reporting": "Đơn vị báo cáo / Units reporting",

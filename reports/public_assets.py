@@ -17,12 +17,14 @@ from plotly.subplots import make_subplots
 
 from reports.queries import PROVINCE_NAMES, frame
 from reports.shell import (
+    COLUMN_LABELS,
     INT,
     NUM1,
     PCT,
     Page,
     figure_height,
     format_pct,
+    legend_at_bottom,
     month_bars_figure,
     province_axis,
     style_figure,
@@ -172,15 +174,7 @@ def surplus_figure(provinces: pd.DataFrame) -> go.Figure:
         barmode="stack",
         margin=dict(l=10, r=20, t=70, b=70),
         # under the plot at a fixed distance however many provinces; order as stacked
-        legend=dict(
-            orientation="h",
-            yref="container",
-            y=0,
-            yanchor="bottom",
-            xanchor="left",
-            x=0,
-            traceorder="normal",
-        ),
+        legend=legend_at_bottom(),
     )
     fig.update_yaxes(province_axis())
     fig.update_xaxes(rangemode="tozero")
@@ -307,8 +301,7 @@ def archive_figure(provinces: pd.DataFrame) -> go.Figure:
 
 
 # Table headers of the province and the national table (each has only some of the columns).
-COLUMNS = {
-    "province_name": "Tỉnh / Province",
+COLUMNS = COLUMN_LABELS | {
     "snapshot_date": "Ngày kiểm kê / Snapshot",
     "provinces": "Tỉnh báo cáo / Provinces reporting",
     "offices_total": "Trụ sở, đất / Offices and land",

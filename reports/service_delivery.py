@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from reports.queries import PROVINCE_NAMES, frame
 from reports.shell import (
+    COLUMN_LABELS,
     INT,
     NUM1,
     PCT,
@@ -187,11 +188,9 @@ def monthly_figure(monthly: pd.DataFrame) -> go.Figure:
 def slowest_table(slowest: pd.DataFrame) -> pd.DataFrame:
     slowest = slowest.assign(level=labelled(slowest["level"], LEVELS))
     return slowest.rename(
-        columns={
-            "procedure_code": "Mã / Code",
-            "procedure_name": "Thủ tục / Procedure",
+        columns=COLUMN_LABELS
+        | {
             "sector": "Lĩnh vực / Sector",
-            "level": "Cấp / Level",
             "statutory_days": "Thời hạn luật định (ngày làm việc) / Statutory working days",
             "avg_processing_days": (
                 "Thời gian xử lý TB (ngày làm việc) / Avg processing working days"
@@ -204,9 +203,8 @@ def slowest_table(slowest: pd.DataFrame) -> pd.DataFrame:
 
 def province_table(provinces: pd.DataFrame) -> pd.DataFrame:
     return provinces.rename(
-        columns={
-            "province_name": "Tỉnh / Province",
-            "dossiers_received": "Hồ sơ tiếp nhận / Received",
+        columns=COLUMN_LABELS
+        | {
             "on_time_numerator": "Đúng hạn (tử số) / On time (numerator)",
             "overdue_numerator": "Quá hạn (tử số) / Overdue (numerator)",
             "on_time_denominator": "Mẫu số / Denominator",
@@ -219,17 +217,11 @@ def province_table(provinces: pd.DataFrame) -> pd.DataFrame:
 def commune_table(communes: pd.DataFrame) -> pd.DataFrame:
     communes = communes.assign(unit_type=labelled(communes["unit_type"], UNIT_TYPES))
     return communes.rename(
-        columns={
-            "province_name": "Tỉnh / Province",
-            "unit_code": "Mã / Code",
-            "unit_name": "Đơn vị / Unit",
-            "unit_type": "Loại / Type",
-            "dossiers_received": "Hồ sơ tiếp nhận / Received",
+        columns=COLUMN_LABELS
+        | {
             "on_time_rate": "Tỷ lệ đúng hạn / On-time rate",
             "overdue_rate": "Tỷ lệ quá hạn / Overdue rate",
             "online_share": "Tỷ lệ trực tuyến / Online share",
-            "avg_processing_days": "Thời gian xử lý TB (ngày) / Avg processing days",
-            "satisfaction_share": "Hài lòng (4–5 điểm) / Satisfied (4–5)",
         }
     )
 

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from reports.queries import PROVINCE_NAMES, frame
 from reports.shell import (
+    COLUMN_LABELS,
     INT,
     NUM1,
     NUM2,
@@ -64,7 +65,6 @@ COMPONENT_LABELS = {
     "synced_share": "Đồng bộ lên Cổng quốc gia / Synced to the national portal",
     "on_time_rate": "Đúng hạn / On time",
     "processing_time_ratio": "Thời gian xử lý ÷ hẹn trả / Days taken ÷ days promised",
-    "avg_processing_days": "Thời gian xử lý TB (ngày) / Avg processing days",
     "full_online_share": "Toàn trình / Fully online",
     "online_payment_share": "Thanh toán trực tuyến / Paid online",
     "result_digitised_share": "Kết quả điện tử / Result issued electronically",
@@ -289,7 +289,8 @@ def components_table(components: pd.DataFrame) -> pd.DataFrame:
         group_code=labelled(components["group_code"], GROUP_LABELS),
     )
     return components.rename(
-        columns={
+        columns=COLUMN_LABELS
+        | {
             "component_code": "Chỉ tiêu / Component",
             "group_code": "Nhóm / Group",
             "numerator": "Tử số / Numerator",
@@ -305,9 +306,9 @@ def components_table(components: pd.DataFrame) -> pd.DataFrame:
 
 def province_table(provinces: pd.DataFrame) -> pd.DataFrame:
     return provinces.drop(columns=["band_code"]).rename(
-        columns={
+        columns=COLUMN_LABELS
+        | {
             "rank_in_nation": "Hạng / Rank",
-            "province_name": "Tỉnh / Province",
             "score": "Điểm / Score",
             "band_name_vi": "Xếp loại",
             "band_name_en": "Band",
@@ -319,7 +320,8 @@ def province_table(provinces: pd.DataFrame) -> pd.DataFrame:
 
 def govuk_table(govuk: pd.DataFrame) -> pd.DataFrame:
     return govuk.rename(
-        columns={
+        columns=COLUMN_LABELS
+        | {
             "area_name": "Tỉnh / Province",
             "completed_online": "Hoàn thành, nộp trực tuyến / Completed online",
             "dossiers_completed": "Hoàn thành / Completed",
@@ -327,7 +329,6 @@ def govuk_table(govuk: pd.DataFrame) -> pd.DataFrame:
             "completion_numerator": "Có kết quả / With a result",
             "completion_denominator": "Kết thúc xử lý / Ended",
             "completion_rate": "Tỷ lệ hoàn thành / Completion rate",
-            "satisfaction_share": "Hài lòng (4–5 điểm) / Satisfied (4–5)",
             "recurrent_spending_vnd": "Chi thường xuyên cấp xã (VND) / Commune recurrent spending",
             "commune_dossiers_completed": "Hồ sơ hoàn thành cấp xã / Commune completed",
             "cost_per_transaction_vnd": "Chi phí mỗi giao dịch (VND) / Cost per transaction",
@@ -338,11 +339,8 @@ def govuk_table(govuk: pd.DataFrame) -> pd.DataFrame:
 def commune_table(communes: pd.DataFrame) -> pd.DataFrame:
     communes = communes.assign(unit_type=labelled(communes["unit_type"], UNIT_TYPES))
     return communes.rename(
-        columns={
-            "province_name": "Tỉnh / Province",
-            "unit_code": "Mã / Code",
-            "unit_name": "Đơn vị / Unit",
-            "unit_type": "Loại / Type",
+        columns=COLUMN_LABELS
+        | {
             "score": "Điểm / Score",
             "band_name_vi": "Xếp loại / Band",
             "rank_in_province": "Hạng trong tỉnh / Rank in province",

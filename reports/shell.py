@@ -36,6 +36,21 @@ REFORM_DATE = reform_date()  # two-tier local government in force (dbt var refor
 NO_DATA_VI, NO_DATA_EN = "Chưa có dữ liệu.", "No data yet."
 FONT_FAMILY = "system-ui, Segoe UI, Roboto, Noto Sans, Arial, sans-serif"
 
+# The bilingual label of a mart column that several pages show: one wording everywhere. A
+# page adds its own columns' labels to these (`COLUMN_LABELS | {...}`).
+COLUMN_LABELS = {
+    "province_name": "Tỉnh / Province",
+    "unit_code": "Mã / Code",
+    "unit_name": "Đơn vị / Unit",
+    "unit_type": "Loại / Type",
+    "procedure_code": "Mã / Code",
+    "procedure_name": "Thủ tục / Procedure",
+    "level": "Cấp / Level",
+    "dossiers_received": "Hồ sơ tiếp nhận / Received",
+    "satisfaction_share": "Hài lòng (4–5 điểm) / Satisfied (4–5)",
+    "avg_processing_days": "Thời gian xử lý TB (ngày) / Avg processing days",
+}
+
 # Column formats for add_table; anything else is shown as escaped text. HTML: the cells are
 # markup the caller assembled from `esc`-escaped parts (a link, a badge), inserted as is.
 INT, PCT, NUM1, NUM2, HTML = "int", "pct", "num1", "num2", "html"
@@ -318,6 +333,20 @@ def province_axis(**extra: object) -> dict:
 def legend_below(y: float) -> dict:
     """A horizontal legend under the plot (long bilingual names clear of the reform label)."""
     return dict(orientation="h", yanchor="top", y=y, xanchor="left", x=0)
+
+
+def legend_at_bottom() -> dict:
+    """A horizontal legend at the bottom of the figure, at a fixed distance however tall the
+    plot grows with its rows, its items in stacking order."""
+    return dict(
+        orientation="h",
+        yref="container",
+        y=0,
+        yanchor="bottom",
+        xanchor="left",
+        x=0,
+        traceorder="normal",
+    )
 
 
 def month_axis(months: Sized, title: str, bars: bool = False) -> dict:

@@ -16,12 +16,14 @@ import plotly.graph_objects as go
 
 from reports.queries import PROVINCE_NAMES, frame
 from reports.shell import (
+    COLUMN_LABELS,
     INT,
     NUM1,
     NUM2,
     PCT,
     Page,
     figure_height,
+    legend_at_bottom,
     month_bars_figure,
     province_axis,
     style_figure,
@@ -142,32 +144,32 @@ order by month_start
 """
 
 SCOPES = {"province": "Tỉnh / Province", "unit": "Xã, phường / Unit"}
-COLUMNS = {
-    "scope": "Cấp / Level",
-    "area_name": "Địa bàn / Area",
-    "province_name": "Tỉnh / Province",
-    "procedure_name": "Thủ tục / Procedure",
-    "procedure_code": "Mã / Code",
-    "step_name": "Bước / Step",
-    "statutory_days": "Thời hạn (ngày LV) / Deadline (working days)",
-    "median_dwell_working_days": (
-        "Thời gian bước (trung vị, ngày LV) / Step time (median, working days)"
-    ),
-    "national_median_dwell_working_days": "Trung vị toàn quốc / National median",
-    "dwell_ratio": "Gấp / Times national",
-    "usual_deadline_share": "Tỷ trọng thường lệ trong thời hạn / Usual share of the deadline",
-    "steps_completed": "Số lượt / Steps",
-    "overdue_dossiers": "Hồ sơ quá hạn / Overdue dossiers",
-    "overdue_over_usual_share": "Quá hạn do bước này / Overdue that overran this step",
-    "dossiers_received": "Hồ sơ tiếp nhận / Received",
-    "dossiers_with_supplement_request": "Yêu cầu bổ sung / Sent back",
-    "dossiers_with_repeat_request": "Bổ sung từ 2 lần / Sent back twice or more",
-    "supplement_request_rate": "Tỷ lệ yêu cầu bổ sung / Supplement-request rate",
-    "month": "Cuối tháng / Month end",
-    "open_dossiers": "Đang giải quyết / Open",
-    "past_due_dossiers": "Quá hạn / Past due",
-    "past_due_share": "Tỷ lệ quá hạn / Past-due share",
-} | {column: label for column, (label, _) in AGES.items()}
+COLUMNS = (
+    COLUMN_LABELS
+    | {
+        "scope": "Cấp / Level",
+        "area_name": "Địa bàn / Area",
+        "step_name": "Bước / Step",
+        "statutory_days": "Thời hạn (ngày LV) / Deadline (working days)",
+        "median_dwell_working_days": (
+            "Thời gian bước (trung vị, ngày LV) / Step time (median, working days)"
+        ),
+        "national_median_dwell_working_days": "Trung vị toàn quốc / National median",
+        "dwell_ratio": "Gấp / Times national",
+        "usual_deadline_share": "Tỷ trọng thường lệ trong thời hạn / Usual share of the deadline",
+        "steps_completed": "Số lượt / Steps",
+        "overdue_dossiers": "Hồ sơ quá hạn / Overdue dossiers",
+        "overdue_over_usual_share": "Quá hạn do bước này / Overdue that overran this step",
+        "dossiers_with_supplement_request": "Yêu cầu bổ sung / Sent back",
+        "dossiers_with_repeat_request": "Bổ sung từ 2 lần / Sent back twice or more",
+        "supplement_request_rate": "Tỷ lệ yêu cầu bổ sung / Supplement-request rate",
+        "month": "Cuối tháng / Month end",
+        "open_dossiers": "Đang giải quyết / Open",
+        "past_due_dossiers": "Quá hạn / Past due",
+        "past_due_share": "Tỷ lệ quá hạn / Past-due share",
+    }
+    | {column: label for column, (label, _) in AGES.items()}
+)
 FORMATS = {
     COLUMNS["statutory_days"]: INT,
     COLUMNS["median_dwell_working_days"]: NUM2,
@@ -235,15 +237,7 @@ def backlog_figure(backlog: pd.DataFrame) -> go.Figure:
         height=figure_height(len(backlog), 28, 190),
         barmode="stack",
         margin=dict(l=10, r=20, t=40, b=90),
-        legend=dict(
-            orientation="h",
-            yref="container",
-            y=0,
-            yanchor="bottom",
-            xanchor="left",
-            x=0,
-            traceorder="normal",
-        ),
+        legend=legend_at_bottom(),
         xaxis=dict(title="Hồ sơ quá hạn / Dossiers past due", rangemode="tozero"),
         yaxis=province_axis(),
     )
