@@ -21,28 +21,12 @@ import duckdb
 import pytest
 
 from orchestration.cli import main
+from orchestration.ingest.sources import PROCEDURE_LOGS
 from orchestration.settings import SEEDS_DIR
 from simulator import MANIFEST_NAME, SimulationOptions, select_provinces, simulate
+from simulator.events import EVENT_COLUMNS
 
-CANONICAL = [
-    "dossier_code",
-    "procedure_code",
-    "unit_code",
-    "event_type",
-    "event_at",
-    "channel",
-    "due_at",
-    "step_name",
-    "handler_ref",
-    "applicant_id",
-    "applicant_type",
-    "fee_paid_online",
-    "result_digitised",
-    "satisfaction_score",
-    "synced_to_portal",
-    "components_digitised",
-    "data_reused",
-]
+CANONICAL = list(EVENT_COLUMNS)  # the canonical dialect's header, in the simulator's order
 STATUS_HEADER = {
     "ma_ho_so",
     "ma_thu_tuc",
@@ -792,3 +776,8 @@ def test_the_ingest_quarantines_exactly_what_the_manifest_lists(
     assert all(loaded.values())
     if landing == "spanning":  # a workbook roster was read, faults and all
         assert any(e["format"] == "xlsx" and e["faulty_rows"] for e in m["files"])
+
+
+def test_canonical_files_carry_exactly_the_contracts_columns():
+    """The simulator writes the landing contract's columns (its own order), no more, no less."""
+    assert sorted(CANONICAL) == sorted(c.name for c in PROCEDURE_LOGS.columns)
