@@ -1,22 +1,8 @@
 -- The reference figures the warehouse must reproduce (docs/indicators.md): 34 provinces
 -- and 3,321 commune-level units — 2,621 communes, 687 wards, 13 special zones.
--- Returns a row per figure that differs.
+-- The expected figures are seed published_figures; returns a row per figure that differs.
 
 with
-
-expected as (
-
-    select 'province level' as figure, 34 as expected_count
-    union all
-    select 'commune level' as figure, 3321 as expected_count
-    union all
-    select 'commune' as figure, 2621 as expected_count
-    union all
-    select 'ward' as figure, 687 as expected_count
-    union all
-    select 'special_zone' as figure, 13 as expected_count
-
-),
 
 units as (
 
@@ -64,12 +50,4 @@ actual as (
 
 )
 
-select
-    expected.figure,
-    expected.expected_count,
-    actual.actual_count
-from expected
-left join actual
-    on expected.figure = actual.figure
-where actual.actual_count is null
-    or actual.actual_count <> expected.expected_count
+{{ figures_that_differ('current_units', 'actual') }}

@@ -4,29 +4,9 @@
 -- Communes: the January 2025 release of vietnam-provinces lists 10,051 (7,717 xã, 1,716
 -- phường, 618 thị trấn); the published 10,035 counts the units on the eve of the reform,
 -- after the first-half 2025 rearrangements that release predates (docs/lineage_report.md).
--- Returns a row per figure that differs.
+-- The expected figures are seed published_figures; returns a row per figure that differs.
 
 with
-
-expected as (
-
-    select 'old provinces' as figure, 63 as expected_count
-    union all
-    select 'provinces they merged into' as figure, 34 as expected_count
-    union all
-    select 'old districts' as figure, 696 as expected_count
-    union all
-    select 'old districts reaching today''s units' as figure, 696 as expected_count
-    union all
-    select 'old communes' as figure, 10051 as expected_count
-    union all
-    select 'old commune' as figure, 7717 as expected_count
-    union all
-    select 'old ward' as figure, 1716 as expected_count
-    union all
-    select 'old township' as figure, 618 as expected_count
-
-),
 
 old_units as (
 
@@ -94,12 +74,4 @@ actual as (
 
 )
 
-select
-    expected.figure,
-    expected.expected_count,
-    actual.actual_count
-from expected
-left join actual
-    on expected.figure = actual.figure
-where actual.actual_count is null
-    or actual.actual_count <> expected.expected_count
+{{ figures_that_differ('reform_lineage', 'actual') }}
