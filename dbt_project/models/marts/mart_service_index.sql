@@ -23,25 +23,13 @@ bands as (
 totals as (
 
     select
-        scope,
-        area_code,
-        unit_code,
-        province_code,
-        period,
-        period_start,
-        period_end_month,
+        {{ area_period_keys() }},
         cast(sum(group_points) as {{ type_double() }}) as total_points,
         cast(sum(points_available) as {{ type_double() }}) as points_available,
         cast(sum(max_points) as {{ type_double() }}) as max_points
     from groups
     group by
-        scope,
-        area_code,
-        unit_code,
-        province_code,
-        period,
-        period_start,
-        period_end_month
+        {{ area_period_keys() }}
 
 ),
 

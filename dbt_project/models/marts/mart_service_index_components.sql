@@ -66,13 +66,7 @@ components as (
             union all
         {% endif %}
         select
-            scope,
-            area_code,
-            unit_code,
-            province_code,
-            period,
-            period_start,
-            period_end_month,
+            {{ area_period_keys() }},
             '{{ code }}' as component_code,
             '{{ group }}' as component_group,
             {%- if numerator is none %}

@@ -17,13 +17,7 @@ components as (
 final as (
 
     select
-        scope,
-        area_code,
-        unit_code,
-        province_code,
-        period,
-        period_start,
-        period_end_month,
+        {{ area_period_keys() }},
         group_code,
         cast(sum(points) as {{ type_double() }}) as group_points,
         cast(
@@ -37,13 +31,7 @@ final as (
         ) }} as group_share
     from components
     group by
-        scope,
-        area_code,
-        unit_code,
-        province_code,
-        period,
-        period_start,
-        period_end_month,
+        {{ area_period_keys() }},
         group_code
 
 )

@@ -143,13 +143,7 @@ rolled_up as (
 final as (
 
     select
-        scope,
-        area_code,
-        unit_code,
-        province_code,
-        period,
-        period_start,
-        period_end_month,
+        {{ area_period_keys() }},
         dossiers_received,
         dossiers_finished,
         finished_early,
