@@ -27,39 +27,31 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from orchestration.ingest.sources import (
+    EXIT_REASONS,
+    POSITIONS,
+    SPECIALISATIONS,
+    STAFF_STATUSES,
+)
 from simulator import people
 from simulator.calendar import REFORM_DAY
 from simulator.events import coded
 from simulator.units import History, ProvinceUnits, first_of_month, month_of_days
 
-POSITIONS = (
-    "chairman",
-    "vice_chairman",
-    "party_secretary",
-    "civil_servant",
-    "cadre",
-    "contract_staff",
-)
+# Positions and specialisations are the landing contract's lists; the simulator draws them
+# by index, so the constants below name positions in those lists.
 CHAIRMAN, VICE_CHAIRMAN, PARTY_SECRETARY, CIVIL_SERVANT, CADRE, CONTRACT = range(6)
-SPECIALISATIONS = (
-    "justice_civil_status",
-    "land",
-    "finance_accounting",
-    "construction",
-    "it_digital",
-    "culture_social",
-    "general_administration",
-    "agriculture",
-    "security",
-    "other",
-)
+assert POSITIONS[CONTRACT] == "contract_staff" and POSITIONS[CHAIRMAN] == "chairman"
 N_REQUIRED = 6  # the first six are the required ones (seed required_specialisations)
 GENERAL_ADMINISTRATION, AGRICULTURE, SECURITY, OTHER = 6, 7, 8, 9
+assert SPECIALISATIONS[GENERAL_ADMINISTRATION] == "general_administration"
+assert SPECIALISATIONS[OTHER] == "other"
 NO_SPECIALISATION_GROUP, LEADER_GROUP = 10, 11  # qualification groups (people.QUALIFICATIONS)
-EXIT_REASONS = ("early_retirement", "resignation", "retirement", "transfer", "dismissal")
 EARLY_RETIREMENT, RESIGNATION, RETIREMENT, TRANSFER, DISMISSAL = range(5)
-STATUSES = ("active", "on_leave", "left")
+assert EXIT_REASONS[DISMISSAL] == "dismissal"
+STATUSES = STAFF_STATUSES
 ACTIVE, ON_LEAVE, LEFT = range(3)
+assert STATUSES[LEFT] == "left"
 
 BASE_SALARY_VND = 2_340_000  # the statutory base salary since 1 July 2024
 MAX_BENEFIT_MONTHS = 24  # severance is capped at 24 months of salary (Decree 178)
