@@ -8,21 +8,7 @@
     Rates come from the summed counts through macro `service_rates`.
 #}
 
-{%- set flows = [
-    'dossiers_received',
-    'dossiers_finished',
-    'finished_early',
-    'finished_on_time',
-    'finished_overdue',
-    'full_online_numerator',
-    'full_online_denominator',
-    'online_payment_numerator',
-    'online_payment_denominator',
-    'online_numerator',
-    'processing_days_count',
-    'satisfaction_high',
-    'satisfaction_rated',
-] + service_index_counts().split(',') -%}
+{%- set flows = service_flow_counts().split(',') + service_index_counts().split(',') -%}
 {%- set stocks = ['open_within_due', 'open_past_due'] -%}
 {#- scope -> (area_code, unit_code, province_code) expressions -#}
 {%- set scopes = {

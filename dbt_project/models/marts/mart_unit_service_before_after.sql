@@ -11,22 +11,7 @@
     checks that nothing else is lost.
 #}
 
-{%- set flows = [
-    'dossiers_received',
-    'dossiers_finished',
-    'finished_early',
-    'finished_on_time',
-    'finished_overdue',
-    'full_online_numerator',
-    'full_online_denominator',
-    'online_payment_numerator',
-    'online_payment_denominator',
-    'online_numerator',
-    'processing_days_count',
-    'processing_days_sum',
-    'satisfaction_high',
-    'satisfaction_rated',
-] -%}
+{%- set flows = service_flow_counts().split(',') + ['processing_days_sum'] -%}
 {%- set stocks = ['open_within_due', 'open_past_due'] -%}
 {%- set reform = "cast('" ~ var('reform_date') ~ "' as date)" -%}
 
