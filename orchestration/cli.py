@@ -130,6 +130,7 @@ def run_where(args: argparse.Namespace) -> int:
         ("landing zone", settings.landing_dir),
         ("warehouse", settings.warehouse),
         ("warehouse for BI (read-only copy)", settings.published_warehouse),
+        ("marts as Parquet and CSV", settings.published_exports),
         ("reports", settings.reports_dir / "index.html"),
         ("data-quality site", settings.quality_dir / "index.html"),
     ):

@@ -15,6 +15,7 @@ import dagster as dg
 import duckdb
 
 import orchestration.warehouse as warehouse_file
+from orchestration import publication
 from orchestration.settings import (
     DEFAULT_DATA_DIR,
     DEFAULT_MEMORY_LIMIT,
@@ -86,8 +87,9 @@ class WarehouseResource(dg.ConfigurableResource):
         and message, rather than have it fail at once on another process's lock."""
         self.connect().close()
 
-    def publish_for_bi(self) -> Path:
-        return warehouse_file.publish_for_bi(self.settings)
+    def publish_for_bi(self, manifest: Path) -> Path:
+        """The BI copy and the export folder; `manifest` gives the comments (dbt's)."""
+        return publication.publish_for_bi(self.settings, manifest)
 
     def dbt_vars(self) -> dict[str, str]:
         """What `dbt_project/profiles.yml` reads through `var()`: handed to dbt as `--vars`,

@@ -48,6 +48,11 @@ class Settings:
         return self.warehouse.with_name(self.warehouse.stem + "_bi.duckdb")
 
     @property
+    def published_exports(self) -> Path:
+        """The marts as Parquet and CSV files, beside the BI copy, for people without a BI tool."""
+        return self.warehouse.with_name("export")
+
+    @property
     def uses_development_key(self) -> bool:
         return self.pseudonym_key == DEVELOPMENT_PSEUDONYM_KEY
 

@@ -12,11 +12,8 @@ from typing import TypeVar
 import duckdb
 
 from orchestration.settings import Settings
-from orchestration.sql import identifier, literal
 
-# Most BI drivers still embed DuckDB 1.x, which cannot open files written in the 2.x storage
-# format. The published copy is written in the newest format 1.x readers understand.
-BI_STORAGE_VERSION = "v1.4.0"
+# The schemas copied for BI tools (orchestration/publication.py).
 PUBLISHED_SCHEMAS = ("marts", "audit", "reference")
 
 # A run that finds the warehouse locked by another process waits this long, retrying with
@@ -96,31 +93,3 @@ def lock_holder(message: str) -> str:
     except OSError:
         command = program
     return f"held by PID {pid}: {command.strip()[:300]}"
-
-
-def publish_for_bi(settings: Settings) -> Path:
-    """Copy the analyst-facing schemas into a fresh file and swap it in atomically.
-
-    BI tools open the published file read-only while the pipeline keeps writing the
-    warehouse: DuckDB never lets a reader and a writer share one file across processes.
-    """
-    target = settings.published_warehouse
-    staging = target.with_suffix(".tmp")
-    staging.unlink(missing_ok=True)
-    with duckdb.connect(config={"memory_limit": settings.memory_limit}) as con:
-        waiting_for_lock(
-            settings.warehouse,
-            LOCK_WAIT_S,
-            lambda: con.execute(f"attach {literal(settings.warehouse)} as wh (read_only)"),
-        )
-        con.execute(f"attach {literal(staging)} as bi (storage_version '{BI_STORAGE_VERSION}')")
-        for schema, table in con.execute(
-            "select schema_name, table_name from duckdb_tables() where database_name = 'wh'"
-            f" and schema_name in {PUBLISHED_SCHEMAS} order by all"
-        ).fetchall():
-            con.execute(f"create schema if not exists bi.{identifier(schema)}")
-            source, copy = (f"{db}.{identifier(schema)}.{identifier(table)}" for db in ("wh", "bi"))
-            con.execute(f"create table {copy} as select * from {source}")
-        con.execute("detach bi")
-    os.replace(staging, target)
-    return target

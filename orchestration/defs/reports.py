@@ -8,7 +8,7 @@ from types import ModuleType
 
 import dagster as dg
 
-from orchestration.defs.dbt import reformwatch_dbt
+from orchestration.defs.dbt import dbt_project, reformwatch_dbt
 from orchestration.defs.quality import GATE_KEY
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import PUBLISHED_SCHEMAS
@@ -75,13 +75,14 @@ def published_models() -> list[dg.AssetKey]:
     group_name="bi",
     kinds={"duckdb"},
     description="data/warehouse/reformwatch_bi.duckdb: the marts, audit and reference "
-    "schemas in a DuckDB 1.x-readable file for BI tools, replaced atomically after the "
-    "quality gate has passed.",
+    "schemas in a file DuckDB 1.1 and later read, commented from the dbt YAML, for BI tools; "
+    "data/warehouse/export/: the marts as Parquet and CSV. Both replaced after the quality "
+    "gate has passed.",
 )
 def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    path = warehouse.publish_for_bi()
+    path = warehouse.publish_for_bi(dbt_project().manifest_path)
     context.log.info(f"BI tools: open {path} read-only")
     return dg.MaterializeResult(
         metadata={"path": dg.MetadataValue.path(str(path)), "bytes": path.stat().st_size}
