@@ -28,7 +28,7 @@ from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Settings
 pytestmark = pytest.mark.slow
 
 FINISH_EVENTS = ("completed", "result_returned", "rejected", "withdrawn")
-BI_READER_VERSION = "1.4.4"  # DuckDB 1.x, as embedded by most BI drivers
+BI_READER_VERSION = "1.1.3"  # the oldest DuckDB the BI copy promises to open (README)
 LEAVES = {"reports/service_delivery", "reports/index", "bi/published_warehouse"}
 
 
@@ -252,6 +252,32 @@ def test_published_file_opens_in_a_duckdb_1x_reader(pipeline, tmp_path):
             s for (s,) in con.execute("select distinct schema_name from duckdb_tables()").fetchall()
         }
     assert "raw" not in published and {"marts", "audit", "reference"} <= published
+
+
+def test_published_columns_carry_comments_and_no_128_bit_integers(pipeline):
+    """Every column of a dbt table in the copy has its YAML description as a comment; none is
+    HUGEINT (sums of integers are, in DuckDB); every mart is exported as Parquet and CSV."""
+    settings, _, _ = pipeline
+    with duckdb.connect(str(settings.published_warehouse), read_only=True) as con:
+        columns = con.execute(
+            "select schema_name, table_name, column_name, data_type, comment"
+            " from duckdb_columns() where not internal"
+        ).df()
+        marts = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        ]
+    assert not columns.data_type.str.contains("HUGEINT").any()
+    ingest_written = columns.schema_name.eq("audit") & columns.table_name.isin(
+        ["ingest_files", "quarantine", "pseudonym_keys"]
+    )
+    uncommented = columns[~ingest_written & columns.comment.isna()]
+    assert uncommented.empty, uncommented
+    for kind in ("parquet", "csv"):
+        exported = sorted(p.stem for p in (settings.published_exports / kind).iterdir())
+        assert exported == sorted(marts)
 
 
 def bi_reader_path() -> Path:
