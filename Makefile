@@ -17,7 +17,7 @@ PROVINCES ?= 34
 MONTHS ?= 18
 SCALE ?= 0.1
 
-.PHONY: setup run simulate materialize ui test test-fast bench lint format docs-dictionary clean help
+.PHONY: setup run simulate materialize docs ui test test-fast bench lint format docs-dictionary clean help
 
 help:
 	@echo "make run    set up, simulate the sources, materialise every asset, print outputs"
@@ -27,6 +27,7 @@ help:
 	@echo "make lint   ruff check, ruff format --check, sqlfluff lint of the dbt models (CI runs it)"
 	@echo "make format ruff format and sqlfluff fix: rewrite the tree in the project's style"
 	@echo "make docs-dictionary  regenerate docs/data_dictionary.md from the dbt YAML"
+	@echo "make docs   dbt docs (every model, column, test, lineage) into data/reports/dbt_docs/"
 
 setup: $(INSTALLED)
 
@@ -49,7 +50,12 @@ materialize: $(INSTALLED) dbt_project/target/manifest.json
 	$(BIN)/dagster asset materialize --select '*' -m orchestration.definitions
 	@$(BIN)/reformwatch where
 
-run: simulate materialize
+run: simulate materialize docs
+
+# dbt's documentation as one offline page in the report site, linked from its index; the
+# column types come from the warehouse (run it when no pipeline run holds the file).
+docs: $(INSTALLED)
+	$(BIN)/python scripts/build_dbt_docs.py
 
 # `dagster dev` re-parses the dbt project at load and looks `dbt` up on PATH.
 ui: $(INSTALLED) dbt_project/target/manifest.json

@@ -31,6 +31,7 @@ VIETNAM_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 VIETNAM_TIME_LABEL = "ICT (UTC+07:00)"
 QUALITY_INDEX_HREF = "../quality/index.html"
 REPORTS_INDEX_HREF = "../reports/index.html"
+DBT_DOCS_HREF = "dbt_docs/index.html"  # written by `make docs` (scripts/build_dbt_docs.py)
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 REFORM_DATE = reform_date()  # two-tier local government in force (dbt var reform_date)
 NO_DATA_VI, NO_DATA_EN = "Chưa có dữ liệu.", "No data yet."
@@ -581,6 +582,12 @@ def write_index(
         f"{bilingual('Chất lượng dữ liệu', 'Data quality')}</a>"
         "<p>Kết quả kiểm tra dữ liệu, hồ sơ bị cách ly / "
         "Data-quality checks, quarantined records.</p></li>"
+    )
+    items.append(
+        f'<li><a href="{DBT_DOCS_HREF}">'
+        f"{bilingual('Tài liệu mô hình dữ liệu', 'Data model documentation')}</a>"
+        "<p>Mọi bảng, cột, kiểm thử và dòng dữ liệu (dbt docs, tạo bằng make docs) / "
+        "Every table, column, test and the lineage graph (dbt docs, built by make docs).</p></li>"
     )
     body = f'<ul class="pages">{"".join(items)}</ul>'
     out_dir = Path(out_dir)
