@@ -19,7 +19,7 @@ from orchestration.settings import Settings, resolve_settings
 
 OLDEST_READER = "1.1.3"  # the oldest DuckDB the copy promises to open (README)
 NEWEST_1X_READER = "duckdb<2"  # the newest 1.x, as most BI drivers embed
-SUPERSET_SQLALCHEMY = "sqlalchemy==1.4.54"  # Superset pins SQLAlchemy 1.4
+SUPERSET_SQLALCHEMY = "sqlalchemy==1.4.54"  # apache-superset 6.1 requires sqlalchemy<2
 
 PROVINCES = [("01", "Thành phố Hà Nội", 8_500_000), ("22", "Tỉnh Quảng Ninh", 1_400_000)]
 DESCRIBED = {
@@ -294,18 +294,38 @@ print(json.dumps({
 """
 
 
-@pytest.mark.parametrize("reader", [f"duckdb=={OLDEST_READER}", "installed"], ids=str)
+@pytest.mark.parametrize("reader", [f"duckdb=={OLDEST_READER}", NEWEST_1X_READER], ids=str)
 def test_superset_lists_the_columns_and_their_comments_through_duckdb_engine(
     published, installed, reader
 ):
-    """duckdb-engine with SQLAlchemy 1.4, as Superset runs it. (With SQLAlchemy 2.1 listing
-    columns fails on every DuckDB: its PostgreSQL reflection reads pg_collation, which DuckDB
-    does not have; README, Superset.)"""
+    """duckdb-engine with SQLAlchemy 1.4 and DuckDB 1.x, as `apache-superset[duckdb]` 6.1
+    installs them. (With SQLAlchemy 2.1, the project's own, listing columns fails on every
+    DuckDB: its PostgreSQL reflection reads pg_collation, which DuckDB lacks; README.)"""
     engine = installed("duckdb-engine", SUPERSET_SQLALCHEMY)
-    folders = (engine,) if reader == "installed" else (engine, installed(reader))
+    folders = (engine, installed(reader))
     seen = read_in_subprocess(READ_WITH_SQLALCHEMY, published.published_warehouse, *folders)
     assert seen["versions"][1] == SUPERSET_SQLALCHEMY.split("==")[1]
     assert seen["tables"] == ["dim_admin_unit", "fct_dossiers"]
     assert seen["columns"]["population"] == ["BIGINT", DESCRIBED["population"]]
     assert seen["columns"]["unit_name"][1] == DESCRIBED["unit_name"]
     assert seen["table_comment"] == DESCRIBED["dim_admin_unit"]
+
+
+def test_the_duckdb_cli_opens_the_copy_read_only_and_shows_comments(published, installed):
+    """The DuckDB command-line shell (PyPI `duckdb-cli`), as the README tells an analyst."""
+    cli = installed("duckdb-cli")
+    sql = (
+        "select table_name, comment from duckdb_tables() where table_name = 'dim_admin_unit';"
+        "select count(*) from marts.dim_admin_unit"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "duckdb_cli", "-readonly", "-csv", "-noheader"]
+        + [str(published.published_warehouse), "-c", sql],
+        env={"PYTHONPATH": str(cli), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("dim_admin_unit,") and "one row per unit" in lines[0]
+    assert lines[-1] == str(len(PROVINCES))
