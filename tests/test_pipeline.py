@@ -97,6 +97,7 @@ def copy_of(settings: Settings, tmp_path: Path) -> WarehouseResource:
     shutil.copytree(settings.data_dir, data, ignore=shutil.ignore_patterns("reports", "tmp"))
     copy = WarehouseResource(data_dir=str(data))
     copy.published_warehouse.unlink()
+    shutil.rmtree(copy.settings.published_exports)
     return copy
 
 
@@ -328,6 +329,7 @@ def test_bad_data_fails_the_gate_and_holds_the_reports(pipeline, tmp_path):
     assert not LEAVES & materialised(result)
     assert not (corrupted.reports_dir / "service_delivery.html").exists()
     assert not corrupted.published_warehouse.exists()
+    assert not corrupted.settings.published_exports.exists()
     assert renders == [corrupted.quality_dir]
     page = (corrupted.quality_dir / "index.html").read_text(encoding="utf-8")
     assert "Không đạt" in page or "Fail" in page  # auditors see the failed run
