@@ -68,7 +68,9 @@ def publish_for_bi(settings: Settings, manifest: Path) -> Path:
     staging = target.with_suffix(".tmp")
     exports = settings.published_exports
     staged_exports = exports.with_name(exports.name + ".tmp")
-    staging.unlink(missing_ok=True)
+    # What a failed run left; its WAL, if any, belongs to that file, not to the new one.
+    for leftover in (staging, staging.with_name(staging.name + ".wal")):
+        leftover.unlink(missing_ok=True)
     shutil.rmtree(staged_exports, ignore_errors=True)
     descriptions = dbt_descriptions(manifest)
     with duckdb.connect(config={"memory_limit": settings.memory_limit}) as con:

@@ -204,6 +204,10 @@ def test_a_failed_publication_leaves_the_previous_copy_and_export_whole(publishe
         publish_for_bi(published, tmp_path / "manifest.json")
     assert published.published_warehouse.read_bytes() == before
     assert (published.published_exports / "csv" / "dim_admin_unit.csv").read_bytes() == csv_before
+    build_warehouse(published)  # the next good run publishes over what the failed one left
+    publish_for_bi(published, tmp_path / "manifest.json")
+    assert copy_columns(published).table_name.eq("dim_admin_unit").any()
+    assert not list(published.published_warehouse.parent.glob("*.tmp*"))
 
 
 # --- other readers, each installed for the test into a folder of its own -----------------
