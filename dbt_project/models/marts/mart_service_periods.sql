@@ -104,18 +104,7 @@ final as (
 
     select
         {{ area_period_keys() }},
-        dossiers_received,
-        dossiers_finished,
-        finished_early,
-        finished_on_time,
-        finished_overdue,
-        open_within_due,
-        open_past_due,
-        {{ service_rates() }},
-        {%- for count in service_index_counts().split(',') %}
-            {{ count }},
-        {%- endfor %}
-        promised_days_sum
+        {{ service_measures() }}
     from rolled_up
 
 )
