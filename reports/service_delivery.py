@@ -46,6 +46,12 @@ SLOWEST_LIMIT = 15
 
 ON_TIME_COLOUR, OVERDUE_COLOUR = "#1a7f5a", "#c0392b"
 LEVELS = {"commune": "Xã / Commune", "province": "Tỉnh / Province"}
+# the rate columns this page's tables and charts share, labelled once
+RATE_LABELS = {
+    "on_time_rate": "Tỷ lệ đúng hạn / On-time rate",
+    "overdue_rate": "Tỷ lệ quá hạn / Overdue rate",
+    "online_share": "Tỷ lệ trực tuyến / Online share",
+}
 
 # Whole period, each province's row of the mart: open dossiers judged once, at the end.
 PROVINCE_SQL = f"""
@@ -160,7 +166,7 @@ def province_figure(provinces: pd.DataFrame) -> go.Figure:
 def monthly_figure(monthly: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for column, name in (
-        ("online_share", "Tỷ lệ trực tuyến / Online share"),
+        ("online_share", RATE_LABELS["online_share"]),
         ("full_online_share", "Toàn trình (trên hồ sơ đủ điều kiện) / Fully online of eligible"),
         ("online_payment_share", "Thanh toán trực tuyến / Online payment share"),
     ):
@@ -204,32 +210,22 @@ def slowest_table(slowest: pd.DataFrame) -> pd.DataFrame:
 def province_table(provinces: pd.DataFrame) -> pd.DataFrame:
     return provinces.rename(
         columns=COLUMN_LABELS
+        | RATE_LABELS
         | {
             "on_time_numerator": "Đúng hạn (tử số) / On time (numerator)",
             "overdue_numerator": "Quá hạn (tử số) / Overdue (numerator)",
             "on_time_denominator": "Mẫu số / Denominator",
-            "on_time_rate": "Tỷ lệ đúng hạn / On-time rate",
-            "overdue_rate": "Tỷ lệ quá hạn / Overdue rate",
         }
     )
 
 
 def commune_table(communes: pd.DataFrame) -> pd.DataFrame:
     communes = communes.assign(unit_type=labelled(communes["unit_type"], UNIT_TYPES))
-    return communes.rename(
-        columns=COLUMN_LABELS
-        | {
-            "on_time_rate": "Tỷ lệ đúng hạn / On-time rate",
-            "overdue_rate": "Tỷ lệ quá hạn / Overdue rate",
-            "online_share": "Tỷ lệ trực tuyến / Online share",
-        }
-    )
+    return communes.rename(columns=COLUMN_LABELS | RATE_LABELS)
 
 
 COLUMN_FORMATS = {
-    "Tỷ lệ đúng hạn / On-time rate": PCT,
-    "Tỷ lệ quá hạn / Overdue rate": PCT,
-    "Tỷ lệ trực tuyến / Online share": PCT,
+    **dict.fromkeys(RATE_LABELS.values(), PCT),
     "Tỷ lệ quá hạn / Overdue share": PCT,
     "Hài lòng (4–5 điểm) / Satisfied (4–5)": PCT,
     "Thời gian xử lý TB (ngày làm việc) / Avg processing working days": NUM1,

@@ -15,6 +15,8 @@ records are digitised at a growing pace (slower in the understaffed units).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -169,12 +171,14 @@ def simulate_assets(
     purpose = rng.choice(len(REPURPOSES), total, p=REPURPOSE_SHARES)
 
     # archives: each unit's own and its former communes' records
-    records = np.round(rng.uniform(4_000, 15_000, n + 1 + total)).astype(np.int64)
-    digitised_from = rng.uniform(0.05, 0.25, n + 1)
-    digitised_to = np.where(
-        np.r_[False, units.understaffed],
-        rng.uniform(0.2, 0.4, n + 1),
-        rng.uniform(0.5, 0.95, n + 1),
+    books = ArchiveBooks(
+        records=np.round(rng.uniform(4_000, 15_000, n + 1 + total)).astype(np.int64),
+        digitised_from=rng.uniform(0.05, 0.25, n + 1),
+        digitised_to=np.where(
+            np.r_[False, units.understaffed],
+            rng.uniform(0.2, 0.4, n + 1),
+            rng.uniform(0.5, 0.95, n + 1),
+        ),
     )
 
     snapshots = snapshot_months(history)
@@ -204,20 +208,7 @@ def simulate_assets(
     ).astype(np.int64)
 
     archives, digitised = archive_counts(
-        history,
-        day,
-        asset,
-        holder,
-        kind,
-        is_former,
-        site_of,
-        former_unit,
-        surplus_on,
-        records,
-        digitised_from,
-        digitised_to,
-        n,
-        m,
+        day, asset, holder, kind, is_former, site_of, former_unit, surplus_on, books, n
     )
 
     order = np.lexsort((asset, holder[asset], snap))
@@ -279,21 +270,19 @@ def former_status(day, surplus_on, repurposing_on, repurposed_on, disposed_on, p
     return status, since.astype(np.int64), repurpose
 
 
+@dataclass(frozen=True)
+class ArchiveBooks:
+    """Archive records of each holder (0: the province, 1..n: its units) and of each former
+    commune's office (n + 1 + site), and the share of a holder's records digitised when
+    digitisation starts (ARCHIVE_FROM) and when it ends (ARCHIVE_TO)."""
+
+    records: np.ndarray
+    digitised_from: np.ndarray
+    digitised_to: np.ndarray
+
+
 def archive_counts(
-    history,
-    day,
-    asset,
-    holder,
-    kind,
-    is_former,
-    site_of,
-    former_unit,
-    surplus_on,
-    records,
-    digitised_from,
-    digitised_to,
-    n,
-    m,
+    day, asset, holder, kind, is_former, site_of, former_unit, surplus_on, books: ArchiveBooks, n
 ):
     """Archive records on office buildings only (-1 elsewhere): a current headquarters keeps
     its own records and, once its former communes' offices are surplus, theirs."""
@@ -313,13 +302,15 @@ def archive_counts(
         days_unique, snap_index = np.unique(day, return_inverse=True)
         moved_by = np.zeros((n + 1, len(days_unique)), dtype=np.int64)
         arrived = surplus_on[sites][:, None] <= days_unique[None, :]
-        np.add.at(moved_by, former_unit[sites] + 1, arrived * records[n + 1 + sites][:, None])
+        np.add.at(moved_by, former_unit[sites] + 1, arrived * books.records[n + 1 + sites][:, None])
         moved = moved_by[holder_row, snap_index]
-    own = records[holder_row]
+    own = books.records[holder_row]
     count = np.where(
         headquarters[asset],
         own + moved,
-        np.where(is_former[asset] & office & (day < surplus_on[site]), records[n + 1 + site], -1),
+        np.where(
+            is_former[asset] & office & (day < surplus_on[site]), books.records[n + 1 + site], -1
+        ),
     )
     count = np.where(office, count, -1)
     months = (day - days(ARCHIVE_FROM)) / 30.44  # records keep being filed
@@ -327,7 +318,7 @@ def archive_counts(
         count >= 0, np.floor(count * (1 + RECORDS_GROWTH * np.maximum(months, 0))), -1
     ).astype(np.int64)
     progress = np.clip((day - days(ARCHIVE_FROM)) / (days(ARCHIVE_TO) - days(ARCHIVE_FROM)), -1, 1)
-    start, end = digitised_from[holder_row], digitised_to[holder_row]
+    start, end = books.digitised_from[holder_row], books.digitised_to[holder_row]
     share = np.where(
         progress >= 0,
         start + (end - start) * np.maximum(progress, 0) ** 1.3,

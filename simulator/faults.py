@@ -213,7 +213,7 @@ def inject_rows(
     n = table.num_rows
     keys = [np.arange(n, dtype=float)]
     parts = [table]
-    made: list[tuple[str, np.ndarray, np.ndarray, list]] = []  # kind, base, key, values
+    made: list[tuple[str, np.ndarray, list]] = []  # kind, base, values
     event_type = table.column("event_type").to_numpy(zero_copy_only=False)
     for kind, count in counts.items():
         eligible = np.arange(n)
@@ -240,26 +240,31 @@ def inject_rows(
             )
         parts.append(rows)
         keys.append(key)
-        made.append((kind, base, key, values))
+        made.append((kind, base, values))
     if truncated_tail and n:
         base = np.array([int(rng.integers(n))])
         parts.append(table.take(pa.array(base)))
         keys.append(np.array([n + 1.0]))
-        made.append(("truncated_last_line", base, keys[-1], [None]))
+        made.append(("truncated_last_line", base, [None]))
+    return interleave(parts, keys, made)
 
-    all_keys = np.concatenate(keys)
-    order = np.argsort(all_keys, kind="stable")
+
+def interleave(
+    parts: list[pa.Table], keys: list[np.ndarray], made: list[tuple[str, np.ndarray, list]]
+) -> tuple[pa.Table, list[InjectedRow]]:
+    """The clean rows (parts[0]) and each kind's faulty rows (the rest, in `made`'s order:
+    kind, the clean rows they were taken from, their values) in one file, ordered by their
+    keys; and where each faulty row ended up (a duplicate: also the row it repeats)."""
+    order = np.argsort(np.concatenate(keys), kind="stable")
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order))
-    out = pa.concat_tables(parts).take(pa.array(order))
-    injected = []
-    offset = n
-    for kind, base, _, values in made:
-        for i in range(len(base)):  # one entry per injected row (a few hundred at most)
-            copy_of = int(position[base[i]]) if kind == "duplicate_row" else None
-            injected.append(InjectedRow(int(position[offset + i]), kind, values[i], copy_of))
+    injected, offset = [], parts[0].num_rows
+    for kind, base, values in made:
+        for i, (b, value) in enumerate(zip(base, values, strict=True)):
+            copy_of = int(position[b]) if kind == "duplicate_row" else None
+            injected.append(InjectedRow(int(position[offset + i]), kind, value, copy_of))
         offset += len(base)
-    return out, injected
+    return pa.concat_tables(parts).take(pa.array(order)), injected
 
 
 def after_reform(table: pa.Table) -> np.ndarray:

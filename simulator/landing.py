@@ -305,21 +305,13 @@ def plan_source_faults(files: list[SourceFile], seed: int) -> SourcePlan:
     return plan
 
 
-@dataclass(frozen=True)
-class InjectedRow:
-    line_index: int  # 0-based data row in the written file
-    kind: str
-    value: str | None
-    copy_of: int | None = None  # 0-based data row a duplicate repeats
-
-
 def inject_rows(
     table: pa.Table,
     counts: dict[str, int],
     rng: np.random.Generator,
     source: str,
     current_units: frozenset[str],
-) -> tuple[pa.Table, list[InjectedRow]]:
+) -> tuple[pa.Table, list[ft.InjectedRow]]:
     """Insert the faulty rows among the clean ones. A corrupted row carries its bad value in
     `_fault_column`/`_fault_value`, which the writers put in place of the column's value."""
     n = table.num_rows
@@ -355,16 +347,7 @@ def inject_rows(
         made.append((kind, base, values))
     if not made:
         return table, []
-    order = np.argsort(np.concatenate(keys), kind="stable")
-    position = np.empty(len(order), dtype=np.int64)
-    position[order] = np.arange(len(order))
-    injected, offset = [], n
-    for kind, base, values in made:
-        for i, (b, value) in enumerate(zip(base, values, strict=True)):
-            copy_of = int(position[b]) if kind == "duplicate_row" else None
-            injected.append(InjectedRow(int(position[offset + i]), kind, value, copy_of))
-        offset += len(base)
-    return pa.concat_tables(parts).take(pa.array(order)), injected
+    return ft.interleave(parts, keys, made)
 
 
 def bad_values(

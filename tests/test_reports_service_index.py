@@ -26,91 +26,49 @@ WHOLE = dict(period="whole", period_start=date(2025, 6, 1), period_end_month=dat
 def _index_rows() -> list[dict]:
     # Quảng Ninh ranks first though Hà Nội has more points: the page shows the mart's rank.
     def area(scope, code, unit, province, score, band_vi, band_en, band, rank, **extra):
-        return dict(
-            scope=scope,
-            area_code=code,
-            unit_code=unit,
-            province_code=province,
-            score=score,
-            band_name_vi=band_vi,
-            band_name_en=band_en,
-            band_code=band,
-            rank_in_nation=rank,
-            total_points=score,
-            points_available=100.0,
-            max_points=100.0,
-            ranked_in_nation=2,
-            **WHOLE,
-            **extra,
+        # extra: more columns, or other values (another period) for these
+        return (
+            dict(
+                scope=scope,
+                area_code=code,
+                unit_code=unit,
+                province_code=province,
+                score=score,
+                band_name_vi=band_vi,
+                band_name_en=band_en,
+                band_code=band,
+                rank_in_nation=rank,
+                total_points=score,
+                points_available=100.0,
+                max_points=100.0,
+                ranked_in_nation=2,
+            )
+            | WHOLE
+            | extra
         )
 
+    units = [  # code, province, score, band (vi, en, code), ranks in nation and province
+        ("00004", "01", 40.0, "Yếu", "Weak", "weak", 3, 2, 2),
+        ("00008", "01", 55.0, "Trung bình", "Average", "average", 2, 1, 2),
+        ("06700", "22", 91.0, "Xuất sắc", "Excellent", "excellent", 1, 1, 1),
+    ]
+    monthly = [  # for the trend
+        (dict(period="month", period_start=day, period_end_month=day), score)
+        for day, score in ((date(2025, 6, 1), 70.0), (date(2025, 7, 1), 72.5))
+    ]
     return [
         area("nation", "VN", None, None, 71.25, "Khá", "Fair", "fair", 1),
         area("province", "22", None, "22", 82.5, "Tốt", "Good", "good", 1),
         area("province", "01", None, "01", 48.0, "Yếu", "Weak", "weak", 2),
-        area(
-            "unit",
-            "00004",
-            "00004",
-            "01",
-            40.0,
-            "Yếu",
-            "Weak",
-            "weak",
-            3,
-            rank_in_province=2,
-            ranked_in_province=2,
+        *(
+            area("unit", code, code, province, *shown, rank_in_province=p, ranked_in_province=of)
+            for code, province, *shown, p, of in units
         ),
-        area(
-            "unit",
-            "00008",
-            "00008",
-            "01",
-            55.0,
-            "Trung bình",
-            "Average",
-            "average",
-            2,
-            rank_in_province=1,
-            ranked_in_province=2,
-        ),
-        area(
-            "unit",
-            "06700",
-            "06700",
-            "22",
-            91.0,
-            "Xuất sắc",
-            "Excellent",
-            "excellent",
-            1,
-            rank_in_province=1,
-            ranked_in_province=1,
-        ),
-        # monthly rows for the trend
-        dict(
-            scope="nation",
-            area_code="VN",
-            period="month",
-            period_start=date(2025, 6, 1),
-            period_end_month=date(2025, 6, 1),
-            score=70.0,
-            points_available=100.0,
-            max_points=100.0,
-            ranked_in_nation=1,
-            rank_in_nation=1,
-        ),
-        dict(
-            scope="nation",
-            area_code="VN",
-            period="month",
-            period_start=date(2025, 7, 1),
-            period_end_month=date(2025, 7, 1),
-            score=72.5,
-            points_available=100.0,
-            max_points=100.0,
-            ranked_in_nation=1,
-            rank_in_nation=1,
+        *(
+            area(
+                "nation", "VN", None, None, score, None, None, None, 1, ranked_in_nation=1, **month
+            )
+            for month, score in monthly
         ),
     ]
 

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from simulated_landing import files_of, manifest, run, sheet_text, simulated
 
 from orchestration.cli import main
 from orchestration.ingest.contract import REASON_CODES as CONTRACT_REASON_CODES
 from orchestration.ingest.sources import PROCEDURE_LOGS
 from orchestration.settings import SEEDS_DIR
-from simulator import MANIFEST_NAME, SimulationOptions, select_provinces, simulate
+from simulator import MANIFEST_NAME, select_provinces
 from simulator.events import EVENT_COLUMNS
 
 CANONICAL = list(EVENT_COLUMNS)  # the canonical dialect's header, in the simulator's order
@@ -56,18 +57,6 @@ ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$")
 DAY_MONTH_YEAR = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
 
 
-def run(out: Path, **options):
-    return simulate(SimulationOptions(out=out, progress=False, **options))
-
-
-def manifest(out: Path) -> dict:
-    return json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
-
-
-def files_of(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
-
-
 def of_source(entries: list[dict], source: str = "procedure_logs") -> list[dict]:
     return [e for e in entries if e["source"] == source]
 
@@ -75,26 +64,22 @@ def of_source(entries: list[dict], source: str = "procedure_logs") -> list[dict]
 # Hà Nội (urban, JSON Lines), Tuyên Quang (canonical CSV), Bắc Ninh (status-code CSV).
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("faulty")
-    run(out, provinces="01,08,24", months=3, scale=0.1)
-    return out
+    return simulated(tmp_path_factory, "faulty", provinces="01,08,24", months=3, scale=0.1)
 
 
 # Lai Châu (roster workbooks) and Huế (status-code CSV), July 2025 to June 2026: the run the
 # manifest-vs-ingest test reads for every source, an Excel roster among them.
 @pytest.fixture(scope="module")
 def spanning(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("spanning")
-    run(out, provinces="12,46", months=12, scale=0.05)
-    return out
+    return simulated(tmp_path_factory, "spanning", provinces="12,46", months=12, scale=0.05)
 
 
 # January–June 2026 spans Tết 2026; no faults, so every file is plain canonical data.
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("clean")
-    run(out, provinces="01,08", months=6, scale=0.15, faults=False)
-    return out
+    return simulated(
+        tmp_path_factory, "clean", provinces="01,08", months=6, scale=0.15, faults=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -449,20 +434,8 @@ def test_outcomes_supplements_ratings_and_flags(events):
 
 
 def sheet_lines(path: Path) -> list[str]:
-    """A workbook's first sheet as CSV text lines (row n = line n), cells as ingest reads
-    them: dates as ISO dates, whole numbers without a decimal point."""
-    from python_calamine import CalamineWorkbook
-
-    def text(cell) -> str:
-        if isinstance(cell, float) and cell.is_integer():
-            return str(int(cell))
-        return cell.isoformat() if hasattr(cell, "isoformat") else str(cell)
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for row in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows():
-        writer.writerow([text(cell) for cell in row])
-    return out.getvalue().split("\n")[:-1]
+    """A workbook's first sheet as CSV text lines (row n = line n)."""
+    return sheet_text(path).split("\n")[:-1]
 
 
 def data_lines(path: Path, entry: dict) -> list[bytes]:

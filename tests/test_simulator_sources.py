@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from simulated_landing import files_of, manifest, run, sheet_text, simulated
 
 from orchestration.ingest.sources import SOURCES, current_units
 from orchestration.settings import SEEDS_DIR
-from simulator import MANIFEST_NAME, SimulationOptions, simulate
+from simulator import MANIFEST_NAME
 from simulator.landing import ROW_FAULTS
 
 ROSTERS, BUDGETS, ASSETS = "personnel_rosters", "budget_allocations", "asset_inventories"
@@ -28,30 +28,6 @@ PRIORITY = {"education", "healthcare", "culture", "sports", "social_welfare"}
 BASE_SALARY = 2_340_000
 REQUIRED = list(pd.read_csv(SEEDS_DIR / "required_specialisations.csv")["specialisation"])
 STATUS_ORDER = {"in_use": 0, "surplus": 1, "repurposing": 2, "repurposed": 3, "disposed": 3}
-
-
-def run(out: Path, **options):
-    return simulate(SimulationOptions(out=out, progress=False, **options))
-
-
-def manifest(out: Path) -> dict:
-    return json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
-
-
-def sheet_text(path: Path) -> str:
-    """A workbook's first sheet as CSV text, cells as ingest reads them."""
-    from python_calamine import CalamineWorkbook
-
-    def text(cell) -> str:
-        if isinstance(cell, float) and cell.is_integer():
-            return str(int(cell))
-        return cell.isoformat() if hasattr(cell, "isoformat") else str(cell)
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for row in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows():
-        writer.writerow([text(cell) for cell in row])
-    return out.getvalue()
 
 
 def read_source(out: Path, source: str) -> pd.DataFrame:
@@ -86,16 +62,14 @@ def with_norms(units: pd.DataFrame) -> pd.DataFrame:
 # after the exit wave; no faults, so every row is clean.
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sources_clean")
-    run(out, provinces="01,12", months=14, scale=0.02, faults=False)
-    return out
+    return simulated(
+        tmp_path_factory, "sources_clean", provinces="01,12", months=14, scale=0.02, faults=False
+    )
 
 
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sources_faulty")
-    run(out, provinces="08,12", months=7, scale=0.02)
-    return out
+    return simulated(tmp_path_factory, "sources_faulty", provinces="08,12", months=7, scale=0.02)
 
 
 @pytest.fixture(scope="module")
@@ -199,15 +173,7 @@ def test_same_options_same_bytes_and_a_province_alone_is_the_same(tmp_path):
     run(tmp_path / "alone", provinces="12,", faults=False, **options)  # "12,": a code
     run(tmp_path / "pair", provinces="12,46", faults=False, **options)
 
-    def files(folder: str) -> dict[str, bytes]:
-        root = tmp_path / folder
-        return {
-            str(p.relative_to(root)): p.read_bytes()
-            for p in sorted(root.rglob("*"))
-            if p.is_file() and not p.name.startswith("_")
-        }
-
-    first, second, other = files("a"), files("b"), files("c")
+    first, second, other = (files_of(tmp_path / d) for d in "abc")
     assert first == second
     assert any(name.endswith(".xlsx") for name in first)
     snapshot = [n for n in first if not n.startswith("procedure_logs/")]
@@ -217,8 +183,8 @@ def test_same_options_same_bytes_and_a_province_alone_is_the_same(tmp_path):
         for n in snapshot
         if n in other and "_gui_lai" not in n and "_bo_sung" not in n
     )
-    alone, pair = files("alone"), files("pair")
-    mine = [n for n in alone if not n.startswith("procedure_logs/")]
+    alone, pair = files_of(tmp_path / "alone"), files_of(tmp_path / "pair")
+    mine = [n for n in alone if not n.startswith("procedure_logs/") and n != MANIFEST_NAME]
     assert mine and all(alone[n] == pair[n] for n in mine)
     assert any(n.startswith(f"{ROSTERS}/46_") for n in pair)
 

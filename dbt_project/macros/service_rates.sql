@@ -30,3 +30,22 @@
         satisfaction_rated,
         {{ safe_divide('satisfaction_high', 'satisfaction_rated') }} as satisfaction_share
 {%- endmacro %}
+
+{#
+    The measure columns of the service marts after their keys, in their contracts' order
+    (documented in _macros.yml): the unit-month mart and its period roll-up select the same.
+#}
+{% macro service_measures() -%}
+        dossiers_received,
+        dossiers_finished,
+        finished_early,
+        finished_on_time,
+        finished_overdue,
+        open_within_due,
+        open_past_due,
+        {{ service_rates() }},
+        {%- for count in service_index_counts().split(',') %}
+        {{ count }},
+        {%- endfor %}
+        promised_days_sum
+{%- endmacro %}

@@ -8,35 +8,16 @@
     its date plus the share of its own day's office hours already elapsed (0 on a closed
     day). Working time between two moments is the difference of their positions.
 
-    working_day_numbers()   the calendar numbered for these macros (a CTE body: date_day,
-                            is_working_day, working_days_before);
     working_day_position(timestamp_expr, calendar)
-                            calendar: alias of working_day_numbers() joined on
+                            calendar: alias of int_working_calendar (the clock's
+                            working-day numbering, date_day, is_working_day,
+                            working_days_before) joined on
                             date_day = cast(timestamp_expr as date); null outside the
                             calendar (vars calendar_start..calendar_end);
     working_days_between(start_at, end_at, start_calendar, end_calendar)
                             end's position − start's position (fractional working days).
     The clock of the on-time rule counts the same working time (int_dossiers_timed).
 #}
-
-{% macro working_day_numbers() -%}
-    {{ return(adapter.dispatch('working_day_numbers', 'reformwatch')()) }}
-{%- endmacro %}
-
-{% macro default__working_day_numbers() -%}
-    select
-        date_day,
-        is_working_day,
-        cast(
-            sum(case when is_working_day then 1 else 0 end) over (
-                order by date_day
-                rows between unbounded preceding and current row
-            )
-            - case when is_working_day then 1 else 0 end
-            as {{ dbt.type_bigint() }}
-        ) as working_days_before
-    from {{ ref('dim_date') }}
-{%- endmacro %}
 
 {% macro working_day_position(timestamp_expr, calendar) -%}
     {{ return(adapter.dispatch('working_day_position', 'reformwatch')(timestamp_expr, calendar)) }}

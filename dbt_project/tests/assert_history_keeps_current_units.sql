@@ -1,18 +1,20 @@
 -- dim_admin_unit_history's current rows are dim_admin_unit, unchanged, for existing users:
--- returns each unit whose current version is missing or differs.
+-- returns each unit whose current version is missing or differs, compared on every column
+-- dim_admin_unit documents (read from its YAML, so a column added there is compared too).
+
+{%- set dimension_columns = [] %}
+{%- if execute %}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == 'dim_admin_unit' %}
+        {%- do dimension_columns.extend(node.columns.keys()) %}
+    {%- endfor %}
+{%- endif %}
+{%- set columns = dimension_columns | join(', ') or 'unit_code' %}
 
 with
 
 current_history as (
 
-    select
-        unit_code,
-        unit_name,
-        unit_level,
-        unit_type,
-        province_code,
-        province_name,
-        population
+    select {{ columns }}
     from {{ ref('dim_admin_unit_history') }}
     where is_current
 
@@ -20,14 +22,7 @@ current_history as (
 
 dimension as (
 
-    select
-        unit_code,
-        unit_name,
-        unit_level,
-        unit_type,
-        province_code,
-        province_name,
-        population
+    select {{ columns }}
     from {{ ref('dim_admin_unit') }}
 
 ),

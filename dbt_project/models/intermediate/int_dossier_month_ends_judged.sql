@@ -11,6 +11,17 @@
     range bounds them).
 #}
 
+{#- a wait measure -> its value for a wait still running at the judgement (it counts up to it) -#}
+{%- set wait_measures = {
+    'seconds': dbt.datediff('supplement_waits.requested_at', 'open_at_month_end.judged_at', 'second'),
+    'working_seconds': working_seconds_between(
+        working_second('supplement_waits.requested_at', 'request_day'),
+        working_second('open_at_month_end.judged_at', 'judged_day'),
+        'supplement_waits.requested_at',
+        'open_at_month_end.judged_at'
+    ),
+} %}
+
 with
 
 dossiers as (
@@ -108,37 +119,19 @@ waits_to_month_end as (
         open_at_month_end.dossier_code,
         open_at_month_end.month_start,
         count(supplement_waits.requested_at) as supplement_requests,
+    {%- for measure, running in wait_measures.items() %}
         cast(
             sum(
                 case
                     when supplement_waits.requested_at is null then 0
                     when supplement_waits.wait_ended_at is null
                         or supplement_waits.wait_ended_at >= open_at_month_end.happened_before
-                        then {{ dbt.datediff(
-                        'supplement_waits.requested_at',
-                        'open_at_month_end.judged_at',
-                        'second'
-                    ) }}
-                    else supplement_waits.wait_seconds
+                        then {{ running }}
+                    else supplement_waits.wait_{{ measure }}
                 end
             ) as {{ dbt.type_bigint() }}
-        ) as supplement_seconds,
-        cast(
-            sum(
-                case
-                    when supplement_waits.requested_at is null then 0
-                    when supplement_waits.wait_ended_at is null
-                        or supplement_waits.wait_ended_at >= open_at_month_end.happened_before
-                        then {{ working_seconds_between(
-                        working_second('supplement_waits.requested_at', 'request_day'),
-                        working_second('open_at_month_end.judged_at', 'judged_day'),
-                        'supplement_waits.requested_at',
-                        'open_at_month_end.judged_at'
-                    ) }}
-                    else supplement_waits.wait_working_seconds
-                end
-            ) as {{ dbt.type_bigint() }}
-        ) as supplement_working_seconds
+        ) as supplement_{{ measure }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from open_at_month_end
     left join supplement_waits
         on open_at_month_end.dossier_code = supplement_waits.dossier_code

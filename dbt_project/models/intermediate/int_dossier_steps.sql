@@ -50,7 +50,7 @@ procedures as (
 
 calendar as (
 
-    {{ working_day_numbers() }}
+    select * from {{ ref('int_working_calendar') }}
 
 ),
 

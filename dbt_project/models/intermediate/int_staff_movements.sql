@@ -19,84 +19,63 @@ staff as (
 
 ),
 
-joinings as (
+reports as (
 
+    -- each snapshot row that reports a movement: a joining by its joined_on, an exit by
+    -- its left_on (rows with status left)
     select
-        staff_code,
+        'joined' as movement,
         joined_on as movement_on,
-        unit_code,
-        province_code,
-        position,
-        specialisation,
-        snapshot_date,
-        row_number() over (
-            partition by
-                staff_code,
-                joined_on
-            order by snapshot_date asc
-        ) as report_rank
+        staff.*
     from staff
     where joined_on is not null
 
-),
-
-exits as (
+    union all
 
     select
-        staff_code,
+        'left' as movement,
         left_on as movement_on,
-        unit_code,
-        province_code,
-        position,
-        specialisation,
-        exit_reason,
-        benefit_due_vnd,
-        benefit_paid_vnd,
-        snapshot_date,
-        row_number() over (
-            partition by
-                staff_code,
-                left_on
-            order by snapshot_date desc
-        ) as report_rank
+        staff.*
     from staff
     where status = 'left'
         and left_on is not null
 
 ),
 
+ranked as (
+
+    -- the report that speaks for a movement: a joining's earliest snapshot, an exit's latest
+    select
+        reports.*,
+        row_number() over (
+            partition by
+                staff_code,
+                movement,
+                movement_on
+            order by
+                case when movement = 'joined' then snapshot_date end asc,
+                snapshot_date desc
+        ) as report_rank
+    from reports
+
+),
+
 movements as (
 
+    -- a joining carries no exit details, even when its reporting row is a leaver's
     select
         staff_code,
-        'joined' as movement,
+        movement,
         movement_on,
         unit_code,
         province_code,
         position,
         specialisation,
-        cast(null as {{ dbt.type_string() }}) as exit_reason,
-        cast(null as {{ dbt.type_bigint() }}) as benefit_due_vnd,
-        cast(null as {{ dbt.type_bigint() }}) as benefit_paid_vnd,
+        case when movement = 'left' then exit_reason end as exit_reason,
+        case when movement = 'left' then benefit_due_vnd end as benefit_due_vnd,
+        case when movement = 'left' then benefit_paid_vnd end as benefit_paid_vnd,
         snapshot_date as reported_in_snapshot
-    from joinings
-    where report_rank = 1
-
-    union all
-
-    select
-        staff_code,
-        'left' as movement,
-        movement_on,
-        unit_code,
-        province_code,
-        position,
-        specialisation,
-        exit_reason,
-        benefit_due_vnd,
-        benefit_paid_vnd,
-        snapshot_date as reported_in_snapshot
-    from exits
+    from ranked
     where report_rank = 1
 
 ),

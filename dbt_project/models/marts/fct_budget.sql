@@ -4,6 +4,11 @@
     a year or the post-reform period is the sum of its periods.
 #}
 
+{%- set keys = [
+    'unit_code', 'province_code', 'level', 'fiscal_year', 'period', 'period_start', 'flow',
+    'category',
+] %}
+
 with
 
 lines as (
@@ -17,29 +22,14 @@ final as (
     select
         {{ surrogate_key(['unit_code', 'fiscal_year', 'period', 'flow', 'category']) }}
             as budget_key,
-        unit_code,
-        province_code,
-        level,
-        fiscal_year,
-        period,
-        period_start,
-        flow,
-        category,
+        {{ keys | join(', ') }},
         count(*) as budget_lines,
         cast(sum(planned_vnd) as {{ dbt.type_bigint() }}) as planned_vnd,
         cast(sum(allocated_vnd) as {{ dbt.type_bigint() }}) as allocated_vnd,
         cast(sum(disbursed_vnd) as {{ dbt.type_bigint() }}) as disbursed_vnd,
         min(treasury_account_opened_on) as treasury_account_opened_on
     from lines
-    group by
-        unit_code,
-        province_code,
-        level,
-        fiscal_year,
-        period,
-        period_start,
-        flow,
-        category
+    group by {{ keys | join(', ') }}
 
 )
 

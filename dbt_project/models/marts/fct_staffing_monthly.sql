@@ -10,6 +10,15 @@
     the joining dates of long-serving staff are not a flow of the period.
 #}
 
+{%- set keys = ['unit_code', 'province_code', 'month_start', 'position', 'specialisation'] %}
+{%- set exit_reasons = ['early_retirement', 'resignation', 'retirement', 'transfer', 'dismissal'] %}
+{%- set stock_measures = ['headcount', 'active_staff'] %}
+{%- set flow_measures = ['joiners', 'leavers_total'] %}
+{%- for reason in exit_reasons %}
+    {%- do flow_measures.append('leavers_' ~ reason) %}
+{%- endfor %}
+{%- do flow_measures.extend(['benefits_due_vnd', 'benefits_paid_vnd']) %}
+
 with
 
 staff as (
@@ -36,55 +45,31 @@ month_snapshots as (
 stocks as (
 
     select
-        unit_code,
-        province_code,
-        month_start,
-        position,
-        specialisation,
+        {{ keys | join(', ') }},
         count(*) as headcount,
         sum(case when status = 'active' then 1 else 0 end) as active_staff
     from month_snapshots
     where status in ('active', 'on_leave')
-    group by
-        unit_code,
-        province_code,
-        month_start,
-        position,
-        specialisation
+    group by {{ keys | join(', ') }}
 
 ),
 
 flows as (
 
     select
-        unit_code,
-        province_code,
-        month_start,
-        position,
-        specialisation,
+        {{ keys | join(', ') }},
         sum(case when movement = 'joined' then 1 else 0 end) as joiners,
         sum(case when movement = 'left' then 1 else 0 end) as leavers_total,
-        sum(case when movement = 'left' and exit_reason = 'early_retirement' then 1 else 0 end)
-            as leavers_early_retirement,
-        sum(case when movement = 'left' and exit_reason = 'resignation' then 1 else 0 end)
-            as leavers_resignation,
-        sum(case when movement = 'left' and exit_reason = 'retirement' then 1 else 0 end)
-            as leavers_retirement,
-        sum(case when movement = 'left' and exit_reason = 'transfer' then 1 else 0 end)
-            as leavers_transfer,
-        sum(case when movement = 'left' and exit_reason = 'dismissal' then 1 else 0 end)
-            as leavers_dismissal,
+        {%- for reason in exit_reasons %}
+            sum(case when movement = 'left' and exit_reason = '{{ reason }}' then 1 else 0 end)
+                as leavers_{{ reason }},
+        {%- endfor %}
         sum(case when movement = 'left' then coalesce(benefit_due_vnd, 0) else 0 end)
             as benefits_due_vnd,
         sum(case when movement = 'left' then coalesce(benefit_paid_vnd, 0) else 0 end)
             as benefits_paid_vnd
     from movements
-    group by
-        unit_code,
-        province_code,
-        month_start,
-        position,
-        specialisation
+    group by {{ keys | join(', ') }}
 
 ),
 
@@ -92,21 +77,8 @@ activity as (
 
 -- one long list of partial counts, summed below: no full outer joins
     {{ union_partial_counts(
-        keys=['unit_code', 'province_code', 'month_start', 'position', 'specialisation'],
-        parts={
-            'stocks': ['headcount', 'active_staff'],
-            'flows': [
-                'joiners',
-                'leavers_total',
-                'leavers_early_retirement',
-                'leavers_resignation',
-                'leavers_retirement',
-                'leavers_transfer',
-                'leavers_dismissal',
-                'benefits_due_vnd',
-                'benefits_paid_vnd',
-            ],
-        }
+        keys=keys,
+        parts={'stocks': stock_measures, 'flows': flow_measures}
     ) }}
 
 ),
@@ -116,29 +88,13 @@ final as (
     select
         {{ surrogate_key(['unit_code', 'month_start', 'position', 'specialisation']) }}
             as staffing_month_key,
-        unit_code,
-        province_code,
-        month_start,
-        position,
-        specialisation,
-        cast(sum(headcount) as {{ dbt.type_bigint() }}) as headcount,
-        cast(sum(active_staff) as {{ dbt.type_bigint() }}) as active_staff,
-        cast(sum(joiners) as {{ dbt.type_bigint() }}) as joiners,
-        cast(sum(leavers_total) as {{ dbt.type_bigint() }}) as leavers_total,
-        cast(sum(leavers_early_retirement) as {{ dbt.type_bigint() }}) as leavers_early_retirement,
-        cast(sum(leavers_resignation) as {{ dbt.type_bigint() }}) as leavers_resignation,
-        cast(sum(leavers_retirement) as {{ dbt.type_bigint() }}) as leavers_retirement,
-        cast(sum(leavers_transfer) as {{ dbt.type_bigint() }}) as leavers_transfer,
-        cast(sum(leavers_dismissal) as {{ dbt.type_bigint() }}) as leavers_dismissal,
-        cast(sum(benefits_due_vnd) as {{ dbt.type_bigint() }}) as benefits_due_vnd,
-        cast(sum(benefits_paid_vnd) as {{ dbt.type_bigint() }}) as benefits_paid_vnd
+        {{ keys | join(', ') }},
+    {%- for measure in stock_measures + flow_measures %}
+        cast(sum({{ measure }}) as {{ dbt.type_bigint() }}) as {{ measure }}
+        {{- ',' if not loop.last }}
+    {%- endfor %}
     from activity
-    group by
-        unit_code,
-        province_code,
-        month_start,
-        position,
-        specialisation
+    group by {{ keys | join(', ') }}
 
 )
 

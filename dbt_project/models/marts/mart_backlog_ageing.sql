@@ -24,7 +24,7 @@ judged as (
 
 calendar as (
 
-    {{ working_day_numbers() }}
+    select * from {{ ref('int_working_calendar') }}
 
 ),
 

@@ -5,11 +5,6 @@
     summed over units, rates taken from the sums through `safe_divide`.
 #}
 
-{%- set scopes = {
-    'province': ['province_code', 'province_code', ['province_code']],
-    'nation': ["'VN'", 'cast(null as ' ~ dbt.type_string() ~ ')', []],
-} %}
-
 with
 
 capacity as (
@@ -26,15 +21,9 @@ latest as (
 
 rolled_up as (
 
-    {%- for scope, (area_code, province_code, keys) in scopes.items() %}
-        {%- if not loop.first %}
-
-            union all
-        {% endif %}
+    {%- call(keys, group_keys) union_by_scope(['province', 'nation']) %}
         select
-            '{{ scope }}' as scope,
-            {{ area_code }} as area_code,
-            {{ province_code }},
+            {{ keys }},
             min(first_month) as first_month,
             max(month_start) as month_start,
             cast(count(*) as {{ dbt.type_bigint() }}) as units,
@@ -65,11 +54,8 @@ rolled_up as (
             cast(sum(benefit_delay_months_sum) as {{ dbt.type_bigint() }})
                 as benefit_delay_months_sum
         from latest
-        {%- if keys %}
-            group by
-                {{ keys | join(', ') }}
-        {%- endif %}
-    {%- endfor %}
+        {{ group_by(group_keys) }}
+    {%- endcall %}
 
 ),
 

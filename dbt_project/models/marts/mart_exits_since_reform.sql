@@ -16,16 +16,12 @@ since_reform as (
 
 by_reason as (
 
-    {%- for reason in reasons %}
-        {%- if not loop.first %}
-
-            union all
-        {% endif %}
+    {%- call(reason) union_all(reasons) %}
         select
             '{{ reason }}' as exit_reason,
             cast(coalesce(sum(leavers_{{ reason }}), 0) as {{ dbt.type_bigint() }}) as leavers
         from since_reform
-    {%- endfor %}
+    {%- endcall %}
 
 ),
 

@@ -10,19 +10,13 @@
 
 {%- set flows = service_flow_counts().split(',') + service_index_counts().split(',') -%}
 {%- set stocks = ['open_within_due', 'open_past_due'] -%}
-{#- scope -> (area_code, unit_code, province_code) expressions -#}
-{%- set scopes = {
-    'unit': ['unit_code', 'unit_code', 'province_code'],
-    'province': ['province_code', 'cast(null as ' ~ dbt.type_string() ~ ')', 'province_code'],
-    'nation': ["'VN'", 'cast(null as ' ~ dbt.type_string() ~ ')', 'cast(null as ' ~ dbt.type_string() ~ ')'],
-} -%}
-
-{%- set group_keys = {
-    'unit': ['unit_code', 'province_code'],
-    'province': ['province_code'],
-    'nation': [],
-} %}
-
+{#- period -> its start for a unit-month -#}
+{%- set periods = [
+    ('month', 'unit_months.month_start'),
+    ('quarter', 'cast(' ~ dbt.date_trunc('quarter', 'unit_months.month_start') ~ ' as date)'),
+    ('year', 'cast(' ~ dbt.date_trunc('year', 'unit_months.month_start') ~ ' as date)'),
+    ('whole', 'data_months.first_month'),
+] -%}
 with
 
 unit_months as (
@@ -41,24 +35,15 @@ data_months as (
 
 unit_month_periods as (
 
-        -- each unit-month once in each of the four periods that hold it
-    {%- for period, period_start in {
-        'month': 'unit_months.month_start',
-        'quarter': 'cast(' ~ dbt.date_trunc('quarter', 'unit_months.month_start') ~ ' as date)',
-        'year': 'cast(' ~ dbt.date_trunc('year', 'unit_months.month_start') ~ ' as date)',
-        'whole': 'data_months.first_month',
-    }.items() %}
-        {%- if not loop.first %}
-
-            union all
-        {% endif %}
+    -- each unit-month once in each of the four periods that hold it
+    {%- call(period) union_all(periods) %}
         select
-            '{{ period }}' as period,
-            {{ period_start }} as period_start,
+            '{{ period[0] }}' as period,
+            {{ period[1] }} as period_start,
             unit_months.*
         from unit_months
         cross join data_months
-    {%- endfor %}
+    {%- endcall %}
 
 ),
 
@@ -90,39 +75,28 @@ judged_months as (
 
 rolled_up as (
 
-    {%- for scope, (area_code, unit_code, province_code) in scopes.items() %}
-        {%- if not loop.first %}
-
-            union all
-        {% endif %}
+    {%- call(keys, group_keys) union_by_scope(
+        ['unit', 'province', 'nation'], with_unit_code=true
+    ) %}
         select
-            '{{ scope }}' as scope,
-            {{ area_code }} as area_code,
-            {{ unit_code }},
-            {{ province_code }},
+            {{ keys }},
             period,
             period_start,
             period_end_month,
-            {%- for flow in flows %}
+    {%- for flow in flows %}
                 cast(sum({{ flow }}) as {{ dbt.type_bigint() }}) as {{ flow }},
-            {%- endfor %}
+    {%- endfor %}
             cast(sum(processing_days_sum) as {{ type_double() }}) as processing_days_sum,
             cast(sum(promised_days_sum) as {{ type_double() }}) as promised_days_sum,
-        {%- for stock in stocks %}
+    {%- for stock in stocks %}
             cast(
                 sum(case when month_start = period_end_month then {{ stock }} else 0 end)
                 as {{ dbt.type_bigint() }}
             ) as {{ stock }}{{ ',' if not loop.last }}
-        {%- endfor %}
-        from judged_months
-        group by
-            {%- for key in group_keys[scope] %}
-                {{ key }},
-            {%- endfor %}
-            period,
-            period_start,
-            period_end_month
     {%- endfor %}
+        from judged_months
+        {{ group_by(group_keys + ['period', 'period_start', 'period_end_month']) }}
+    {%- endcall %}
 
 ),
 
@@ -130,18 +104,7 @@ final as (
 
     select
         {{ area_period_keys() }},
-        dossiers_received,
-        dossiers_finished,
-        finished_early,
-        finished_on_time,
-        finished_overdue,
-        open_within_due,
-        open_past_due,
-        {{ service_rates() }},
-        {%- for count in service_index_counts().split(',') %}
-            {{ count }},
-        {%- endfor %}
-        promised_days_sum
+        {{ service_measures() }}
     from rolled_up
 
 )

@@ -26,42 +26,19 @@ steps as (
 
 ),
 
-by_province as (
+areas as (
 
-    select
-        'province' as scope,
-        province_code as area_code,
-        province_code,
-        procedure_code,
-        step_name,
-        cast(count(*) as {{ dbt.type_bigint() }}) as steps_completed,
-        cast(sum(dwell_working_days) as {{ type_double() }}) as dwell_working_days_sum,
-        {{ median('dwell_working_days') }} as median_dwell_working_days
-    from steps
-    group by
-        province_code,
-        procedure_code,
-        step_name
-
-),
-
-by_unit as (
-
-    select
-        'unit' as scope,
-        unit_code as area_code,
-        province_code,
-        procedure_code,
-        step_name,
-        cast(count(*) as {{ dbt.type_bigint() }}) as steps_completed,
-        cast(sum(dwell_working_days) as {{ type_double() }}) as dwell_working_days_sum,
-        {{ median('dwell_working_days') }} as median_dwell_working_days
-    from steps
-    group by
-        unit_code,
-        province_code,
-        procedure_code,
-        step_name
+    {%- call(keys, group_keys) union_by_scope(['province', 'unit']) %}
+        select
+            {{ keys }},
+            procedure_code,
+            step_name,
+            cast(count(*) as {{ dbt.type_bigint() }}) as steps_completed,
+            cast(sum(dwell_working_days) as {{ type_double() }}) as dwell_working_days_sum,
+            {{ median('dwell_working_days') }} as median_dwell_working_days
+        from steps
+        {{ group_by(group_keys + ['procedure_code', 'step_name']) }}
+    {%- endcall %}
 
 ),
 
@@ -72,19 +49,12 @@ national as (
         step_name,
         cast(count(*) as {{ dbt.type_bigint() }}) as provinces_measured,
         {{ median('median_dwell_working_days') }} as national_median_dwell_working_days
-    from by_province
-    where steps_completed >= {{ var('slow_stage_min_steps') }}
+    from areas
+    where scope = 'province'
+        and steps_completed >= {{ var('slow_stage_min_steps') }}
     group by
         procedure_code,
         step_name
-
-),
-
-areas as (
-
-    select * from by_province
-    union all
-    select * from by_unit
 
 ),
 

@@ -260,18 +260,7 @@ final as (
         unit_code,
         province_code,
         month_start,
-        dossiers_received,
-        dossiers_finished,
-        finished_early,
-        finished_on_time,
-        finished_overdue,
-        open_within_due,
-        open_past_due,
-        {{ service_rates() }},
-        {%- for count in service_index_counts().split(',') %}
-            {{ count }},
-        {%- endfor %}
-        promised_days_sum
+        {{ service_measures() }}
     from unit_months
 
 )

@@ -9,9 +9,7 @@ source as (
 renamed as (
 
     select
-        _file_id as file_id,
-        cast(_line_no as {{ dbt.type_bigint() }}) as line_no,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        {{ landed_row_columns() }},
         cast(fiscal_year as {{ dbt.type_int() }}) as fiscal_year,
         cast(period as {{ dbt.type_int() }}) as period,
         unit_code,

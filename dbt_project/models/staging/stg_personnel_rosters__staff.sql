@@ -9,9 +9,7 @@ source as (
 renamed as (
 
     select
-        _file_id as file_id,
-        cast(_line_no as {{ dbt.type_bigint() }}) as line_no,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at,
+        {{ landed_row_columns() }},
         cast(snapshot_date as date) as snapshot_date,
         staff_code,
         nullif(trim(national_id_key), '') as national_id_key,
