@@ -499,7 +499,8 @@ def _add_slow_stages(page: Page, con: duckdb.DuckDBPyConnection) -> None:
         return
     page.add_source(*SLOW_STAGE_SOURCES)
     flags = frame(con, slow_stages.FLAGS_SQL)
-    flags = flags[flags["scope"] == "province"].drop(columns=["scope"]).head(SLOW_STAGE_ROWS)
+    flags = flags[flags["scope"] == "province"].drop(columns=["scope", "area_name"])
+    flags = flags.head(SLOW_STAGE_ROWS)
     if flags.empty:
         page.add_note(
             "Không có bước nào chậm bất thường ở cấp tỉnh.", "No step is flagged in any province."
