@@ -1,8 +1,10 @@
-"""Service index page (Decision 766): score and band per province, the six groups, trends.
+"""Service index page (Decision 766): score and band per province, the six groups, trends,
+and the slowest stages behind the progress group.
 
 Every figure is a column of a mart (mart_service_index, mart_service_index_groups,
 mart_service_index_components, mart_service_govuk: commune-level unit, province and nation ×
-month, quarter, year and whole period): the page selects rows and formats them.
+month, quarter, year and whole period; mart_slow_stages and mart_procedure_steps through the
+queries of the slow-stages page): the page selects rows and formats them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
+from reports import slow_stages
 from reports.queries import PROVINCE_NAMES, frame
 from reports.shell import (
     COLUMN_LABELS,
@@ -25,6 +28,7 @@ from reports.shell import (
     figure_height,
     labelled,
     mark_reform,
+    missing_relations,
     month_axis,
     province_axis,
     style_figure,
@@ -35,14 +39,17 @@ TITLE_VI = "Chỉ số phục vụ"
 TITLE_EN = "Service index"
 DESCRIPTION = (
     "Điểm Bộ chỉ số phục vụ (Quyết định 766) và xếp loại theo tỉnh, sáu nhóm chỉ số, diễn biến "
-    "theo tháng, chỉ số GOV.UK / Decision 766 service-index score and band by province, the "
-    "six groups, monthly trends, GOV.UK service KPIs."
+    "theo tháng, khâu chậm nhất, chỉ số GOV.UK / Decision 766 service-index score and band by "
+    "province, the six groups, monthly trends, the slowest stages, GOV.UK service KPIs."
 )
 INDEX = "marts.mart_service_index"
 GROUPS = "marts.mart_service_index_groups"
 COMPONENTS = "marts.mart_service_index_components"
 GOVUK = "marts.mart_service_govuk"
 SOURCES = (INDEX, GROUPS, COMPONENTS, GOVUK, "marts.dim_admin_unit")
+# The slow-stages section reads these; without them the score is still shown.
+SLOW_STAGE_SOURCES = (slow_stages.STEPS, slow_stages.FLAGS, "marts.dim_procedure")
+SLOW_STAGE_ROWS = 10
 
 # The six groups in the decision's order, bilingual, with a colour each.
 GROUP_LABELS = {
@@ -481,6 +488,49 @@ def _add_communes(page: Page, communes: pd.DataFrame) -> None:
     )
 
 
+def _add_slow_stages(page: Page, con: duckdb.DuckDBPyConnection) -> None:
+    """The slowest stages, selected by the slow-stages page's own queries: the steps
+    flagged in a province, then the slowest step of the procedures with most overdue."""
+    page.add_heading("Khâu chậm nhất", "The slowest stages")
+    missing = missing_relations(con, SLOW_STAGE_SOURCES)
+    if missing:
+        names = ", ".join(missing)
+        page.add_no_data(f"Bảng chưa được tạo: {names}.", f"Not built yet: {names}.")
+        return
+    page.add_source(*SLOW_STAGE_SOURCES)
+    flags = frame(con, slow_stages.FLAGS_SQL)
+    flags = flags[flags["scope"] == "province"].drop(columns=["scope", "area_name"])
+    flags = flags.head(SLOW_STAGE_ROWS)
+    if flags.empty:
+        page.add_note(
+            "Không có bước nào chậm bất thường ở cấp tỉnh.", "No step is flagged in any province."
+        )
+    else:
+        page.add_table(
+            slow_stages.table(flags),
+            f"Bước xử lý chậm nhất so với toàn quốc (tối đa {SLOW_STAGE_ROWS}): trung vị trong "
+            "tỉnh gấp từ 2 lần trung vị toàn quốc của cùng thủ tục, cùng bước; chi tiết ở trang "
+            "Khâu chậm và tồn đọng",
+            f"The steps slowest against the nation (up to {SLOW_STAGE_ROWS}): the province's "
+            "median at least twice the national median of the same procedure's step; details "
+            "on the Slow stages and backlog page",
+            formats=slow_stages.FORMATS,
+            table_id="slowest-stages",
+        )
+    slowest = frame(con, slow_stages.SLOWEST_SQL).head(SLOW_STAGE_ROWS)
+    if slowest.empty:
+        return
+    page.add_table(
+        slow_stages.table(slowest),
+        f"Thủ tục có nhiều hồ sơ quá hạn nhất (tối đa {SLOW_STAGE_ROWS}) và bước chậm nhất của "
+        "mỗi thủ tục, ngày làm việc",
+        f"The procedures with the most overdue dossiers (up to {SLOW_STAGE_ROWS}) and the slowest "
+        "step of each, in working days",
+        formats=slow_stages.FORMATS,
+        table_id="slowest-steps",
+    )
+
+
 def build(con: duckdb.DuckDBPyConnection) -> Page:
     page = Page(
         SLUG,
@@ -499,6 +549,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Page:
     _add_provinces(page, provinces, frame(con, NATION_SQL))
     _add_groups(page, frame(con, GROUPS_SQL), len(provinces))
     _add_monthly(page, frame(con, MONTHLY_SQL))
+    _add_slow_stages(page, con)
     _add_components(page, frame(con, COMPONENTS_SQL))
     _add_govuk(page, frame(con, GOVUK_SQL))
     _add_communes(page, frame(con, COMMUNE_SQL))

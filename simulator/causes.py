@@ -7,7 +7,11 @@ warehouse's indicators can be checked against them (docs/simulation.md).
   that step.
 - **Weak units**: the understaffed and under-funded commune-level units the roster and budget
   simulation already marks (`units.pick_understaffed`); their dossiers spend
-  `WEAK_UNIT_FACTOR` times the usual working time in every step.
+  `WEAK_UNIT_FACTOR` times the usual working time in every step, and with too few hands
+  they also serve less digitally: the chances that a dossier is lodged online (helped at
+  the counter or not) are `WEAK_UNIT_ONLINE_FACTOR` times the province's, and that its
+  components are digitised or its result issued electronically `WEAK_UNIT_DIGITAL_FACTOR`
+  times.
 
 Slow steps are drawn from their own generator, `(seed, province, SLOW_STEP_STREAM)`, so the
 dossiers' draws and the other sources do not move when the planting rule changes.
@@ -26,6 +30,8 @@ SLOW_STEPS_PER_PROVINCE = 2
 SLOW_STEP_POOL = 12  # drawn among this many busiest multi-step commune procedures
 SLOW_STEP_FACTOR = 3.0
 WEAK_UNIT_FACTOR = 1.8
+WEAK_UNIT_ONLINE_FACTOR = 0.6  # × the province's P(online_full), P(online_partial)
+WEAK_UNIT_DIGITAL_FACTOR = 0.6  # × P(components digitised), P(result issued electronically)
 # "Trả kết quả" (handing the result over) takes minutes: never the planted slow step.
 PLANTABLE_STEPS = np.array([i for i, name in enumerate(STEP_NAMES) if name != "Trả kết quả"])
 
@@ -45,6 +51,12 @@ class Causes:
 
     def unit_factor(self, unit: np.ndarray) -> np.ndarray:
         return np.where(self.weak[unit], WEAK_UNIT_FACTOR, 1.0)
+
+    def online_factor(self, unit: np.ndarray) -> np.ndarray:
+        return np.where(self.weak[unit], WEAK_UNIT_ONLINE_FACTOR, 1.0)
+
+    def digital_factor(self, unit: np.ndarray) -> np.ndarray:
+        return np.where(self.weak[unit], WEAK_UNIT_DIGITAL_FACTOR, 1.0)
 
 
 def draw_causes(seed: int, province: str, catalogue: Catalogue, understaffed: np.ndarray) -> Causes:
@@ -86,7 +98,13 @@ def manifest_entries(
         for proc, step in zip(causes.slow_procedures, causes.slow_step_names, strict=True)
     ]
     weak = [
-        {"province_code": province, "unit_code": str(code), "dwell_factor": WEAK_UNIT_FACTOR}
+        {
+            "province_code": province,
+            "unit_code": str(code),
+            "dwell_factor": WEAK_UNIT_FACTOR,
+            "online_factor": WEAK_UNIT_ONLINE_FACTOR,
+            "digitisation_factor": WEAK_UNIT_DIGITAL_FACTOR,
+        }
         for code in unit_codes[causes.weak]
     ]
     return slow, weak

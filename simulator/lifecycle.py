@@ -135,10 +135,14 @@ def simulate_province(
     for level, mask in (("province", at_province), ("commune", ~at_province)):
         procedure[mask] = catalogue.draw(rng, level, day[mask], online_only[mask], periods)
 
-    channel = draw_channels(rng, profile, catalogue.capability[procedure], day, online_only)
+    channel = draw_channels(
+        rng, profile, catalogue.capability[procedure], day, online_only, causes.online_factor(unit)
+    )
     submitted = day * DAY + submission_time(rng, channel, day_class)
     business = rng.random(n) < catalogue.business_share[procedure]
-    flags = draw_flags(rng, profile, channel, catalogue.fee_bearing[procedure])
+    flags = draw_flags(
+        rng, profile, channel, catalogue.fee_bearing[procedure], causes.digital_factor(unit)
+    )
     staff = draw_staff(rng, staff_size[unit])
     applicant = applicant_ids(rng, business, int(profile.code))
     timeline = lay_out_timeline(
@@ -203,13 +207,15 @@ def draw_channels(
     capability: np.ndarray,
     day: np.ndarray,
     online_only: np.ndarray,
+    online_factor: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """How the dossier is lodged: what the procedure allows and the province's take-up
-    (rising over time); on closed days only online."""
+    (rising over time), times the unit's factor (weak units: causes.py); on closed days
+    only online."""
     progress = np.clip((day - TREND_START.astype(np.int64)) / TREND_DAYS, 0, 1)
     full = np.clip(profile.online_full + profile.online_trend * progress, 0, 0.95)
-    p_full = np.where(capability == 2, full, 0.0)
-    p_partial = np.select(
+    p_full = np.where(capability == 2, full, 0.0) * online_factor
+    p_partial = online_factor * np.select(
         [capability == 2, capability == 1], [0.08, profile.online_partial], default=0.0
     )
     p_postal = np.select([capability == 2, capability == 1], [0.02, 0.03], default=0.04)
@@ -249,18 +255,21 @@ def draw_flags(
     profile: ProvinceProfile,
     channel: np.ndarray,
     fee_bearing: np.ndarray,
+    digital_factor: np.ndarray | float = 1.0,
 ) -> dict[str, np.ndarray]:
-    """The national index's flags; paper dossiers are digitised and paid online less."""
+    """The national index's flags; paper dossiers are digitised and paid online less, and
+    weak units digitise less (`digital_factor`, causes.py)."""
     u = rng.random((len(channel), 5))
     online = channel >= ONLINE_PARTIAL
-    result_p = np.select(
+    result_p = digital_factor * np.select(
         [channel == ONLINE_FULL, channel == ONLINE_PARTIAL],
         [0.93, 0.75],
         default=profile.result_digital_direct,
     )
+    digitised_p = digital_factor * np.where(online, 0.97, profile.digitised_direct)
     return {
         "synced": u[:, 0] < profile.sync_rate,
-        "digitised": u[:, 1] < np.where(online, 0.97, profile.digitised_direct),
+        "digitised": u[:, 1] < digitised_p,
         "reused": u[:, 2] < profile.data_reuse,
         "paid_online": fee_bearing & (u[:, 3] < np.where(online, profile.pay_online, 0.06)),
         "result_digital": u[:, 4] < result_p,

@@ -183,3 +183,78 @@ def test_missing_marts_render_a_note_not_an_error(tmp_path: Path):
     con = report_warehouse(tmp_path / "empty.duckdb", "marts.dim_admin_unit")
     html = service_index.render(con, tmp_path / "reports").read_text(encoding="utf-8")
     assert "Not built yet: marts.mart_service_index" in html
+
+
+def test_the_slowest_stages_are_named_from_the_slow_stage_marts(tmp_path: Path):
+    """Flagged province stages (not unit ones, not unflagged ones) and the slowest step of
+    each procedure, with the procedure's name: rows of mart_slow_stages and
+    mart_procedure_steps."""
+    relations = (*TABLES, *service_index.SLOW_STAGE_SOURCES)
+    with report_warehouse(tmp_path / "w.duckdb", *relations) as con:
+        insert(
+            con,
+            "marts.dim_procedure",
+            [{"procedure_code": "1.000001", "procedure_name": "Đăng ký khai sinh"}],
+        )
+        flag = dict(
+            province_code="01",
+            procedure_code="1.000001",
+            step_name="Thẩm định hồ sơ",
+            steps_completed=80,
+            median_dwell_working_days=3.0,
+            national_median_dwell_working_days=1.2,
+            dwell_ratio=2.5,
+        )
+        insert(
+            con,
+            "marts.mart_slow_stages",
+            [
+                dict(flag, scope="province", area_code="01", is_slow_stage=True),
+                dict(
+                    flag,
+                    scope="province",
+                    area_code="22",
+                    province_code="22",
+                    dwell_ratio=1.1,
+                    is_slow_stage=False,
+                ),
+                dict(flag, scope="unit", area_code="00004", dwell_ratio=4.0, is_slow_stage=True),
+            ],
+        )
+        insert(
+            con,
+            "marts.mart_procedure_steps",
+            [
+                dict(
+                    procedure_code="1.000001",
+                    step_name="Thẩm định hồ sơ",
+                    steps_completed=100,
+                    median_dwell_working_days=1.2,
+                    is_slowest_step=True,
+                    overdue_dossiers=9,
+                    overdue_over_usual_share=0.8,
+                ),
+                dict(
+                    procedure_code="1.000001",
+                    step_name="Trình ký",
+                    steps_completed=100,
+                    median_dwell_working_days=0.4,
+                    is_slowest_step=False,
+                    overdue_dossiers=9,
+                ),
+            ],
+        )
+        page = PageHtml(service_index.render(con, tmp_path / "r").read_text(encoding="utf-8"))
+    flags = page.tables["slowest-stages"]
+    assert len(flags) == 2  # header + the one flagged province stage
+    row = flags[1]
+    assert row[column_of(flags, "Thủ tục")] == "Đăng ký khai sinh"
+    assert row[column_of(flags, "Bước")] == "Thẩm định hồ sơ"
+    assert row[column_of(flags, "Gấp")] == "2.5"
+    steps = page.tables["slowest-steps"]
+    assert [r[column_of(steps, "Bước")] for r in steps[1:]] == ["Thẩm định hồ sơ"]
+
+
+def test_without_the_slow_stage_marts_the_score_is_still_shown(page_html):
+    assert "Not built yet: marts.mart_procedure_steps" in page_html
+    assert "provinces" in PageHtml(page_html).tables

@@ -21,7 +21,9 @@ from simulator.catalogue import STEP_NAMES, build_catalogue
 from simulator.causes import (
     SLOW_STEP_FACTOR,
     SLOW_STEPS_PER_PROVINCE,
+    WEAK_UNIT_DIGITAL_FACTOR,
     WEAK_UNIT_FACTOR,
+    WEAK_UNIT_ONLINE_FACTOR,
     Causes,
     draw_causes,
 )
@@ -78,6 +80,8 @@ def test_manifest_records_the_planted_slow_steps_and_weak_units(tmp_path, catalo
     weak = manifest["weak_units"]
     assert sorted(w["unit_code"] for w in weak) == manifest["understaffed_units"]
     assert all(w["dwell_factor"] == WEAK_UNIT_FACTOR for w in weak)
+    assert all(w["online_factor"] == WEAK_UNIT_ONLINE_FACTOR for w in weak)
+    assert all(w["digitisation_factor"] == WEAK_UNIT_DIGITAL_FACTOR for w in weak)
 
 
 def test_a_planted_slow_step_takes_its_factor_times_longer(reference, catalogue):
@@ -110,6 +114,27 @@ def test_weak_units_finish_late_far_more_often(reference, catalogue):
     other = ~causes.weak[dossiers.unit] & processed
     assert weak.sum() > 100
     assert dossiers.overdue[weak].mean() > 2.5 * dossiers.overdue[other].mean()
+
+
+def test_weak_units_serve_online_and_digitise_less(reference, catalogue):
+    """Understaffed units lodge fewer dossiers fully online and digitise fewer components
+    and results than the rest of their province, by about their planted factors."""
+    dossiers, causes = simulated_province(reference, catalogue, "33")
+    weak = causes.weak[dossiers.unit]
+    other = ~weak & (dossiers.unit > 0)
+    capable = catalogue.capability[dossiers.procedure] == 2
+    fully_online = dossiers.channel == lc.ONLINE_FULL
+    processed = dossiers.happened[:, lc.COMPLETED]
+    shares = {
+        "online": (fully_online, capable),
+        "components": (dossiers.digitised, np.ones(len(weak), dtype=bool)),
+        "results": (dossiers.result_digital, processed),
+    }
+    for name, (flag, among) in shares.items():
+        ratio = flag[weak & among].mean() / flag[other & among].mean()
+        factor = WEAK_UNIT_ONLINE_FACTOR if name == "online" else WEAK_UNIT_DIGITAL_FACTOR
+        # components also fall with the online share (online dossiers are digitised more)
+        assert factor - 0.15 <= ratio <= factor + 0.1, (name, ratio)
 
 
 def test_far_fewer_dossiers_finish_early(reference, catalogue):

@@ -156,6 +156,7 @@ TYPES = {
     "priority_share": "double",
     "processing_days": "double",
     "processing_working_days": "double",
+    "promised_working_days": "double",
     "processing_days_sum": "double",
     "repurposed_share": "double",
     "resource_score": "double",

@@ -249,12 +249,15 @@ placed as (
     select
         timed.*,
         {{ working_second('timed.received_at', 'received_day') }} as received_working_second,
-        {{ working_second('timed.finished_at', 'finished_day') }} as finished_working_second
+        {{ working_second('timed.finished_at', 'finished_day') }} as finished_working_second,
+        {{ working_second('timed.promised_at', 'promised_day') }} as promised_working_second
     from timed
     left join working_calendar as received_day
         on cast(timed.received_at as date) = received_day.date_day
     left join working_calendar as finished_day
         on cast(timed.finished_at as date) = finished_day.date_day
+    left join working_calendar as promised_day
+        on cast(timed.promised_at as date) = promised_day.date_day
 
 ),
 
@@ -329,6 +332,19 @@ final as (
                         as {{ type_double() }}
                     ) / {{ office_seconds() }}
         end as processing_working_days,
+        -- the working time the promise gives, receipt to promised return: the yardstick of
+        -- processing_working_days (the 766 processing-time ratio)
+        case
+            when received_at is not null and promised_at is not null
+                then cast(
+                    {{ working_seconds_between(
+                        'received_working_second',
+                        'promised_working_second',
+                        'received_at',
+                        'promised_at'
+                    ) }} as {{ type_double() }}
+                    ) / {{ office_seconds() }}
+        end as promised_working_days,
         case
             when received_at is not null
                 then {{ timeliness('adjusted_finished_at', 'promised_at', 'supplement_requests') }}

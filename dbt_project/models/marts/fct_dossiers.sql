@@ -43,6 +43,7 @@ final as (
         dossiers.supplement_days,
         dossiers.processing_days,
         dossiers.processing_working_days,
+        dossiers.promised_working_days,
         dossiers.timeliness,
         dossiers.channel in ('online_partial', 'online_full') as is_online,
         dossiers.channel = 'online_full' as is_fully_online,

@@ -66,10 +66,12 @@ finished as (
         sum(case when timeliness = 'early' then 1 else 0 end) as finished_early,
         sum(case when timeliness = 'on_time' then 1 else 0 end) as finished_on_time,
         sum(case when timeliness = 'overdue' then 1 else 0 end) as finished_overdue,
-        -- average processing time of dossiers processed to a result (not rejected, withdrawn)
+        -- average processing time of dossiers processed to a result (not rejected,
+        -- withdrawn), in working days (docs/on_time_clock.md)
         sum(
             case
-                when finish_event in ('completed', 'result_returned') then processing_days
+                when finish_event in ('completed', 'result_returned')
+                    then processing_working_days
                 else 0
             end
         ) as processing_days_sum,
@@ -98,11 +100,12 @@ finished as (
                 else 0
             end
         ) as result_digitised_numerator,
-        -- the days promised to the same dossiers as processing_days_sum: the processing-time ratio
+        -- the working days promised to the same dossiers as processing_days_sum: the
+        -- processing-time ratio, working days on both sides
         sum(
             case
                 when finish_event in ('completed', 'result_returned')
-                    then {{ days_between('received_at', 'promised_at') }}
+                    then promised_working_days
                 else 0
             end
         ) as promised_days_sum
