@@ -46,6 +46,12 @@ PLOTLY_JS_NAME = "plotly.min.js"  # one copy per site folder, beside the pages
 DATA_DIR_NAME = "data"  # the CSVs (and the commune explorer's data files) beside the pages
 GLOSSARY_HREF = "glossary.html"
 REPORTS_GLOSSARY_HREF = "../reports/glossary.html"  # from the reports and the quality site
+# On every report page, beside "Contents": the drill-down, the map and the glossary.
+SITE_LINKS = (
+    ("provinces.html", "Tỉnh và xã / Provinces and communes"),
+    ("map.html", "Bản đồ / Map"),
+    (GLOSSARY_HREF, "Thuật ngữ / Glossary"),
+)
 CSV_ENCODING = "utf-8-sig"  # a BOM, so Excel opens Vietnamese text correctly
 
 # The bilingual label of a mart column that several pages show: one wording everywhere. A
@@ -777,6 +783,10 @@ class Page:
         )
         links = [(self.contents_href, "Mục lục / Contents"), *self.crumbs]
         trail = " › ".join(f'<a href="{esc(href)}">{esc(label)}</a>' for href, label in links)
+        if self.contents_href == "index.html":  # a page of the reports' folder
+            trail += " · " + " · ".join(
+                f'<a href="{esc(href)}">{esc(label)}</a>' for href, label in SITE_LINKS
+            )
         nav = f'<nav class="crumbs">← {trail}</nav>'
         return document(
             self.title_vi,
