@@ -292,10 +292,19 @@ def _band(row: pd.Series) -> object:
 def area_table(areas: pd.DataFrame, link_names: bool) -> tuple[pd.DataFrame, dict[str, str]]:
     """The headline table of provinces (and the nation): names link to the province pages."""
     shown = areas.assign(band=areas.apply(_band, axis=1))
-    if link_names:
+    if link_names:  # the name and the score lead to the province's page and its communes
+        provinces = list(zip(shown["scope"], shown["area_code"], strict=True))
         shown["area_name"] = [
             _link(province_href(c), n) if s == "province" else esc(n)
-            for s, c, n in zip(shown["scope"], shown["area_code"], shown["area_name"], strict=True)
+            for (s, c), n in zip(provinces, shown["area_name"], strict=True)
+        ]
+        shown["score"] = [
+            None
+            if pd.isna(v)
+            else (
+                _link(province_href(c) + "#communes", f"{v:.1f}") if s == "province" else f"{v:.1f}"
+            )
+            for (s, c), v in zip(provinces, shown["score"], strict=True)
         ]
     columns = [
         "area_name",
@@ -312,7 +321,9 @@ def area_table(areas: pd.DataFrame, link_names: bool) -> tuple[pd.DataFrame, dic
         "surplus_offices",
         "repurposed_share",
     ]
-    formats = AREA_FORMATS | ({LABELS["area_name"]: HTML} if link_names else {})
+    formats = AREA_FORMATS | (
+        {LABELS["area_name"]: HTML, LABELS["score"]: HTML} if link_names else {}
+    )
     return shown[columns].rename(columns=LABELS), formats
 
 

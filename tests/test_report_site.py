@@ -41,6 +41,9 @@ def _html(site: Path, name: str) -> str:
 def test_national_page_links_every_province_page(site):
     parsed = PageHtml(_html(site, "provinces.html"))
     assert {"province-01.html", "province-22.html"} <= set(parsed.anchors)
+    assert "province-01.html#communes" in parsed.anchors  # the score leads to its communes
+    hanoi = row_of(parsed.tables["provinces"], "Thành phố Hà Nội")
+    assert hanoi[column_of(parsed.tables["provinces"], "Điểm")] == "70.0"
     assert (site / "province-01.html").exists() and (site / "province-22.html").exists()
 
 
