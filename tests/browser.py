@@ -74,6 +74,8 @@ class Session:
     errors: list[str] = field(default_factory=list)
     outside: list[str] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)  # requestId -> URL
+    pid: int = 0  # the browser process (its children: renderers, GPU, utilities)
+    cpu_used_s: float = 0.0
 
     def _record(self, message: dict) -> None:
         method, params = message.get("method"), message.get("params", {})
@@ -111,7 +113,7 @@ class Session:
                 return message.get("result", {})
             self._record(message)
 
-    def wait_event(self, method: str, timeout: float = 20) -> dict:
+    def wait_event(self, method: str, timeout: float = 90) -> dict:
         seen = next((e for e in self.events if e.get("method") == method), None)
         deadline = time.monotonic() + timeout
         while seen is None:
@@ -130,7 +132,7 @@ class Session:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def wait_for(self, expression: str, timeout: float = 20) -> float:
+    def wait_for(self, expression: str, timeout: float = 90) -> float:
         """Seconds until expression is truthy in the page (polled every 20 ms)."""
         start = time.monotonic()
         while not self.evaluate(expression):
@@ -139,13 +141,20 @@ class Session:
             time.sleep(0.02)
         return time.monotonic() - start
 
+    def cpu_s(self) -> float:
+        """CPU seconds used so far by Chromium and every process it started (/proc): unlike
+        the wall clock, they do not grow when other programs share the CPUs."""
+        return sum(_cpu_seconds(pid) for pid in _process_tree(self.pid)) if self.pid else 0.0
+
     def open(self, url: str, ready: str = "document.readyState === 'complete'") -> float:
-        """Navigate and wait until `ready` holds: the seconds that took (the page usable)."""
+        """Navigate and wait until `ready` holds: the seconds that took (the page usable).
+        self.cpu_used_s: the CPU seconds the browser spent on it meanwhile."""
         self.events.clear()
-        start = time.monotonic()
+        start, cpu = time.monotonic(), self.cpu_s()
         self.send("Page.navigate", url=url)
         self.wait_event("Page.loadEventFired")
         self.wait_for(ready)
+        self.cpu_used_s = self.cpu_s() - cpu
         return time.monotonic() - start
 
     def follow(self, selector: str, ready: str) -> float:
@@ -179,6 +188,7 @@ def chromium(binary: str) -> Iterator[Session]:
                 pages = [t for t in json.load(response) if t["type"] == "page"]
             with connect(pages[0]["webSocketDebuggerUrl"], max_size=None) as socket:
                 session = Session(socket)
+                session.pid = process.pid
                 for domain in ("Page", "Runtime", "Log", "Network"):
                     session.send(f"{domain}.enable")
                 yield session
@@ -202,6 +212,32 @@ def _devtools_port(process: subprocess.Popen) -> int:
         if not line and process.poll() is not None:
             break
     raise RuntimeError("Chromium did not start its DevTools endpoint")
+
+
+def _stat(pid: int) -> list[str]:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # the process ended, or no /proc here
+        return []
+    return text[text.rindex(")") + 2 :].split()  # fields after "pid (name) "
+
+
+def _process_tree(root: int) -> list[int]:
+    parents = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        fields = _stat(int(entry.name))
+        if fields:
+            parents[int(entry.name)] = int(fields[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        tree += frontier
+    return tree
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = _stat(pid)  # utime and stime are fields 14 and 15 of /proc/<pid>/stat
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0
 
 
 def file_url(path: Path) -> str:

@@ -44,17 +44,15 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(site):
-    """One browser for the module. Its first plotly page compiles the site's one plotly.js
-    (seconds on a busy machine); the pages after it reuse the compiled copy, as a visitor's
-    browser does from the second page on, which is what the 2 s budget is about."""
+    """One browser for the module, warmed on one page with a figure (starting the renderer
+    and GPU processes and loading fonts is the browser's cost, once, not a page's)."""
     binary = find_chromium()
     if binary is None and os.environ.get("REFORMWATCH_REQUIRE_BROWSER"):
         pytest.fail(INSTALL_HINT)  # CI (.ci/run) must run these
     if binary is None:
         pytest.skip(INSTALL_HINT)
     with chromium(binary) as session:
-        for _ in range(2):  # V8 caches a script's compiled code from its second load
-            session.open(file_url(site / "service_delivery.html"), READY)
+        session.open(file_url(site / "service_delivery.html"), READY)
         yield session
 
 
@@ -65,6 +63,9 @@ def test_page_opens_offline_without_errors_in_time(browser, site, page, ready):
     seconds = browser.open(url, ready)
     assert browser.errors == []
     assert browser.outside == []  # nothing leaves the machine
+    # usable within 2 s: the CPU the browser spent (robust to a busy machine), and the wall
+    # clock, stretched by the machine's load
+    assert browser.cpu_used_s < INTERACTIVE_S
     assert seconds < budget_s()
 
 
