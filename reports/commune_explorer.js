@@ -89,6 +89,9 @@
          'giải ngân / disbursed ' + pct(u.budget_execution_rate) + ' · chuyển đổi số / digital ' + pct(u.digital_transformation_share)],
         ['Thiếu nguồn lực / Resource gap', missing(u.resource_gap_flag) ? '—' : (u.resource_gap_flag ? 'Có / Yes' : 'Không / No'), ''],
         ['Bước chậm nhất / Slowest steps', link(hash + '/slow', int(slow.length)), ''],
+        ['Đúng hạn: 12 tháng trước / sau cải cách / On time: 12 months before / after the reform',
+         pct(u.on_time_rate_before) + ' → ' + pct(u.on_time_rate_after),
+         'đơn vị cũ sáp nhập / former units merged in: ' + int(u.old_units_absorbed)],
       ],
       slug + '-summary.csv', cols.unit, [found.unit]);
 

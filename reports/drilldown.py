@@ -56,6 +56,7 @@ BACKLOG = "marts.mart_backlog_ageing"
 RESOURCES = "marts.mart_unit_resources"
 SLOW = "marts.mart_slow_stages"
 OVERDUE = "marts.mart_unit_overdue_dossiers"
+BEFORE_AFTER = "marts.mart_unit_service_before_after"
 SOURCES = (
     INDEX,
     GROUPS,
@@ -67,6 +68,7 @@ SOURCES = (
     RESOURCES,
     SLOW,
     OVERDUE,
+    BEFORE_AFTER,
     "marts.dim_admin_unit",
     "marts.dim_procedure",
 )
@@ -153,7 +155,10 @@ select
     r.expenditure_allocated_vnd,
     r.budget_execution_rate,
     r.digital_transformation_share,
-    r.resource_gap_flag
+    r.resource_gap_flag,
+    before.on_time_rate as on_time_rate_before,
+    after.on_time_rate as on_time_rate_after,
+    before.old_units_absorbed
 from marts.dim_admin_unit as u
 left join {INDEX} as i
     on i.scope = 'unit' and i.area_code = u.unit_code and i.period = 'whole'
@@ -163,6 +168,10 @@ left join {BACKLOG} as b
     on b.scope = 'unit' and b.area_code = u.unit_code and b.is_latest_month
 left join {RESOURCES} as r
     on r.unit_code = u.unit_code
+left join {BEFORE_AFTER} as before
+    on before.unit_code = u.unit_code and before.period = 'before'
+left join {BEFORE_AFTER} as after
+    on after.unit_code = u.unit_code and after.period = 'after'
 where u.unit_level = 'commune'
 order by u.province_code, i.rank_in_province nulls last, u.unit_name, u.unit_code
 """

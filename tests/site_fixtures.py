@@ -168,6 +168,21 @@ def drilldown_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     insert(con, drilldown.RESOURCES, [dict(unit_code=COMMUNE, province_code="01", headcount=21)])
     insert(
         con,
+        drilldown.BEFORE_AFTER,
+        [
+            dict(
+                unit_code=COMMUNE,
+                unit_level="commune",
+                province_code="01",
+                period=period,
+                on_time_rate=rate,
+                old_units_absorbed=3,
+            )
+            for period, rate in (("before", 0.81), ("after", 0.925))
+        ],
+    )
+    insert(
+        con,
         drilldown.CAPACITY,
         [dict(scope="province", area_code="01", province_code="01", specialist_coverage=0.8)],
     )

@@ -77,6 +77,8 @@ def test_drill_down_from_the_nation_to_one_communes_overdue_dossiers(browser, si
     )
     browser.follow(f'#communes a[href="commune.html#{COMMUNE}/groups"]', EXPLORER_READY)
     assert browser.evaluate("document.getElementById('groups').rows.length") == 2  # head + progress
+    summary = browser.evaluate("document.getElementById('summary').textContent")
+    assert "81.0% → 92.5%" in summary  # on time, the 12 months before / after the reform
     browser.follow(
         '#groups a[href$="/group-progress"]', "document.getElementById('components') !== null"
     )

@@ -64,6 +64,8 @@ def test_explorer_data_carries_ratios_and_overdue_dossiers(site):
     assert (component["numerator"], component["denominator"]) == (37, 40)
     codes = [dict(zip(columns["overdue"], r, strict=True))["dossier_code"] for r in unit["overdue"]]
     assert codes == OVERDUE_CODES  # longest past due first, as the mart ranks them
+    row = dict(zip(columns["unit"], unit["unit"], strict=True))
+    assert (row["on_time_rate_before"], row["on_time_rate_after"]) == (0.81, 0.925)
     assert "06700" not in payload["units"]  # another province's unit is in its own file
     index = (site / "data" / "communes-index.js").read_text(encoding="utf-8")
     assert f'["{COMMUNE}","Phường Ba Đình","01","Thành phố Hà Nội"]' in index
