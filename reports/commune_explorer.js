@@ -102,11 +102,13 @@
       groupRows, slug + '-groups.csv', cols.groups, found.groups);
 
     var shownComps = picked ? comps.filter(function (c) { return c.group_code === picked; }) : comps;
+    // counts as integers, sums of days with a decimal; a ratio in days (an average) as days
+    function amount(v) { return missing(v) || v === Math.round(v) ? int(v) : num1(v); }
     var compRows = shownComps.map(function (c) {
-      var ratio = pct(c.ratio);
+      var ratio = /_days$/.test(c.component_code) ? num1(c.ratio) : pct(c.ratio);
       var toDossiers = c.component_code === 'on_time_rate' || c.component_code === 'overdue_rate' || c.component_code === 'handling_satisfaction';
       return [label(L.groups, c.group_code), label(L.components, c.component_code),
-        toDossiers ? link(hash + '/overdue', int(c.numerator)) : int(c.numerator), int(c.denominator),
+        toDossiers ? link(hash + '/overdue', amount(c.numerator)) : amount(c.numerator), amount(c.denominator),
         toDossiers ? link(hash + '/overdue', ratio) : ratio, num1(c.points) + ' / ' + num1(c.max_points)];
     });
     var compChildren = [];

@@ -553,7 +553,7 @@ def write_data_script(out_dir: Path, name: str, payload: object) -> Path:
 
 EXPLORER_LABELS = {
     "groups": GROUP_LABELS,
-    "components": COMPONENT_LABELS,
+    "components": COMPONENT_LABELS | {"avg_processing_days": COLUMN_LABELS["avg_processing_days"]},
     "statuses": {
         "open_past_due": "Đang mở, quá hạn / Open, past due",
         "finished_overdue": "Đã trả, quá hạn / Finished overdue",

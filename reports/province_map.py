@@ -52,8 +52,12 @@ def tile_grid(path: Path = TILE_GRID) -> pd.DataFrame:
 
 
 def short_name(name: str) -> str:
-    """The name a tile has room for: "TP Hồ Chí Minh" for "Thành phố Hồ Chí Minh"."""
-    return name.replace("Thành phố ", "TP ").replace("Tỉnh ", "")
+    """The name a tile has room for, one word a line: "TP<br>Hồ<br>Chí Minh" style breaks
+    for "Thành phố Hồ Chí Minh" (two-syllable place names stay together)."""
+    words = name.replace("Thành phố ", "TP ").replace("Tỉnh ", "").split()
+    if len(words) <= 2:
+        return " ".join(words)
+    return "<br>".join([" ".join(words[:-2]), " ".join(words[-2:])])
 
 
 def _grid(tiles: pd.DataFrame, values: pd.Series) -> list[list]:
@@ -70,22 +74,39 @@ def _grid(tiles: pd.DataFrame, values: pd.Series) -> list[list]:
 def map_figure(tiles: pd.DataFrame) -> go.Figure:
     """tiles: the grid joined to the provinces' headline figures. One heatmap of squares; the
     drop-down swaps its values, colour scale and hover text."""
-    names = _grid(tiles, tiles["area_name"].map(short_name))
+    names = [
+        ["" if n is None else n for n in row]
+        for row in _grid(tiles, tiles["area_name"].map(short_name))
+    ]
     first, *_ = INDICATORS
 
     def values(column: str) -> tuple[list, list]:
         label, kind, _ = INDICATORS[column]
         shown = tiles[column].map(lambda v: format_value(v, kind))
-        return _grid(tiles, tiles[column]), _grid(tiles, shown)
+        return _grid(tiles, tiles[column]), [
+            ["" if v is None else v for v in row] for row in _grid(tiles, shown)
+        ]
 
     z, custom = values(first)
+    # a grey square under every province, so one without a value still shows where it is
+    ground = _grid(tiles, pd.Series(0, index=tiles.index))
     fig = go.Figure(
+        go.Heatmap(
+            z=ground,
+            colorscale=[[0, "#e3e6ea"], [1, "#e3e6ea"]],
+            showscale=False,
+            hoverinfo="skip",
+            xgap=3,
+            ygap=3,
+        )
+    )
+    fig.add_trace(
         go.Heatmap(
             z=z,
             text=names,
             customdata=custom,
             texttemplate="%{text}",
-            textfont=dict(size=10),
+            textfont=dict(size=11),
             hovertemplate="<b>%{text}</b><br>%{customdata}<extra></extra>",
             colorscale=INDICATORS[first][2],
             xgap=3,
@@ -107,14 +128,15 @@ def map_figure(tiles: pd.DataFrame) -> go.Figure:
                         "customdata": [custom],
                         "colorscale": [scale],
                         "colorbar.title.text": label,
-                    }
+                    },
+                    [1],  # the coloured layer; the grey ground stays
                 ],
             )
         )
     rows = int(tiles["tile_row"].max()) + 1
     style_figure(
         fig,
-        height=60 + rows * 46,
+        height=80 + rows * 58,
         margin=dict(l=10, r=10, t=50, b=10),
         updatemenus=[dict(buttons=buttons, x=0, y=1.0, xanchor="left", yanchor="bottom")],
         xaxis=dict(visible=False, constrain="domain"),

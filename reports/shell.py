@@ -496,7 +496,7 @@ def mark_national(
         xref=axis if vertical else "paper",
         yref="paper" if vertical else axis,
         yanchor="bottom",
-        xanchor="left" if vertical else "right",
+        xanchor="auto" if vertical else "right",  # auto: kept inside the plot near its edges
         showarrow=False,
         text=f"{text}: {format_pct(value)}",
         font=dict(size=12, color="#222"),
@@ -601,7 +601,7 @@ def _definitions(terms: Sequence[str]) -> str:
         f'<a href="{esc(glossary_href(t))}"><code>{esc(t.split(".")[-1])}</code></a>' for t in terms
     )
     return (
-        '<p class="defs">ⓘ <span lang="vi">Định nghĩa</span> / '
+        '<p class="defs"><span lang="vi">Định nghĩa</span> / '
         f'<span lang="en">Definitions</span>: {links}</p>'
     )
 

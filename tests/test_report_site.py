@@ -228,8 +228,8 @@ def test_map_colours_by_a_selectable_indicator(site):
     figure = figures_of(html)[0]
     buttons = figure["layout"]["updatemenus"][0]["buttons"]
     assert [b["label"] for b in buttons] == [v[0] for v in province_map.INDICATORS.values()]
-    names = [t for row in figure["data"][0]["text"] for t in row if t]
-    assert sorted(names) == ["Quảng Ninh", "TP Hà Nội"]
+    names = [t for row in figure["data"][1]["text"] for t in row if t]
+    assert sorted(names) == ["Quảng Ninh", "TP<br>Hà Nội"]  # a line per part of the name
     on_time = buttons[1]["args"][0]["customdata"][0]
     shown = {v for row in on_time for v in row if v}
     assert shown == {format_value(0.971, "pct"), format_value(0.984, "pct")}
