@@ -8,6 +8,9 @@ import duckdb
 
 from reports import (
     capacity_resources,
+    drilldown,
+    glossary,
+    province_map,
     public_assets,
     service_delivery,
     service_index,
@@ -16,7 +19,17 @@ from reports import (
 from reports.shell import Page, write_index
 
 # Every page module exposes SLUG, TITLE_VI, TITLE_EN, DESCRIPTION, build() and render().
-PAGE_MODULES = (service_delivery, service_index, slow_stages, capacity_resources, public_assets)
+PAGE_MODULES = (
+    service_delivery,
+    service_index,
+    slow_stages,
+    capacity_resources,
+    public_assets,
+    # the drill-down (nation → provinces → communes), the map and the glossary
+    drilldown,
+    province_map,
+    glossary,
+)
 
 __all__ = ["PAGE_MODULES", "Page", "render_site", "write_index"]
 

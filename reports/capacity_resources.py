@@ -27,10 +27,12 @@ from reports.shell import (
     figure_height,
     format_pct,
     labelled,
+    mark_national,
     mark_reform,
     month_axis,
     month_bars_figure,
     province_axis,
+    rate_axis,
     style_figure,
 )
 
@@ -69,7 +71,6 @@ SOURCES = (
 LABELLED_GAP_UNITS = 10  # flagged units named on the scatter; the table lists them all
 # Labels go above their dot (the largest gaps sit near score 0) at staggered heights, so
 # neighbouring names do not sit on each other.
-LABEL_OFFSETS = ((24, -40), (-24, -85), (24, -130), (-24, -175), (24, -220))
 
 ACTUAL_COLOUR, NORM_COLOUR, GAP_COLOUR, OTHER_COLOUR = "#0b5394", "#222", "#c0392b", "#9aa5b1"
 UNIT_TYPE_COLOURS = {"commune": "#6aa84f", "ward": "#0b5394", "special_zone": "#e69138"}
@@ -755,35 +756,25 @@ def resource_gap_figure(resources: pd.DataFrame) -> go.Figure:
         customdata=others[custom_cols].to_numpy(),
         hovertemplate=hover,
     )
-    flagged = plotted[plotted["resource_gap_flag"]].sort_values("resource_gap", ascending=False)
-    named = flagged.head(LABELLED_GAP_UNITS)
+    # The largest gaps are numbered 1..N in the table's order (largest gap first): short
+    # numbers beside the dots do not collide the way names did; hover names every dot.
+    flagged = plotted[plotted["resource_gap_flag"]].sort_values(
+        "resource_gap", ascending=False, kind="stable"
+    )
+    numbers = [str(i) if i <= LABELLED_GAP_UNITS else "" for i in range(1, len(flagged) + 1)]
     fig.add_scatter(
         x=flagged["devolved_dossiers"],
         y=flagged["resource_score"],
-        mode="markers",
+        mode="markers+text",
         name="Thiếu nguồn lực / Resource gap",
         marker=dict(color=GAP_COLOUR, size=10, line=dict(color="#fff", width=1)),
-        text=_unit_label(flagged),
+        text=numbers,
+        textposition="top center",
+        textfont=dict(size=11, color="#1d2733"),
+        hovertext=_unit_label(flagged),
         customdata=flagged[custom_cols].to_numpy(),
-        hovertemplate=hover,
+        hovertemplate=hover.replace("%{text}", "%{hovertext}"),
     )
-    named = named.sort_values("devolved_dossiers")
-    for i, (_, unit) in enumerate(named.iterrows()):
-        ax, ay = LABEL_OFFSETS[i % len(LABEL_OFFSETS)]
-        fig.add_annotation(
-            x=unit["devolved_dossiers"],
-            y=unit["resource_score"],
-            text=f"{unit['unit_name']}<br><span style='color:#5b6775'>"
-            f"{unit['province_name']}</span>",
-            showarrow=True,
-            arrowhead=0,
-            arrowcolor=GAP_COLOUR,
-            ax=ax,
-            ay=ay,
-            font=dict(size=11, color="#1d2733"),
-            bgcolor="rgba(255,255,255,0.85)",
-            align="left",
-        )
     top = plotted.loc[plotted["is_top_workload_quartile"], "devolved_dossiers"]
     if not top.empty:
         fig.add_vline(
@@ -866,11 +857,11 @@ def _add_resource_gap(page: Page, resources: pd.DataFrame) -> None:
         f"Mỗi điểm một đơn vị cấp xã. Điểm nguồn lực: trung bình thứ hạng phần trăm của biên "
         f"chế và dự toán chi. Màu đỏ: {len(flagged):,} đơn vị thuộc 25% "
         f"khối lượng phân cấp cao nhất nhưng hạng nguồn lực thấp hơn hẳn; ghi tên {named} đơn "
-        "vị chênh lệch lớn nhất." + note_vi,
+        "vị chênh lệch lớn nhất bằng số thứ tự trong bảng dưới." + note_vi,
         "One dot per commune-level unit. Resource score: the mean percentile of staff and of "
         f"allocated expenditure. Red: the {len(flagged):,} units in the top "
         "quartile of devolved workload whose resource rank is far below their workload rank; "
-        f"the {named} largest gaps are named." + note_en,
+        f"the {named} largest gaps are numbered as in the table below." + note_en,
     )
     if flagged.empty:
         page.add_note(
@@ -928,7 +919,9 @@ def budget_figure(budget: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def digital_figure(digital: pd.DataFrame) -> go.Figure:
+def digital_figure(digital: pd.DataFrame, national: object = None) -> go.Figure:
+    """Bars by province and level, highest share first; the axis from the data (shares of a
+    few percent get ticks with decimals), the national share marked."""
     fig = go.Figure()
     for level, label in LEVELS.items():
         part = digital[digital["level"] == level]
@@ -949,13 +942,13 @@ def digital_figure(digital: pd.DataFrame) -> go.Figure:
         fig,
         height=figure_height(len(order), 34),
         barmode="group",
-        xaxis=dict(
-            tickformat=".0%",
-            rangemode="tozero",
-            title="Chi chuyển đổi số ÷ tổng dự toán chi / Digital ÷ all expenditure",
+        xaxis=rate_axis(
+            [*digital["digital_share"], national],
+            "Chi chuyển đổi số ÷ tổng dự toán chi / Digital ÷ all expenditure",
         ),
         yaxis=province_axis(categoryorder="array", categoryarray=order),
     )
+    mark_national(fig, national)
     return fig
 
 
@@ -1039,7 +1032,7 @@ def _add_budget(
         if not digital.empty:
             share = format_pct(national_digital["digital_share"].iloc[0])
             page.add_figure(
-                digital_figure(digital),
+                digital_figure(digital, national_digital["digital_share"].iloc[0]),
                 f"Năm {year}: tỷ trọng dự toán chi chuyển đổi số trong tổng dự toán chi, theo "
                 f"tỉnh và cấp; toàn quốc {share}",
                 f"Fiscal year {year}: digital-transformation share of allocated expenditure, "

@@ -1,7 +1,11 @@
 """The one report shell every ReformWatch page uses.
 
-A page is one self-contained HTML file that opens offline: inline CSS, inline JS, and
-plotly.js embedded once in <head> (auditors may have no network). Labels are Vietnamese
+A page is one HTML file that opens offline from its folder (auditors may have no network, and
+no server): inline CSS and JS; plotly.js written once beside the pages (`plotly.min.js`) and
+loaded by relative path; the data behind each figure and table written as a CSV
+(`data/<slug>-<n>.csv`, UTF-8 with BOM so Excel reads Vietnamese) and linked next to it; a
+banner when the data is simulated; each caption linked to its definitions in the glossary
+(`glossary.html`, generated from the dbt YAML). Labels are Vietnamese
 with the English alongside; every page ends with a footer naming the warehouse tables it
 read and when it was generated. The data-quality site (`orchestration.quality.site`) is
 rendered through this shell too: one stylesheet (`CSS`), one escaping function (`esc`), one
@@ -12,7 +16,9 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Mapping, Sized
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +31,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from orchestration.project_vars import reform_date
+from simulator.run import MANIFEST_NAME
 
 # Every time a page shows is in Vietnam time (tzdata is pinned, so this resolves offline).
 VIETNAM_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -36,6 +43,17 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 REFORM_DATE = reform_date()  # two-tier local government in force (dbt var reform_date)
 NO_DATA_VI, NO_DATA_EN = "Chưa có dữ liệu.", "No data yet."
 FONT_FAMILY = "system-ui, Segoe UI, Roboto, Noto Sans, Arial, sans-serif"
+PLOTLY_JS_NAME = "plotly.min.js"  # one copy per site folder, beside the pages
+DATA_DIR_NAME = "data"  # the CSVs (and the commune explorer's data files) beside the pages
+GLOSSARY_HREF = "glossary.html"
+REPORTS_GLOSSARY_HREF = "../reports/glossary.html"  # from the reports and the quality site
+# On every report page, beside "Contents": the drill-down, the map and the glossary.
+SITE_LINKS = (
+    ("provinces.html", "Tỉnh và xã / Provinces and communes"),
+    ("map.html", "Bản đồ / Map"),
+    (GLOSSARY_HREF, "Thuật ngữ / Glossary"),
+)
+CSV_ENCODING = "utf-8-sig"  # a BOM, so Excel opens Vietnamese text correctly
 
 # The bilingual label of a mart column that several pages show: one wording everywhere. A
 # page adds its own columns' labels to these (`COLUMN_LABELS | {...}`).
@@ -109,6 +127,11 @@ code { font-size:0.9em; overflow-wrap:anywhere; }
 details { border:1px solid var(--line); border-radius:6px; margin:8px 0; padding:6px 12px; }
 details[open] { padding-bottom:12px; }
 summary { cursor:pointer; font-weight:600; }
+.banner { background:#fff4ce; border:1px solid #e0b400; border-radius:6px; padding:8px 14px;
+  margin:12px 0 0; }
+.downloads, .defs { font-size:12px; margin:6px 0 0; }
+.defs { margin:0 0 8px; }
+.crumbs { font-size:13px; }
 footer { color:var(--muted); font-size:12px; padding-top:8px; padding-bottom:28px;
   border-top:1px solid var(--line); margin-top:24px; }
 """
@@ -422,6 +445,176 @@ def missing_relations(con: duckdb.DuckDBPyConnection, relations: Iterable[str]) 
     return [r for r in relations if r not in existing]
 
 
+def _nice_step(span: float, ticks: int = 5) -> float:
+    """A round tick step (1, 2 or 5 × a power of ten) giving about `ticks` ticks over span."""
+    raw = span / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return min((m * power for m in (1, 2, 5, 10)), key=lambda step: abs(math.log(step / raw)))
+
+
+def rate_axis(values: Iterable[object], title: str = "", **extra: object) -> dict:
+    """The axis of a rate (0..1) chosen from its values: the range hugs the data (a few
+    provinces at 96-99% are told apart, not drawn on 0-100%), zero kept when the values sit
+    near it, and as many decimals in the ticks as the step needs (0.2%, 0.4%, not 0%, 0%)."""
+    found = [float(v) for v in values if not _is_missing(v)]
+    if not found:
+        return dict(tickformat=".0%", range=[0, 1], title=title) | extra
+    low, high = min(found), max(found)
+    span = max(high - low, 0.002, high * 0.05)
+    low = 0.0 if low < span else low - span * 0.15
+    high = high + span * 0.12  # room for an outside value label
+    step = _nice_step(high - low)
+    decimals = max(0, -math.floor(math.log10(step * 100) + 1e-9))
+    return (
+        dict(range=[low, high], dtick=step, tick0=0, tickformat=f".{decimals}%", title=title)
+        | extra
+    )
+
+
+def mark_national(
+    fig: go.Figure, value: object, text: str = "Cả nước / National", axis: str = "x"
+) -> None:
+    """A dotted line across the plot at the national value, labelled with it, so each
+    province's bar reads against the country (the value is the nation row of the mart).
+    axis: the axis the value is on ("x", "x2" for a second panel, "y")."""
+    if _is_missing(value):
+        return
+    value = float(value)
+    vertical = axis.startswith("x")
+    fig.add_shape(
+        type="line",
+        xref=axis if vertical else "paper",
+        yref="paper" if vertical else axis,
+        x0=value if vertical else 0,
+        x1=value if vertical else 1,
+        y0=0 if vertical else value,
+        y1=1 if vertical else value,
+        line=dict(color="#222", dash="dot", width=1.5),
+    )
+    fig.add_annotation(
+        x=value if vertical else 1,
+        y=1 if vertical else value,
+        xref=axis if vertical else "paper",
+        yref="paper" if vertical else axis,
+        yanchor="bottom",
+        xanchor="auto" if vertical else "right",  # auto: kept inside the plot near its edges
+        showarrow=False,
+        text=f"{text}: {format_pct(value)}",
+        font=dict(size=12, color="#222"),
+        bgcolor="rgba(255,255,255,0.85)",
+    )
+
+
+def figure_data(fig: go.Figure) -> pd.DataFrame:
+    """The numbers a figure draws, one row per point: trace name, x, y (z, text, customdata
+    when present). The CSV behind a figure whose page gave no table of its own."""
+    frames = []
+    for index, trace in enumerate(fig.data):
+        columns: dict[str, list] = {}
+        for attr in ("x", "y", "z", "text", "hovertext"):
+            values = getattr(trace, attr, None)
+            if values is not None and not isinstance(values, str) and len(values):
+                columns[attr] = list(values)
+        custom = getattr(trace, "customdata", None)
+        if custom is not None and len(custom):
+            for i, column in enumerate(zip(*[_as_row(row) for row in custom], strict=False)):
+                columns[f"customdata_{i}"] = list(column)
+        if not columns:
+            continue
+        length = max(len(v) for v in columns.values())
+        columns = {k: v for k, v in columns.items() if len(v) == length}
+        name = trace.name if trace.name is not None else f"trace {index + 1}"
+        frames.append(pd.DataFrame({"series": [name] * length, **columns}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _as_row(value: object) -> tuple:
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    if hasattr(value, "tolist"):
+        listed = value.tolist()
+        return tuple(listed) if isinstance(listed, list) else (listed,)
+    return (value,)
+
+
+def csv_frame(df: pd.DataFrame, formats: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A table as its CSV: the same columns, raw values (not the display text), markup
+    cells reduced to their text."""
+    formats = formats or {}
+    out = df.copy()
+    for column, kind in formats.items():
+        if kind == HTML and column in out:
+            out[column] = out[column].map(
+                lambda v: v if _is_missing(v) else html.unescape(re.sub(r"<[^>]+>", "", str(v)))
+            )
+    return out
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    """UTF-8 with a BOM (Excel then shows Vietnamese correctly), no index column."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, encoding=CSV_ENCODING)
+    return path
+
+
+def write_plotly_js(out_dir: Path) -> Path:
+    """plotly.min.js beside the pages, written once per folder (rewritten only when the
+    installed plotly differs), atomically so a page never loads half a file."""
+    path = out_dir / PLOTLY_JS_NAME
+    code = get_plotlyjs().encode("utf-8")
+    if path.exists() and path.stat().st_size == len(code) and path.read_bytes() == code:
+        return path
+    out_dir.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{PLOTLY_JS_NAME}.{os.getpid()}")
+    partial.write_bytes(code)
+    partial.replace(path)
+    return path
+
+
+def data_is_simulated(out_dir: Path | str) -> bool:
+    """Whether the site in out_dir (`<data dir>/reports`) shows simulated data: the
+    simulator leaves its manifest in the landing folder beside it (`<data dir>/landing`)."""
+    return (Path(out_dir).resolve().parent / "landing" / MANIFEST_NAME).exists()
+
+
+SIMULATED_BANNER = (
+    '<p class="banner" role="note"><strong lang="vi">Dữ liệu mô phỏng.</strong> '
+    '<span lang="vi">Các con số trên trang này do bộ mô phỏng ReformWatch tạo ra, không phải '
+    'số liệu thật của địa phương nào.</span> <strong class="en" lang="en">Simulated data.'
+    '</strong> <span class="en" lang="en">The figures on this page were generated by the '
+    "ReformWatch simulator; they describe no real place.</span></p>"
+)
+
+
+def glossary_href(term: str) -> str:
+    """The glossary entry of a model (`mart_service_periods`) or of one of its columns
+    (`mart_service_periods.on_time_rate`); a `schema.table` name is taken as its table."""
+    parts = term.split(".")
+    if len(parts) > 1 and parts[0] in ("marts", "reference", "audit"):
+        parts = parts[1:]
+    return f"{GLOSSARY_HREF}#{quote('.'.join(parts))}"
+
+
+def _definitions(terms: Sequence[str]) -> str:
+    if not terms:
+        return ""
+    links = ", ".join(
+        f'<a href="{esc(glossary_href(t))}"><code>{esc(t.split(".")[-1])}</code></a>' for t in terms
+    )
+    return (
+        '<p class="defs"><span lang="vi">Định nghĩa</span> / '
+        f'<span lang="en">Definitions</span>: {links}</p>'
+    )
+
+
+def _download(href: str) -> str:
+    return (
+        f'<p class="downloads"><a href="{esc(href)}" download>⬇ '
+        '<span lang="vi">Tải dữ liệu (CSV)</span> / <span lang="en">Download data (CSV)</span>'
+        "</a></p>"
+    )
+
+
 def _caption(caption_vi: str, caption_en: str) -> str:
     return f'<p class="caption">{bilingual(caption_vi, caption_en)}</p>'
 
@@ -438,7 +631,8 @@ def _footer(sources: Iterable[str], generated_at: datetime) -> str:
     return (
         "<footer>"
         f'<p><span lang="vi">Tạo lúc</span> / <span lang="en">Generated</span>: {esc(stamp)}</p>'
-        f'{source}<p><a href="{QUALITY_INDEX_HREF}">Chất lượng dữ liệu / Data quality</a></p>'
+        f'{source}<p><a href="{QUALITY_INDEX_HREF}">Chất lượng dữ liệu / Data quality</a> · '
+        f'<a href="{REPORTS_GLOSSARY_HREF}">Thuật ngữ / Glossary</a></p>'
         "</footer>"
     )
 
@@ -451,16 +645,21 @@ def document(
     generated_at: datetime | None = None,
     with_plotly: bool = False,
     nav: str = "",
+    simulated: bool = False,
+    head: str = "",
 ) -> str:
-    """The full HTML document around a body: the shell shared by pages and the index."""
+    """The full HTML document around a body: the shell shared by pages and the index.
+    with_plotly loads the site's one plotly.js by relative path (`write_plotly_js` puts it
+    there); head is extra markup for <head> (a page's own data script)."""
     generated_at = generated_at or datetime.now(VIETNAM_TIME)
-    plotly_js = f"<script>{get_plotlyjs()}</script>" if with_plotly else ""
+    plotly_js = f'<script src="{PLOTLY_JS_NAME}"></script>' if with_plotly else ""
+    banner = SIMULATED_BANNER if simulated else ""
     return (
         '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title_vi)} / {esc(title_en)} — ReformWatch</title>"
-        f"<style>{CSS}</style>{plotly_js}</head><body>"
-        f"<header>{nav}<h1>{bilingual(title_vi, title_en)}</h1></header>"
+        f"<style>{CSS}</style>{plotly_js}{head}</head><body>"
+        f"<header>{nav}<h1>{bilingual(title_vi, title_en)}</h1>{banner}</header>"
         f"<main>{body}</main>{_footer(sources, generated_at)}"
         f"<script>{TABLE_JS}</script></body></html>\n"
     )
@@ -468,7 +667,8 @@ def document(
 
 @dataclass
 class Page:
-    """One report page: figures and tables in order, rendered into a single HTML file."""
+    """One report page: figures and tables in order, rendered into a single HTML file, each
+    with the CSV of its data beside the page and a link to its definitions."""
 
     slug: str
     title_vi: str
@@ -479,6 +679,9 @@ class Page:
     blocks: list[str] = field(default_factory=list)
     has_figures: bool = False
     contents_href: str = "index.html"  # the "Contents" link: the reports' index
+    csv_files: dict[str, pd.DataFrame] = field(default_factory=dict)  # data/<name> -> rows
+    crumbs: list[tuple[str, str]] = field(default_factory=list)  # (href, label) above h1
+    head: str = ""  # extra <head> markup (a data script the page's own JS reads)
 
     def add_source(self, *tables: str) -> None:
         self.sources.extend(t for t in tables if t not in self.sources)
@@ -486,8 +689,17 @@ class Page:
     def add_heading(self, heading_vi: str, heading_en: str) -> None:
         self.blocks.append(f"<h2>{bilingual(heading_vi, heading_en)}</h2>")
 
-    def add_figure(self, fig: go.Figure, caption_vi: str, caption_en: str) -> None:
-        # plotly.js goes once into <head>; each figure carries only its own JSON.
+    def add_figure(
+        self,
+        fig: go.Figure,
+        caption_vi: str,
+        caption_en: str,
+        data: pd.DataFrame | None = None,
+        terms: Sequence[str] | None = None,
+    ) -> None:
+        """data: the rows behind the figure, offered as CSV (default: the points it draws);
+        terms: the glossary entries its caption links to (default: the page's mart sources)."""
+        # plotly.js is loaded once in <head>; each figure carries only its own JSON.
         div = fig.to_html(
             full_html=False,
             include_plotlyjs=False,
@@ -495,7 +707,10 @@ class Page:
             default_height=f"{fig.layout.height or 450}px",
         )
         self.has_figures = True
-        self._add_block(_caption(caption_vi, caption_en) + div)
+        rows = figure_data(fig) if data is None else data
+        self._add_block(
+            _caption(caption_vi, caption_en) + self._terms(terms) + div + self._csv(rows)
+        )
 
     def add_table(
         self,
@@ -505,8 +720,11 @@ class Page:
         sortable: bool = True,
         formats: Mapping[str, str] | None = None,
         table_id: str | None = None,
+        data: pd.DataFrame | None = None,
+        terms: Sequence[str] | None = None,
     ) -> None:
-        """formats maps a column to INT, PCT or NUM1; unmapped columns follow their dtype."""
+        """formats maps a column to INT, PCT or NUM1; unmapped columns follow their dtype.
+        data: the CSV's rows (default: the table itself, values unformatted)."""
         table_id = table_id or f"{self.slug}-table-{len(self.blocks) + 1}"
         tools = ""
         if sortable and len(df) > LONG_TABLE_ROWS:
@@ -515,9 +733,26 @@ class Page:
                 f'data-table="{esc(table_id)}" placeholder="Lọc / Filter" '
                 'aria-label="Lọc bảng / Filter table"></p>'
             )
+        rows = csv_frame(df, formats) if data is None else data
         self._add_block(
-            _caption(caption_vi, caption_en) + tools + table_html(df, table_id, formats, sortable)
+            _caption(caption_vi, caption_en)
+            + self._terms(terms)
+            + tools
+            + table_html(df, table_id, formats, sortable)
+            + self._csv(rows)
         )
+
+    def _terms(self, terms: Sequence[str] | None) -> str:
+        if terms is None:
+            terms = [s for s in self.sources if s.startswith("marts.mart_")]
+        return _definitions(terms)
+
+    def _csv(self, rows: pd.DataFrame) -> str:
+        if rows.empty:
+            return ""
+        name = f"{self.slug}-{len(self.blocks) + 1}.csv"
+        self.csv_files[name] = rows
+        return _download(f"{DATA_DIR_NAME}/{quote(name)}")
 
     def add_note(self, note_vi: str, note_en: str) -> None:
         self._add_block(f'<p class="note">{bilingual(note_vi, note_en)}</p>')
@@ -542,12 +777,18 @@ class Page:
     def _add_block(self, inner: str) -> None:
         self.blocks.append(f'<section class="block">{inner}</section>')
 
-    def html(self, generated_at: datetime | None = None) -> str:
+    def html(self, generated_at: datetime | None = None, simulated: bool = False) -> str:
         intro = (
             f'<div class="intro"><p lang="vi">{esc(self.intro_vi)}</p>'
             f'<p class="en" lang="en">{esc(self.intro_en)}</p></div>'
         )
-        nav = f'<nav><a href="{esc(self.contents_href)}">← Mục lục / Contents</a></nav>'
+        links = [(self.contents_href, "Mục lục / Contents"), *self.crumbs]
+        trail = " › ".join(f'<a href="{esc(href)}">{esc(label)}</a>' for href, label in links)
+        if self.contents_href == "index.html":  # a page of the reports' folder
+            trail += " · " + " · ".join(
+                f'<a href="{esc(href)}">{esc(label)}</a>' for href, label in SITE_LINKS
+            )
+        nav = f'<nav class="crumbs">← {trail}</nav>'
         return document(
             self.title_vi,
             self.title_en,
@@ -556,13 +797,20 @@ class Page:
             generated_at,
             with_plotly=self.has_figures,
             nav=nav,
+            simulated=simulated,
+            head=self.head,
         )
 
     def write(self, out_dir: Path | str, generated_at: datetime | None = None) -> Path:
+        """The page, its CSVs under data/, plotly.js beside it when it has figures."""
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
+        if self.has_figures:
+            write_plotly_js(out_dir)
+        for name, rows in self.csv_files.items():
+            write_csv(rows, out_dir / DATA_DIR_NAME / name)
         path = out_dir / f"{self.slug}.html"
-        path.write_text(self.html(generated_at), encoding="utf-8")
+        path.write_text(self.html(generated_at, data_is_simulated(out_dir)), encoding="utf-8")
         return path
 
 
@@ -571,7 +819,9 @@ def write_index(
     pages: Iterable[tuple[str, str, str, str]],
     generated_at: datetime | None = None,
 ) -> Path:
-    """index.html linking every report page (slug, title_vi, title_en, description)."""
+    """index.html linking every report page (slug, title_vi, title_en, description) and the
+    data-quality site."""
+    out_dir = Path(out_dir)
     items = [
         f'<li><a href="{quote(slug)}.html">{bilingual(title_vi, title_en)}</a>'
         f"<p>{esc(description)}</p></li>"
@@ -590,11 +840,17 @@ def write_index(
         "Every table, column, test and the lineage graph (dbt docs, built by make docs).</p></li>"
     )
     body = f'<ul class="pages">{"".join(items)}</ul>'
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "index.html"
     path.write_text(
-        document("Báo cáo ReformWatch", "ReformWatch reports", body, [], generated_at),
+        document(
+            "Báo cáo ReformWatch",
+            "ReformWatch reports",
+            body,
+            [],
+            generated_at,
+            simulated=data_is_simulated(out_dir),
+        ),
         encoding="utf-8",
     )
     return path

@@ -3,6 +3,8 @@ notes, and the attributes of its scripts, links and anchors."""
 
 from __future__ import annotations
 
+import json
+import re
 from html.parser import HTMLParser
 
 
@@ -70,3 +72,15 @@ def column_of(rows: list[list[str]], header_start: str) -> int:
 def row_of(rows: list[list[str]], first_cell: str) -> list[str]:
     """The body row whose first cell is first_cell."""
     return next(r for r in rows[1:] if r[0] == first_cell)
+
+
+def figures_of(html: str) -> list[dict]:
+    """Each plotly figure of a page as {"data": [...], "layout": {...}}, read from the JSON
+    arguments of its Plotly.newPlot call."""
+    decoder = json.JSONDecoder()
+    figures = []
+    for match in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*', html):
+        data, end = decoder.raw_decode(html, match.end())
+        layout, _ = decoder.raw_decode(html, re.compile(r",\s*").match(html, end).end())
+        figures.append({"data": data, "layout": layout})
+    return figures
