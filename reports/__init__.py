@@ -8,6 +8,7 @@ import duckdb
 
 from reports import (
     capacity_resources,
+    operating_quality,
     public_assets,
     service_delivery,
     service_index,
@@ -16,7 +17,14 @@ from reports import (
 from reports.shell import Page, write_index
 
 # Every page module exposes SLUG, TITLE_VI, TITLE_EN, DESCRIPTION, build() and render().
-PAGE_MODULES = (service_delivery, service_index, slow_stages, capacity_resources, public_assets)
+PAGE_MODULES = (
+    service_delivery,
+    service_index,
+    slow_stages,
+    capacity_resources,
+    public_assets,
+    operating_quality,
+)
 
 __all__ = ["PAGE_MODULES", "Page", "render_site", "write_index"]
 
