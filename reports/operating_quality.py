@@ -41,6 +41,7 @@ WEAK_LEVELS = "marts.mart_operating_quality_weak_levels"
 SOURCES = (INDEX, WEAK_LEVELS, "marts.dim_admin_unit")
 
 FLAG_LABELS = {"weak": "Yếu / Weak", "watch": "Cần theo dõi / Watch"}
+FIRM_LABELS = {True: "Vững / Firm", False: "Phụ thuộc trọng số / Depends on the weights"}
 FLAG_COLOURS = {"weak": "#c0392b", "watch": "#e6a700"}
 
 # Whole period, one row per province, best first (the mart's rank), with its weak level.
@@ -94,6 +95,7 @@ select
     t.rank_worst_in_nation,
     t.ranked_in_nation,
     t.rank_spread,
+    t.is_rank_firm,
     t.reason_1_name_vi,
     t.reason_1_name_en,
     t.reason_1_points_lost,
@@ -223,6 +225,7 @@ def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
     flagged = flagged.assign(
         unit_type=labelled(flagged["unit_type"], UNIT_TYPES),
         quality_flag=labelled(flagged["quality_flag"], FLAG_LABELS),
+        is_rank_firm=flagged["is_rank_firm"].map(FIRM_LABELS),
         reason_1=flagged["reason_1_name_vi"] + " / " + flagged["reason_1_name_en"],
         reason_2=flagged["reason_2_name_vi"] + " / " + flagged["reason_2_name_en"],
     )
@@ -239,6 +242,7 @@ def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
         "rank_best_in_nation",
         "rank_worst_in_nation",
         "rank_spread",
+        "is_rank_firm",
         "reason_1",
         "reason_1_points_lost",
         "reason_2",
@@ -250,6 +254,7 @@ def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
 
 FLAGGED_COLUMNS = {
     "quality_flag": "Mức / Flag",
+    "is_rank_firm": "Hạng vững? / Firm rank?",
     "rank_in_nation": "Hạng toàn quốc / Rank in nation",
     "rank_best_in_nation": "Hạng tốt nhất có thể / Best possible rank",
     "rank_worst_in_nation": "Hạng kém nhất có thể / Worst possible rank",
@@ -332,8 +337,12 @@ def _add_flagged(page: Page, flagged: pd.DataFrame) -> None:
     )
     page.add_table(
         flagged_table(flagged),
-        "Đơn vị yếu và cần theo dõi, cả giai đoạn, với hai tiêu chí kéo điểm xuống nhiều nhất",
-        "Weak and watch units, whole period, with the two criteria that pull the score down most",
+        "Đơn vị yếu và cần theo dõi, cả giai đoạn, với hai tiêu chí kéo điểm xuống nhiều nhất. "
+        "Độ lệch hạng: chênh lệch giữa hạng cao nhất và thấp nhất khi đổi trọng số (trọng số "
+        "đều, bỏ từng nhóm); lệch quá 40 bậc thì hạng chỉ đúng với bộ trọng số đã chọn",
+        "Weak and watch units, whole period, with the two criteria that pull the score down "
+        "most. Rank spread: highest minus lowest rank when the weights change (equal weights, "
+        "each group left out); beyond 40 places the rank holds for the chosen weights only",
         formats=COLUMN_FORMATS,
         table_id="flagged",
     )

@@ -143,6 +143,7 @@ def unit(code, province, score, low, high, rank, best, worst, flag=None):
         "rank_worst_in_nation": worst,
         "ranked_in_nation": 4,
         "rank_spread": 1,
+        "is_rank_firm": flag != "weak",
         "quality_flag": flag,
         "reason_1_name_vi": "Biên chế so với định mức",
         "reason_1_name_en": "Staff against the norm",
@@ -232,6 +233,8 @@ def test_weak_and_watch_units_are_listed_with_their_two_reasons(tmp_path):
     van_don = rows[2]
     assert van_don[column_of(rows, "Mức")] == "Cần theo dõi / Watch"
     assert van_don[column_of(rows, "Hạng tốt nhất")] == "1"
+    assert van_don[column_of(rows, "Hạng vững")] == "Vững / Firm"
+    assert rows[1][column_of(rows, "Hạng vững")] == "Phụ thuộc trọng số / Depends on the weights"
     assert (
         van_don[column_of(rows, "Lý do 1")] == "Biên chế so với định mức / Staff against the norm"
     )

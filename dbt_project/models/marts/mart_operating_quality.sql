@@ -313,6 +313,19 @@ final as (
             as {{ dbt.type_bigint() }}
         ) as rank_spread,
         coalesce(
+            greatest(
+                {%- for weighting in weightings %}
+                    ranked.rank_{{ weighting }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            )
+            - least(
+                {%- for weighting in weightings %}
+                    ranked.rank_{{ weighting }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            ) <= {{ var('operating_quality_firm_rank_spread') }},
+            false
+        ) as is_rank_firm,
+        coalesce(
             ranked.scope = 'unit'
             and ranked.rank_composite > {{ 1 - bottom }} * ranked.ranked_in_nation,
             false
