@@ -17,7 +17,7 @@ PROVINCES ?= 34
 MONTHS ?= 18
 SCALE ?= 0.1
 
-.PHONY: setup run simulate materialize docs ui test test-fast bench lint format docs-dictionary clean help
+.PHONY: setup run simulate materialize docs ui test test-fast bench lint format docs-dictionary docs-criteria clean help
 
 help:
 	@echo "make run    set up, simulate the sources, materialise every asset, print outputs"
@@ -28,6 +28,7 @@ help:
 	@echo "make format ruff format and sqlfluff fix: rewrite the tree in the project's style"
 	@echo "make docs-dictionary  regenerate docs/data_dictionary.md from the dbt YAML"
 	@echo "make docs   dbt docs (every model, column, test, lineage) into data/reports/dbt_docs/"
+	@echo "make docs-criteria    regenerate docs/operating_quality_criteria.md from its seed"
 
 setup: $(INSTALLED)
 
@@ -86,6 +87,9 @@ format: $(INSTALLED)
 # The data dictionary is generated from the dbt YAML; tests/test_docs.py fails when it is stale.
 docs-dictionary: $(INSTALLED)
 	$(BIN)/python scripts/build_data_dictionary.py
+
+docs-criteria: $(INSTALLED)
+	$(BIN)/python scripts/build_criteria_doc.py
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

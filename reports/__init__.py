@@ -10,6 +10,7 @@ from reports import (
     capacity_resources,
     drilldown,
     glossary,
+    operating_quality,
     province_map,
     public_assets,
     service_delivery,
@@ -25,6 +26,7 @@ PAGE_MODULES = (
     slow_stages,
     capacity_resources,
     public_assets,
+    operating_quality,
     # the drill-down (nation → provinces → communes), the map and the glossary
     drilldown,
     province_map,

@@ -13,13 +13,19 @@ warehouse's indicators can be checked against them (docs/simulation.md).
   components are digitised or its result issued electronically `WEAK_UNIT_DIGITAL_FACTOR`
   times.
 
+- **A thin weak unit** (`plant_thin_weak_unit`): in each province one commune-level unit
+  with few dossiers (at `THIN_WEAK_VOLUME_QUANTILE` of the dossier volumes, not understaffed)
+  whose dossiers spend `THIN_WEAK_UNIT_FACTOR` times the usual working time in every step.
+  Its point score is weak but its few dossiers cannot prove it: the operating-quality index
+  must call it *watch*, not *weak* (manifest `thin_weak_units`).
+
 Slow steps are drawn from their own generator, `(seed, province, SLOW_STEP_STREAM)`, so the
 dossiers' draws and the other sources do not move when the planting rule changes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -32,6 +38,8 @@ SLOW_STEP_FACTOR = 3.0
 WEAK_UNIT_FACTOR = 1.8
 WEAK_UNIT_ONLINE_FACTOR = 0.6  # × the province's P(online_full), P(online_partial)
 WEAK_UNIT_DIGITAL_FACTOR = 0.6  # × P(components digitised), P(result issued electronically)
+THIN_WEAK_UNIT_FACTOR = 3.0
+THIN_WEAK_VOLUME_QUANTILE = 0.05  # few dossiers, but not none
 # "Trả kết quả" (handing the result over) takes minutes: never the planted slow step.
 PLANTABLE_STEPS = np.array([i for i, name in enumerate(STEP_NAMES) if name != "Trả kết quả"])
 
@@ -41,6 +49,7 @@ class Causes:
     slow_procedures: np.ndarray  # catalogue indices of the planted slow steps' procedures
     slow_step_names: np.ndarray  # STEP_NAMES index of each planted slow step
     weak: np.ndarray  # bool per unit of the province, index 0 the province unit (never weak)
+    thin_weak: np.ndarray | None = None  # bool per unit: the planted thin weak unit
 
     def step_factor(self, procedure: np.ndarray, steps: np.ndarray) -> np.ndarray:
         """(n, 4) multiplier of each step's working time for the planted slow steps."""
@@ -50,7 +59,10 @@ class Causes:
         return factor
 
     def unit_factor(self, unit: np.ndarray) -> np.ndarray:
-        return np.where(self.weak[unit], WEAK_UNIT_FACTOR, 1.0)
+        factor = np.where(self.weak[unit], WEAK_UNIT_FACTOR, 1.0)
+        if self.thin_weak is not None:
+            factor = np.where(self.thin_weak[unit], THIN_WEAK_UNIT_FACTOR, factor)
+        return factor
 
     def online_factor(self, unit: np.ndarray) -> np.ndarray:
         return np.where(self.weak[unit], WEAK_UNIT_ONLINE_FACTOR, 1.0)
@@ -108,3 +120,25 @@ def manifest_entries(
         for code in unit_codes[causes.weak]
     ]
     return slow, weak
+
+
+def plant_thin_weak_unit(causes: Causes, dossier_rate: np.ndarray, unit_type: np.ndarray) -> Causes:
+    """Mark one commune-level unit with few dossiers as weak on service alone: the unit at
+    THIN_WEAK_VOLUME_QUANTILE of the province's dossier volumes among the ordinary communes
+    (not understaffed, not a special zone). No random draw: the other causes do not move."""
+    thin = np.zeros(len(causes.weak), dtype=bool)
+    eligible = np.flatnonzero(~causes.weak[1:] & (unit_type != "special_zone") & (dossier_rate > 0))
+    if len(eligible):
+        by_volume = eligible[np.argsort(dossier_rate[eligible], kind="stable")]
+        thin[1 + by_volume[int(THIN_WEAK_VOLUME_QUANTILE * (len(by_volume) - 1))]] = True
+    return replace(causes, thin_weak=thin)
+
+
+def thin_weak_manifest_entries(province: str, causes: Causes, unit_codes: np.ndarray) -> list[dict]:
+    """The manifest's record of the planted thin weak unit (`thin_weak_units`)."""
+    if causes.thin_weak is None:
+        return []
+    return [
+        {"province_code": province, "unit_code": str(code), "dwell_factor": THIN_WEAK_UNIT_FACTOR}
+        for code in unit_codes[causes.thin_weak]
+    ]

@@ -37,7 +37,12 @@ from simulator import landing
 from simulator import lifecycle as lc
 from simulator.calendar import Calendar, build_calendar
 from simulator.catalogue import Catalogue, build_catalogue
-from simulator.causes import draw_causes, manifest_entries
+from simulator.causes import (
+    draw_causes,
+    manifest_entries,
+    plant_thin_weak_unit,
+    thin_weak_manifest_entries,
+)
 from simulator.events import dossier_codes, expand_events, month_bounds
 from simulator.feedback import with_complaints
 from simulator.profiles import (
@@ -298,12 +303,14 @@ def simulate_events(
 ) -> tuple[pa.Table, int]:
     rng = np.random.default_rng((options.seed, int(province)))
     profile = draw_profile(rng, province)
-    understaffed = province_units(reference, province, options.seed, options.scale).understaffed
-    causes = draw_causes(options.seed, province, catalogue, understaffed)
+    units = province_units(reference, province, options.seed, options.scale)
+    causes = draw_causes(options.seed, province, catalogue, units.understaffed)
+    causes = plant_thin_weak_unit(causes, units.dossier_rate, units.unit_type)
     dossiers = lc.simulate_province(
         rng, profile, reference, calendar, catalogue, options.scale, causes
     )
     writer.record_causes(*manifest_entries(province, causes, catalogue, dossiers.unit_codes))
+    writer.thin_weak_units += thin_weak_manifest_entries(province, causes, dossiers.unit_codes)
     if plan.without_submission and plan.without_submission[0] == province:
         writer.lost_submissions = drop_submissions(dossiers, plan.without_submission[1], rng)
     fmt = export_format(province, reference.province_codes)
@@ -354,6 +361,7 @@ class Writer:
     understaffed: list[str] = field(default_factory=list)
     slow_steps: list[dict] = field(default_factory=list)
     weak_units: list[dict] = field(default_factory=list)
+    thin_weak_units: list[dict] = field(default_factory=list)
     national_ids: list[str] = field(default_factory=list)
     entries: list[dict] = field(default_factory=list)
     faults: list[dict] = field(default_factory=list)
@@ -658,6 +666,7 @@ class Writer:
                 key=lambda e: (e["province_code"], e["procedure_code"], e["step_name"]),
             ),
             "weak_units": sorted(self.weak_units, key=lambda e: e["unit_code"]),
+            "thin_weak_units": sorted(self.thin_weak_units, key=lambda e: e["unit_code"]),
             "sample_national_ids": sorted(self.national_ids),
             "skipped_quirks": [*self.plan.skipped, *skipped_sources],
         }

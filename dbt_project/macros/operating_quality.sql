@@ -1,0 +1,46 @@
+{#
+    The operating-quality index's arithmetic (docs/indicators.md G; documented in
+    _macros.yml). Cross-database: sqrt, case and arithmetic only.
+#}
+
+{% macro wilson_bound(ratio, trials, side) -%}
+    {#- side: -1 for the lower bound, 1 for the upper; z: var operating_quality_z -#}
+    {%- set z = var('operating_quality_z') -%}
+    (
+        (
+            ({{ ratio }}) + {{ z }} * {{ z }} / (2.0 * ({{ trials }}))
+            + ({{ side }}) * {{ z }} * sqrt(
+                ({{ ratio }}) * (1 - ({{ ratio }})) / ({{ trials }})
+                + {{ z }} * {{ z }} / (4.0 * ({{ trials }}) * ({{ trials }}))
+            )
+        ) / (1 + {{ z }} * {{ z }} / ({{ trials }}))
+    )
+{%- endmacro %}
+
+{% macro clamp_to_100(share) -%}
+    case
+        when ({{ share }}) < 0 then 0.0
+        when ({{ share }}) > 1 then 100.0
+        else 100.0 * ({{ share }})
+    end
+{%- endmacro %}
+
+{% macro criterion_score(value, normalisation, direction, zero_at, full_at, min_value, max_value) -%}
+    {#- 0–100 for the threshold and min–max rules; percentiles are ranked in the model -#}
+    case
+        when ({{ value }}) is null then null
+        when {{ normalisation }} = 'threshold' then
+            {{ clamp_to_100(
+                '((' ~ value ~ ') - ' ~ zero_at ~ ') / (' ~ full_at ~ ' - ' ~ zero_at ~ ')'
+            ) }}
+        when {{ normalisation }} = 'minmax' and {{ max_value }} = {{ min_value }} then 100.0
+        when {{ normalisation }} = 'minmax' and {{ direction }} = 'lower_is_better' then
+            {{ clamp_to_100(
+                '(' ~ max_value ~ ' - (' ~ value ~ ')) / (' ~ max_value ~ ' - ' ~ min_value ~ ')'
+            ) }}
+        when {{ normalisation }} = 'minmax' then
+            {{ clamp_to_100(
+                '((' ~ value ~ ') - ' ~ min_value ~ ') / (' ~ max_value ~ ' - ' ~ min_value ~ ')'
+            ) }}
+    end
+{%- endmacro %}

@@ -1,0 +1,284 @@
+{#
+    The measures the operating-quality index can score (docs/indicators.md G), one row per
+    scope (commune-level unit | province) × period (quarter | year | whole) × period_start ×
+    source_model × measure_code, each with its numerator and denominator. Which measures
+    exist and how each divides is written here once; which of them score, in which group,
+    how they are normalised and weighted comes from seeds/operating_quality_criteria.csv only
+    (joined by source_model and source_measure in mart_operating_quality_components).
+
+    The service measures are the service index's components as they are; staffing and money
+    are summed over the months of the period (stocks as staff-months), a province's as the
+    sum over its commune-level units.
+#}
+
+{%- set periods = ['quarter', 'year', 'whole'] -%}
+
+{#- measure_code, numerator, denominator over the summed monthly columns -#}
+{%- set capacity_measures = [
+    ('staff_norm_ratio', 'headcount', 'staff_norm'),
+    ('specialist_coverage', 'specialisations_filled', 'specialisations_required'),
+    ('dossiers_per_handling_staff', 'dossiers_finished', 'handling_staff'),
+] -%}
+{%- set budget_measures = [
+    ('allocated_vnd_per_resident', 'allocated_vnd', 'population'),
+    ('cost_per_transaction_vnd', 'recurrent_disbursed_vnd', 'dossiers_completed'),
+    ('budget_execution_rate', 'disbursed_vnd', 'allocated_vnd'),
+] -%}
+
+with
+
+service_components as (
+
+    select * from {{ ref('mart_service_index_components') }}
+
+),
+
+service_periods as (
+
+    select * from {{ ref('mart_service_periods') }}
+
+),
+
+capacity_months as (
+
+    select * from {{ ref('mart_unit_capacity_monthly') }}
+
+),
+
+budget as (
+
+    select * from {{ ref('fct_budget') }}
+
+),
+
+units as (
+
+    select * from {{ ref('dim_admin_unit') }}
+    where unit_level = 'commune'
+
+),
+
+periods as (
+
+    -- the periods of the service data: the other sources are read over the same months
+    select
+        period,
+        period_start,
+        period_end_month
+    from service_periods
+    where scope = 'nation'
+        and period in ({{ "'" ~ periods | join("', '") ~ "'" }})
+
+),
+
+unit_periods as (
+
+    select
+        units.unit_code,
+        units.province_code,
+        units.population,
+        periods.period,
+        periods.period_start,
+        periods.period_end_month
+    from units
+    cross join periods
+
+),
+
+capacity as (
+
+    select
+        unit_periods.unit_code,
+        unit_periods.province_code,
+        unit_periods.period,
+        unit_periods.period_start,
+        unit_periods.period_end_month,
+        sum(capacity_months.headcount) as headcount,
+        sum(capacity_months.staff_norm) as staff_norm,
+        sum(capacity_months.specialisations_filled) as specialisations_filled,
+        sum(capacity_months.specialisations_required) as specialisations_required,
+        sum(capacity_months.dossiers_finished) as dossiers_finished,
+        sum(capacity_months.handling_staff) as handling_staff
+    from unit_periods
+    inner join capacity_months
+        on unit_periods.unit_code = capacity_months.unit_code
+        and unit_periods.period_start <= capacity_months.month_start
+        and unit_periods.period_end_month >= capacity_months.month_start
+    group by
+        unit_periods.unit_code,
+        unit_periods.province_code,
+        unit_periods.period,
+        unit_periods.period_start,
+        unit_periods.period_end_month
+
+),
+
+unit_service as (
+
+    select
+        unit_code,
+        period,
+        period_start,
+        dossiers_completed
+    from service_periods
+    where scope = 'unit'
+
+),
+
+money as (
+
+    select
+        unit_periods.unit_code,
+        unit_periods.province_code,
+        unit_periods.period,
+        unit_periods.period_start,
+        unit_periods.period_end_month,
+        max(unit_periods.population) as population,
+        sum(budget.allocated_vnd) as allocated_vnd,
+        sum(budget.disbursed_vnd) as disbursed_vnd,
+        sum(
+            case when budget.category = 'recurrent_operations' then budget.disbursed_vnd else 0 end
+        ) as recurrent_disbursed_vnd
+    from unit_periods
+    inner join budget
+        on unit_periods.unit_code = budget.unit_code
+        and budget.flow = 'expenditure'
+        and unit_periods.period_start <= budget.period_start
+        and unit_periods.period_end_month >= budget.period_start
+    group by
+        unit_periods.unit_code,
+        unit_periods.province_code,
+        unit_periods.period,
+        unit_periods.period_start,
+        unit_periods.period_end_month
+
+),
+
+budget_with_output as (
+
+    select
+        money.*,
+        coalesce(unit_service.dossiers_completed, 0) as dossiers_completed
+    from money
+    left join unit_service
+        on money.unit_code = unit_service.unit_code
+        and money.period = unit_service.period
+        and money.period_start = unit_service.period_start
+
+),
+
+unit_measures as (
+
+    {%- for code, numerator, denominator in capacity_measures %}
+        select
+            unit_code,
+            province_code,
+            period,
+            period_start,
+            period_end_month,
+            'mart_unit_capacity_monthly' as source_model,
+            '{{ code }}' as measure_code,
+            cast({{ numerator }} as {{ type_double() }}) as numerator,
+            cast({{ denominator }} as {{ type_double() }}) as denominator
+        from capacity
+        union all
+    {%- endfor %}
+    {%- for code, numerator, denominator in budget_measures %}
+        select
+            unit_code,
+            province_code,
+            period,
+            period_start,
+            period_end_month,
+            'fct_budget' as source_model,
+            '{{ code }}' as measure_code,
+            cast({{ numerator }} as {{ type_double() }}) as numerator,
+            cast({{ denominator }} as {{ type_double() }}) as denominator
+        from budget_with_output
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+province_measures as (
+
+    select
+        province_code,
+        period,
+        period_start,
+        period_end_month,
+        source_model,
+        measure_code,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator
+    from unit_measures
+    group by
+        province_code,
+        period,
+        period_start,
+        period_end_month,
+        source_model,
+        measure_code
+
+),
+
+service_measures as (
+
+    select
+        scope,
+        area_code,
+        unit_code,
+        province_code,
+        period,
+        period_start,
+        period_end_month,
+        'mart_service_index_components' as source_model,
+        component_code as measure_code,
+        numerator,
+        denominator,
+        ratio
+    from service_components
+    where scope in ('unit', 'province')
+        and period in ({{ "'" ~ periods | join("', '") ~ "'" }})
+
+),
+
+final as (
+
+    select * from service_measures
+    union all
+    select
+        'unit' as scope,
+        unit_code as area_code,
+        unit_code,
+        province_code,
+        period,
+        period_start,
+        period_end_month,
+        source_model,
+        measure_code,
+        numerator,
+        denominator,
+        {{ safe_divide('numerator', 'denominator') }} as ratio
+    from unit_measures
+    union all
+    select
+        'province' as scope,
+        province_code as area_code,
+        cast(null as {{ dbt.type_string() }}) as unit_code,
+        province_code,
+        period,
+        period_start,
+        period_end_month,
+        source_model,
+        measure_code,
+        numerator,
+        denominator,
+        {{ safe_divide('numerator', 'denominator') }} as ratio
+    from province_measures
+
+)
+
+select * from final

@@ -1,0 +1,354 @@
+"""The operating-quality index (issue 8, docs/indicators.md G): its criteria seed and the
+page it documents, fast; and, slow, that its weak and slow-stage flags find what the
+simulator planted.
+
+The slow module builds its own warehouse at a medium size — three provinces for four
+months at scale 0.3, the size of tests/test_slow_stages.py — where most planted weak units
+have enough dossiers to be told apart from chance; the recovery is computed from the marts
+and the manifest only.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import numpy as np
+import pytest
+from report_html import PageHtml, column_of, row_of
+from warehouse_fixtures import insert, report_warehouse
+
+from orchestration.cli import main as reformwatch
+from orchestration.resources import WarehouseResource
+from orchestration.settings import SEEDS_DIR
+from reports import PAGE_MODULES, operating_quality
+from simulator import MANIFEST_NAME, SimulationOptions, simulate
+from simulator.causes import (
+    THIN_WEAK_UNIT_FACTOR,
+    WEAK_UNIT_FACTOR,
+    Causes,
+    plant_thin_weak_unit,
+)
+from simulator.reference import load_reference
+from simulator.units import province_units
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+import build_criteria_doc  # noqa: E402
+
+SEED = REPO / "seeds" / "operating_quality_criteria.csv"
+MODELS = REPO / "dbt_project" / "models"
+
+
+def criteria() -> list[dict[str, str]]:
+    with SEED.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+# --- the seed and its documentation --------------------------------------------------------
+
+
+def test_the_criteria_page_is_generated_from_the_current_seed():
+    assert build_criteria_doc.main(["--check"]) == 0, "run python scripts/build_criteria_doc.py"
+
+
+def test_the_criteria_page_lists_every_criterion_with_its_weight():
+    text = build_criteria_doc.render(criteria())
+    for row in criteria():
+        line = next(line for line in text.splitlines() if f"`{row['criterion_id']}`" in line)
+        assert row["criterion_name_vi"] in line and row["criterion_name_en"] in line
+        assert line.rstrip(" |").endswith(f"{float(row['weight']):g}")
+
+
+def test_every_criterion_reads_a_measure_the_warehouse_builds():
+    """A seed row whose measure no SQL produces would silently score nothing."""
+    measures_sql = (MODELS / "intermediate" / "int_operating_quality_measures.sql").read_text()
+    service_sql = (MODELS / "marts" / "mart_service_index_components.sql").read_text()
+    built = {
+        "mart_service_index_components": set(re.findall(r"\('(\w+)', '\w+', ", service_sql)),
+        "mart_unit_capacity_monthly": set(re.findall(r"\('(\w+)', '\w+', '\w+'\)", measures_sql)),
+        "fct_budget": set(re.findall(r"\('(\w+)', '\w+', '\w+'\)", measures_sql)),
+    }
+    assert {"on_time_rate", "staff_norm_ratio", "budget_execution_rate"} <= set().union(
+        *built.values()
+    )
+    for row in criteria():
+        assert row["source_measure"] in built[row["source_model"]], row["criterion_id"]
+
+
+def test_every_group_has_criteria_and_rate_criteria_carry_an_interval():
+    rows = criteria()
+    assert {r["group_code"] for r in rows} == {"performance", "effectiveness", "efficiency"}
+    assert any(r["interval_method"] == "wilson" for r in rows)
+
+
+# --- the thin weak unit the simulator plants ---------------------------------------------------
+
+
+def test_each_province_plants_one_thin_weak_unit_apart_from_the_weak_ones(tmp_path):
+    simulate(
+        SimulationOptions(
+            out=tmp_path, provinces="24,33", months=1, scale=0.05, faults=False, progress=False
+        )
+    )
+    manifest = json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))
+    thin = manifest["thin_weak_units"]
+    assert sorted(t["province_code"] for t in thin) == ["24", "33"]
+    assert not {t["unit_code"] for t in thin} & {w["unit_code"] for w in manifest["weak_units"]}
+    assert all(t["dwell_factor"] == THIN_WEAK_UNIT_FACTOR > WEAK_UNIT_FACTOR for t in thin)
+
+
+def test_the_thin_weak_unit_has_few_dossiers_and_only_it_is_slowed():
+    units = province_units(load_reference(SEEDS_DIR), "33", 20250701)
+    causes = Causes(
+        np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.r_[False, units.understaffed]
+    )
+    planted = plant_thin_weak_unit(causes, units.dossier_rate, units.unit_type)
+    (thin,) = np.flatnonzero(planted.thin_weak)
+    assert not units.understaffed[thin - 1]
+    assert units.dossier_rate[thin - 1] < np.quantile(units.dossier_rate, 0.1)
+    every_unit = np.arange(len(planted.weak))
+    factor = planted.unit_factor(every_unit)
+    assert factor[thin] == THIN_WEAK_UNIT_FACTOR
+    np.testing.assert_array_equal(
+        np.delete(factor, thin), np.delete(causes.unit_factor(every_unit), thin)
+    )
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+RELATIONS = ("marts.dim_admin_unit", *operating_quality.SOURCES[:2])
+WHOLE = {"period": "whole", "period_start": date(2025, 7, 1), "is_scored": True}
+
+
+def unit(code, province, score, low, high, rank, best, worst, flag=None):
+    return {
+        "scope": "unit",
+        "area_code": code,
+        "unit_code": code,
+        "province_code": province,
+        **WHOLE,
+        "composite_score": score,
+        "composite_lower": low,
+        "composite_upper": high,
+        "rank_in_nation": rank,
+        "rank_best_in_nation": best,
+        "rank_worst_in_nation": worst,
+        "ranked_in_nation": 4,
+        "rank_spread": 1,
+        "is_rank_firm": flag != "weak",
+        "quality_flag": flag,
+        "reason_1_name_vi": "Biên chế so với định mức",
+        "reason_1_name_en": "Staff against the norm",
+        "reason_1_points_lost": 12.0,
+        "reason_2_name_vi": "Tỷ lệ hồ sơ đúng hạn",
+        "reason_2_name_en": "On-time rate",
+        "reason_2_points_lost": 6.5,
+        "slow_stages": 2,
+    }
+
+
+def render(tmp_path: Path, fill: bool = True) -> PageHtml:
+    with report_warehouse(tmp_path / "w.duckdb", *RELATIONS) as con:
+        if fill:
+            insert(
+                con,
+                operating_quality.INDEX,
+                [
+                    unit("00004", "01", 80.0, 75.0, 85.0, 1, 1, 1),
+                    unit("00008", "01", 60.0, 50.0, 70.0, 2, 2, 3),
+                    unit("06700", "22", 40.0, 20.0, 90.0, 3, 1, 4, "watch"),
+                    unit("06800", "22", 10.0, 8.0, 12.0, 4, 4, 4, "weak"),
+                    {
+                        "scope": "province",
+                        "area_code": "01",
+                        "province_code": "01",
+                        **WHOLE,
+                        "composite_score": 70.0,
+                        "composite_lower": 65.0,
+                        "composite_upper": 75.0,
+                        "rank_in_nation": 1,
+                        "rank_spread": 0,
+                    },
+                    {
+                        "scope": "province",
+                        "area_code": "22",
+                        "province_code": "22",
+                        **WHOLE,
+                        "composite_score": 25.0,
+                        "composite_lower": 15.0,
+                        "composite_upper": 50.0,
+                        "rank_in_nation": 2,
+                        "rank_spread": 1,
+                    },
+                ],
+            )
+            insert(
+                con,
+                operating_quality.WEAK_LEVELS,
+                [
+                    {
+                        "province_code": "22",
+                        "period": "whole",
+                        "period_start": date(2025, 7, 1),
+                        "units_ranked": 2,
+                        "units_weak": 1,
+                        "units_watch": 1,
+                        "excess_z": 3.1,
+                        "is_weak_level": True,
+                    },
+                ],
+            )
+        path = operating_quality.render(con, tmp_path / "reports")
+    return PageHtml(path.read_text(encoding="utf-8"))
+
+
+def test_the_page_is_listed_and_names_its_tables():
+    assert operating_quality in PAGE_MODULES
+    assert {"marts.mart_operating_quality", "marts.mart_operating_quality_weak_levels"} <= set(
+        operating_quality.SOURCES
+    )
+
+
+def test_provinces_are_ranked_with_their_interval_and_weak_level(tmp_path):
+    rows = render(tmp_path).tables["provinces"]
+    assert [r[column_of(rows, "Tỉnh")] for r in rows[1:]] == ["Thành phố Hà Nội", "Tỉnh Quảng Ninh"]
+    quang_ninh = row_of(rows, "2")
+    assert quang_ninh[column_of(rows, "Cận dưới")] == "15.0"
+    assert quang_ninh[column_of(rows, "Cấp yếu")] == "Có / Yes"
+    assert quang_ninh[column_of(rows, "Xã yếu")] == "1"
+
+
+def test_weak_and_watch_units_are_listed_with_their_two_reasons(tmp_path):
+    rows = render(tmp_path).tables["flagged"]
+    names = [r[column_of(rows, "Đơn vị")] for r in rows[1:]]
+    assert names == ["Phường Hạ Long", "Đặc khu Vân Đồn"]  # lowest first; unflagged left out
+    van_don = rows[2]
+    assert van_don[column_of(rows, "Mức")] == "Cần theo dõi / Watch"
+    assert van_don[column_of(rows, "Hạng tốt nhất")] == "1"
+    assert van_don[column_of(rows, "Hạng vững")] == "Vững / Firm"
+    assert rows[1][column_of(rows, "Hạng vững")] == "Phụ thuộc trọng số / Depends on the weights"
+    assert (
+        van_don[column_of(rows, "Lý do 1")] == "Biên chế so với định mức / Staff against the norm"
+    )
+    assert van_don[column_of(rows, "Lý do 2")] == "Tỷ lệ hồ sơ đúng hạn / On-time rate"
+
+
+def test_empty_marts_give_notes_not_errors(tmp_path):
+    page = render(tmp_path, fill=False)
+    assert "flagged" not in page.tables and "provinces" not in page.tables
+
+
+# --- recovery of what the simulator planted (slow) ---------------------------------------------
+
+PROVINCES, MONTHS, SCALE = "24,33,37", 4, 0.3
+MIN_PRECISION = MIN_RECALL = 0.8
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, dbt_manifest) -> tuple[Path, dict]:
+    """Simulate, ingest and build the warehouse (reports and the BI copy left out)."""
+    data = tmp_path_factory.mktemp("operating-quality") / "data"
+    landing = data / "landing"
+    args = ["simulate", "--provinces", PROVINCES, "--months", str(MONTHS), "--scale", str(SCALE)]
+    assert reformwatch([*args, "--no-faults", "--out", str(landing)]) == 0
+    warehouse = WarehouseResource(data_dir=str(data))
+    from orchestration.definitions import build_definitions
+
+    definitions = build_definitions(warehouse)
+    selection = [
+        key
+        for key in definitions.resolve_all_asset_keys()
+        if key.path[0] not in ("reports", "bi", "quality")
+    ]
+    result = definitions.resolve_job_def("reformwatch_all").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=selection
+    )
+    assert result.success
+    manifest = json.loads((landing / MANIFEST_NAME).read_text(encoding="utf-8"))
+    return warehouse.settings.warehouse, manifest
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def precision_recall(found: set, planted: set) -> tuple[float, float]:
+    hits = len(found & planted)
+    return hits / len(found) if found else 0.0, hits / len(planted) if planted else 0.0
+
+
+WHOLE_UNITS = "from marts.mart_operating_quality where scope = 'unit' and period = 'whole'"
+
+
+@pytest.mark.slow
+def test_weak_flags_recover_the_planted_weak_units(built):
+    warehouse, manifest = built
+    planted = {w["unit_code"] for w in manifest["weak_units"]}
+    weak = {
+        code
+        for (code,) in query(warehouse, f"select area_code {WHOLE_UNITS} and quality_flag = 'weak'")
+    }
+    precision, recall = precision_recall(weak, planted)
+    assert len(planted) >= 8
+    assert precision >= MIN_PRECISION, (sorted(weak - planted), sorted(planted - weak))
+    assert recall >= MIN_RECALL, (sorted(weak - planted), sorted(planted - weak))
+
+
+@pytest.mark.slow
+def test_a_planted_weak_unit_with_few_dossiers_is_watch_not_weak(built):
+    warehouse, manifest = built
+    thin = {w["unit_code"] for w in manifest["thin_weak_units"]}
+    assert len(thin) == 3  # one a province
+    flags = dict(query(warehouse, f"select area_code, quality_flag {WHOLE_UNITS}"))
+    assert {code: flags.get(code) for code in thin} == {code: "watch" for code in thin}
+
+
+@pytest.mark.slow
+def test_unit_slow_stage_flags_recover_the_planted_slow_steps(built):
+    """Unit flags fall on the planted (province, procedure, step) triples, every planted
+    triple is flagged in some unit, and the index counts each unit's flags."""
+    warehouse, manifest = built
+    planted = {
+        (s["province_code"], s["procedure_code"], s["step_name"]) for s in manifest["slow_steps"]
+    }
+    flags = query(
+        warehouse,
+        """
+        select province_code, procedure_code, step_name
+        from marts.mart_operating_quality_slow_stages where is_slow_stage""",
+    )
+    assert flags
+    precision = sum(flag in planted for flag in flags) / len(flags)
+    _, recall = precision_recall(set(flags), planted)
+    assert precision >= MIN_PRECISION, sorted(set(flags) - planted)
+    assert recall >= MIN_RECALL, sorted(planted - set(flags))
+    counted = query(warehouse, f"select sum(slow_stages) {WHOLE_UNITS}")[0][0]
+    assert counted == len(flags)
+
+
+@pytest.mark.slow
+def test_rate_intervals_are_wilson_intervals_of_the_stored_counts(built):
+    warehouse, _ = built
+    rows = query(
+        warehouse,
+        """
+        select numerator, denominator, ratio_lower, ratio_upper
+        from marts.mart_operating_quality_components
+        where interval_method = 'wilson' and denominator between 5 and 60 limit 50""",
+    )
+    assert rows
+    z = 1.96
+    for x, n, low, high in rows:
+        p = x / n
+        centre, half = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        assert low == pytest.approx((centre - half) / (1 + z * z / n))
+        assert high == pytest.approx((centre + half) / (1 + z * z / n))
