@@ -4,7 +4,7 @@
     overdue (fct_dossiers.timeliness = 'overdue') or was open past due at the data cut-off
     (int_dossier_month_ends_judged, its latest month: the month end judged at the cut-off).
     Working days past due: from the promised time to the finish or the judgement, in the
-    working time of macro working_days_between, rounded up, at least 1 (as
+    working time of macro working_days_between over int_working_calendar, rounded up, at least 1 (as
     mart_backlog_ageing). rank_in_unit orders a unit's dossiers of one status, longest past
     due first, so a page lists the worst without ranking them itself.
 #}
@@ -54,7 +54,7 @@ overdue as (
 
 calendar as (
 
-    {{ working_day_numbers() }}
+    select * from {{ ref('int_working_calendar') }}
 
 ),
 
