@@ -68,11 +68,12 @@ test: $(INSTALLED) dbt_project/target/manifest.json
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q -m "not slow"
 
-# BENCH_SIZES: comma-separated --scale values (default: the make-run size and 10x).
+# BENCH_SIZES: comma-separated --scale values (default: the make-run size and 10x);
+# BENCH_ARGS: more options, e.g. "--provinces 2 --months 3" for a quick look.
 BENCH_SIZES ?= 0.1,1.0
 
 bench: $(INSTALLED) dbt_project/target/manifest.json
-	$(BIN)/python scripts/bench.py --scales $(BENCH_SIZES)
+	$(BIN)/python scripts/bench.py --scales $(BENCH_SIZES) $(BENCH_ARGS)
 
 # National scale for several months (~100 M events): not in CI, a quiet machine with 24 GB.
 bench-100m: $(INSTALLED) dbt_project/target/manifest.json
