@@ -17,13 +17,14 @@ PROVINCES ?= 34
 MONTHS ?= 18
 SCALE ?= 0.1
 
-.PHONY: setup run simulate materialize docs ui test test-fast bench lint format docs-dictionary docs-criteria clean help
+.PHONY: setup run simulate materialize docs ui test test-fast bench bench-100m lint format docs-dictionary docs-criteria clean help
 
 help:
 	@echo "make run    set up, simulate the sources, materialise every asset, print outputs"
 	@echo "make test   set up and run the test suite (what CI runs)"
 	@echo "make ui     Dagster UI on http://127.0.0.1:3000 (same code location)"
-	@echo "make bench  speed and memory benchmark (default and 10x sizes)"
+	@echo "make bench  speed and memory benchmark (default and 10x sizes; BENCH_SIZES=0.02 for a small one)"
+	@echo "make bench-100m  the national-scale benchmark, ~100 M events (not in CI)"
 	@echo "make lint   ruff check, ruff format --check, sqlfluff lint of the dbt models (CI runs it)"
 	@echo "make format ruff format and sqlfluff fix: rewrite the tree in the project's style"
 	@echo "make docs-dictionary  regenerate docs/data_dictionary.md from the dbt YAML"
@@ -47,15 +48,27 @@ dbt_project/target/manifest.json: $(INSTALLED) $(shell find dbt_project/models d
 simulate: $(INSTALLED)
 	$(BIN)/reformwatch simulate --seed $(SEED) --provinces $(PROVINCES) --months $(MONTHS) --scale $(SCALE)
 
-materialize: $(INSTALLED) dbt_project/target/manifest.json
-	$(BIN)/dagster asset materialize --select '*' -m orchestration.definitions
-	@$(BIN)/reformwatch where
+# The full Dagster log goes to data/logs/run-<time>.log; the terminal gets the summary.
+RUN_LOGS = $${REFORMWATCH_DATA_DIR:-$(CURDIR)/data}/logs
 
-run: simulate materialize docs
+materialize: $(INSTALLED) dbt_project/target/manifest.json
+	@mkdir -p $(RUN_LOGS); log=$(RUN_LOGS)/run-$$(date -u +%Y%m%dT%H%M%SZ).log; \
+	echo "materialising every asset (full log: $$log) ..."; \
+	$(BIN)/dagster asset materialize --select '*' -m orchestration.definitions > $$log 2>&1; \
+	status=$$?; $(BIN)/python -m orchestration.run_summary --log $$log; \
+	$(BIN)/reformwatch where; exit $$status
+
+DBT_DOCS := data/reports/dbt_docs/index.html
+run: simulate materialize $(DBT_DOCS)
 
 # dbt's documentation as one offline page in the report site, linked from its index; the
 # column types come from the warehouse (run it when no pipeline run holds the file).
+# `make docs` always rebuilds it; `make run` only when the dbt project changed (~70 s), so a
+# run with nothing new stays short.
 docs: $(INSTALLED)
+	$(BIN)/python scripts/build_dbt_docs.py
+
+$(DBT_DOCS): dbt_project/target/manifest.json
 	$(BIN)/python scripts/build_dbt_docs.py
 
 # `dagster dev` re-parses the dbt project at load and looks `dbt` up on PATH.
@@ -68,8 +81,16 @@ test: $(INSTALLED) dbt_project/target/manifest.json
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -q -m "not slow"
 
+# BENCH_SIZES: comma-separated --scale values (default: the make-run size and 10x);
+# BENCH_ARGS: more options, e.g. "--provinces 2 --months 3" for a quick look.
+BENCH_SIZES ?= 0.1,1.0
+
 bench: $(INSTALLED) dbt_project/target/manifest.json
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py --scales $(BENCH_SIZES) $(BENCH_ARGS)
+
+# National scale for several months (~100 M events): not in CI, a quiet machine with 24 GB.
+bench-100m: $(INSTALLED) dbt_project/target/manifest.json
+	$(BIN)/python scripts/bench.py --scales 7.0
 
 # SQL style: .sqlfluff (jinja templater; dbt's context for it in dbt_project/sqlfluff_library).
 SQL_MODELS := dbt_project/models

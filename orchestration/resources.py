@@ -25,6 +25,10 @@ from orchestration.settings import (
     resolve_settings,
 )
 
+# DuckDB takes one writer process: every asset that writes the warehouse is in this Dagster
+# pool, limited to 1 in dagster.yaml, however its run started (UI, sensor, automation).
+WAREHOUSE_WRITER_POOL = "duckdb_writer"
+
 
 class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse file, the data directory around it, and DuckDB's limits."""

@@ -1,16 +1,20 @@
-"""Speed and memory of the whole pipeline against one plain DuckDB pass, side by side.
+"""Speed and memory of the pipeline against one plain DuckDB pass, side by side.
 
-For each size (default: the `make run` size and 10x) this simulates the sources into a fresh
-data directory, then measures in separate processes, one after the other on the same files:
+For each size (default: the `make run` size and 10x) this simulates the sources for one month
+more than asked into a fresh data directory and holds that last month back, then measures in
+separate processes, one after the other on the same files:
 
-- baseline: one DuckDB pass that parses the JSON Lines event files into raw rows, a dossier
-  fact and a unit-month mart — the floor for this work on this machine;
-- pipeline: `dagster asset materialize --select '*'` — ingest (DuckDB parse + pandera +
-  quarantine), dbt build with tests, the Great Expectations gate, reports, BI publication.
+- baseline: one DuckDB pass that parses the JSON Lines event files of the history into raw
+  rows, a dossier fact and a unit-month mart: the floor for this work on this machine;
+- full refresh: `dagster asset materialize --select '*'` on a new warehouse: ingest (DuckDB
+  parse + pandera + quarantine), dbt build with tests, the Great Expectations gate, reports,
+  BI publication;
+- nothing new: the same command again, with no new file;
+- one new month: the held-back month's files put back, and the same command again.
 
-It prints wall seconds, events per second and peak memory for each, and the ratios of
-seconds per event, pipeline ÷ baseline (whole run, and the event ingest step alone), which
-is what to compare across machines (these machines are noisy).
+It prints wall seconds and peak memory of each, and the ratios: seconds per event of the full
+refresh and of its event ingest step over the baseline's (what to compare across machines:
+these machines are noisy), and the one-new-month run's seconds over the full refresh's.
 """
 
 from __future__ import annotations
@@ -86,16 +90,48 @@ def step_seconds(log: str) -> dict[str, float]:
     return found
 
 
-def measure(scale: float, provinces: str, months: int, memory: str, workdir: Path) -> dict:
-    data = workdir / f"scale-{scale}"
-    env = os.environ | {
-        "REFORMWATCH_DATA_DIR": str(data),
-        "REFORMWATCH_MEMORY_LIMIT": memory,
-        "DAGSTER_HOME": str(REPO),
-        "REFORMWATCH_DAGSTER_STORAGE": str(data / "dagster"),
-    }
-    env.pop("REFORMWATCH_WAREHOUSE", None)
-    sim_s, _, _ = run_measured(
+MATERIALIZE = ["asset", "materialize", "--select", "*", "-m", "orchestration.definitions"]
+EVENTS_SQL = (
+    "select coalesce(sum(rows_read), 0) from audit.ingest_files where source = 'procedure_logs'"
+)
+
+
+def hold_back(landing: Path, month: str, held: Path) -> int:
+    """Move every landing file of `month` (`<province>_<yyyy-mm>...`) out of the landing zone."""
+    moved = 0
+    for path in sorted(landing.glob(f"*/[0-9][0-9]_{month}*")):
+        target = held / path.relative_to(landing)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(target)
+        moved += 1
+    return moved
+
+
+def put_back(held: Path, landing: Path) -> None:
+    for path in sorted(p for p in held.rglob("*") if p.is_file()):
+        path.rename(landing / path.relative_to(held))
+
+
+def events_loaded(warehouse: Path) -> int:
+    """Procedure-log rows read by ingest so far (in a subprocess: the runs hold no lock then)."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True)"
+            ".execute(sys.argv[2]).fetchone()[0])",
+            str(warehouse),
+            EVENTS_SQL,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout)
+
+
+def simulate(scale: float, provinces: str, months: int, landing: Path, env) -> float:
+    seconds, _, _ = run_measured(
         [
             str(BIN / "reformwatch"),
             "simulate",
@@ -106,71 +142,99 @@ def measure(scale: float, provinces: str, months: int, memory: str, workdir: Pat
             "--months",
             str(months),
             "--out",
-            str(data / "landing"),
+            str(landing),
+            "--no-progress",
         ],
         env,
     )
-    landing = data / "landing" / "procedure_logs"
-    size = sum(p.stat().st_size for p in landing.iterdir())
+    return seconds
+
+
+def measure(scale: float, provinces: str, months: int, memory: str, workdir: Path) -> dict:
+    data = workdir / f"scale-{scale}"
+    landing = data / "landing"
+    env = os.environ | {
+        "REFORMWATCH_DATA_DIR": str(data),
+        "REFORMWATCH_MEMORY_LIMIT": memory,
+        "DAGSTER_HOME": str(REPO),
+        "REFORMWATCH_DAGSTER_STORAGE": str(data / "dagster"),
+    }
+    env.pop("REFORMWATCH_WAREHOUSE", None)
+    sim_s = simulate(scale, provinces, months + 1, landing, env)
+    new_month = json.loads((landing / "_simulation_manifest.json").read_text())["options"][
+        "last_month"
+    ]
+    held = data / "held-back"
+    held_files = hold_back(landing, new_month, held)
+    logs = landing / "procedure_logs"
+    size = sum(p.stat().st_size for p in logs.iterdir())
     base_s, base_mb, out = run_measured(
         [
             sys.executable,
             "-c",
             BASELINE,
             str(workdir / f"baseline-{scale}.duckdb"),
-            str(landing / "*.jsonl"),
+            str(logs / "*.jsonl"),
             memory,
         ],
         env,
     )
     baseline_rows = int(re.findall(r"ROWS (\d+)", out)[-1])
-    pipe_s, pipe_mb, log = run_measured(
-        [
-            str(BIN / "dagster"),
-            "asset",
-            "materialize",
-            "--select",
-            "*",
-            "-m",
-            "orchestration.definitions",
-        ],
-        env,
-    )
-    steps = step_seconds(log)
-    events = int(
-        subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import duckdb,sys; print(duckdb.connect(sys.argv[1], read_only=True).execute("
-                "'select sum(rows_read) from audit.ingest_files "
-                "where source = $$procedure_logs$$').fetchone()[0])",
-                str(data / "warehouse" / "reformwatch.duckdb"),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
+    dagster = [str(BIN / "dagster"), *MATERIALIZE]
+    warehouse = data / "warehouse" / "reformwatch.duckdb"
+    full_s, full_mb, full_log = run_measured(dagster, env)
+    events = events_loaded(warehouse)
+    none_s, none_mb, _ = run_measured(dagster, env)
+    put_back(held, landing)
+    month_s, month_mb, month_log = run_measured(dagster, env)
+    steps = step_seconds(full_log)
+    per_base_event = base_s / baseline_rows  # the baseline reads only the JSON Lines share
     return {
         "scale": scale,
         "landing_mb": round(size / 2**20),
+        "history_months": months,
         "events": events,
+        "new_month": new_month,
+        "new_month_files": held_files,
+        "new_month_events": events_loaded(warehouse) - events,
         "simulate_s": round(sim_s, 1),
         "baseline_s": round(base_s, 1),
         "baseline_rows": baseline_rows,
-        "baseline_rows_per_s": round(baseline_rows / base_s),
         "baseline_peak_mb": base_mb,
-        "pipeline_s": round(pipe_s, 1),
-        "pipeline_events_per_s": round(events / pipe_s),
-        "pipeline_peak_mb": pipe_mb,
-        # per event, since the baseline reads only the JSON Lines share of the events
-        "ratio_pipeline_to_baseline": round((pipe_s / events) / (base_s / baseline_rows), 1),
+        "full_s": round(full_s, 1),
+        "full_peak_mb": full_mb,
+        "nothing_new_s": round(none_s, 1),
+        "nothing_new_peak_mb": none_mb,
+        "one_month_s": round(month_s, 1),
+        "one_month_peak_mb": month_mb,
+        "ratio_full_to_baseline": round((full_s / events) / per_base_event, 1),
         "ratio_event_ingest_to_baseline": round(
-            (steps["raw__procedure_log_events"] / events) / (base_s / baseline_rows), 1
+            (steps["raw__procedure_log_events"] / events) / per_base_event, 1
         ),
-        "steps_s": steps,
+        "ratio_one_month_to_full": round(month_s / full_s, 2),
+        "full_steps_s": steps,
+        "one_month_steps_s": step_seconds(month_log),
     }
+
+
+def table(results: list[dict]) -> str:
+    """One line per size: seconds (peak MB) of each run, then the ratios."""
+    lines = [
+        f"{'scale':<6} {'events':>11} {'baseline':>14} {'full refresh':>15} "
+        f"{'nothing new':>14} {'one new month':>15}  full/base  ingest/base  month/full"
+    ]
+    for r in results:
+        lines.append(
+            f"{r['scale']:<6} {r['events']:>11,} "
+            f"{r['baseline_s']:>7}s ({r['baseline_peak_mb']:>4}) "
+            f"{r['full_s']:>8}s ({r['full_peak_mb']:>4}) "
+            f"{r['nothing_new_s']:>7}s ({r['nothing_new_peak_mb']:>4}) "
+            f"{r['one_month_s']:>8}s ({r['one_month_peak_mb']:>4})  "
+            f"{r['ratio_full_to_baseline']:>8}x  {r['ratio_event_ingest_to_baseline']:>10}x  "
+            f"{r['ratio_one_month_to_full']:>10}"
+        )
+    lines.append("seconds (peak MB of the process tree); ratios per event, month/full in seconds")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -180,11 +244,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--scales",
         default="0.1,1.0",
-        help="dossiers per unit per working day, comma-separated "
-        "(default: 0.1,1.0 = the make-run size and 10x)",
+        help="dossiers per unit per working day, comma-separated (default: 0.1,1.0 = the "
+        "make-run size and 10x; 7.0 is about 100 M events over 18 months)",
     )
     parser.add_argument("--provinces", default="34", help="provinces to simulate (default 34)")
-    parser.add_argument("--months", type=int, default=18, help="months (default 18)")
+    parser.add_argument(
+        "--months",
+        type=int,
+        default=18,
+        help="months of history (default 18); one more is simulated and added last",
+    )
     parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit (1GB)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     args = parser.parse_args(argv)
@@ -192,20 +261,12 @@ def main(argv: list[str] | None = None) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     results = []
     for scale in [float(s) for s in args.scales.split(",")]:
-        print(f"scale {scale}: simulating and measuring in {workdir} …", flush=True)
+        print(f"scale {scale}: simulating and measuring in {workdir} ...", flush=True)
         result = measure(scale, args.provinces, args.months, args.memory_limit, workdir)
         print(json.dumps(result, indent=2), flush=True)
         results.append(result)
-    print(
-        "\nscale  events      baseline_s  pipeline_s  per-event ratio (all / ingest)  "
-        "base_MB  pipe_MB"
-    )
-    for r in results:
-        print(
-            f"{r['scale']:<6} {r['events']:<11,} {r['baseline_s']:<11} {r['pipeline_s']:<11} "
-            f"{r['ratio_pipeline_to_baseline']:>6} / {r['ratio_event_ingest_to_baseline']:<24} "
-            f"{r['baseline_peak_mb']:<8} {r['pipeline_peak_mb']:<8}"
-        )
+    print()
+    print(table(results))
 
 
 if __name__ == "__main__":

@@ -81,13 +81,17 @@ def counting_site_renders() -> Iterator[list[Path]]:
 
 
 def run_everything(
-    warehouse: WarehouseResource, selection: list[dg.AssetKey] | None = None
+    warehouse: WarehouseResource,
+    selection: list[dg.AssetKey] | None = None,
+    instance: dg.DagsterInstance | None = None,
 ) -> dg.ExecuteInProcessResult:
     from orchestration.definitions import build_definitions
 
     job = build_definitions(warehouse).resolve_job_def("reformwatch_all")
     return job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=selection
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        asset_selection=selection,
     )
 
 
@@ -443,3 +447,31 @@ def test_no_personal_data_in_any_table(pipeline):
             leaked = [i for i in national_ids + applicant_ids if i in text]
             assert leaked == [], f"{schema}.{table} holds personal identifiers in clear"
     assert len(tables) > 30
+
+
+def test_a_run_with_nothing_new_skips_dbt_and_everything_after_it(pipeline, tmp_path):
+    """The same landing files, raw rows and dbt project as the last build (recorded on the
+    models' materialisations): dbt does not run, the checks, reports and BI copy are skipped,
+    and every model keeps its row count and column types from that build."""
+    settings, first, _ = pipeline
+    built = [
+        e.materialization
+        for e in first.get_asset_materialization_events()
+        if "input_fingerprint" in e.materialization.metadata
+    ]
+    assert built and all("dagster/row_count" in m.metadata for m in built)
+    fact = next(m for m in built if m.asset_key.path == ["marts", "fct_dossiers"])
+    assert (
+        fact.metadata["dagster/row_count"].value
+        == read(settings, "select count(*) as n from marts.fct_dossiers").n[0]
+    )
+    instance = dg.DagsterInstance.ephemeral()
+    for materialization in built:  # the first run's record, as a persistent instance keeps it
+        instance.report_runless_asset_event(materialization)
+    again = run_everything(copy_of(settings, tmp_path), instance=instance)
+    assert again.success
+    assert {key.split("/")[0] for key in materialised(again)} == {"raw"}
+    skipped = {
+        e.step_key for e in again.all_events if e.event_type == dg.DagsterEventType.STEP_SKIPPED
+    }
+    assert {"great_expectations", "quality__gate", "bi__published_warehouse"} <= skipped

@@ -11,7 +11,16 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.child_guard import guarded
-from orchestration.resources import WarehouseResource
+from orchestration.defs.build_state import (
+    FINGERPRINT_KEY,
+    existing_relations,
+    input_fingerprint,
+    project_files,
+    recorded_fingerprints,
+    table_metadata,
+    up_to_date,
+)
+from orchestration.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
 
 
@@ -52,6 +61,20 @@ class ReformWatchTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return model_schema(dbt_resource_props)
 
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str] | None:
+        """`meta.owner` of the model (set per folder in dbt_project.yml)."""
+        owner = dbt_resource_props.get("meta", {}).get("owner") or dbt_resource_props.get(
+            "config", {}
+        ).get("meta", {}).get("owner")
+        return [owner] if owner else None
+
+    def get_automation_condition(
+        self, dbt_resource_props: Mapping[str, Any]
+    ) -> dg.AutomationCondition | None:
+        """Models follow their inputs: rebuilt once new raw rows (or a changed upstream
+        model) land, never while an upstream is still running."""
+        return dg.AutomationCondition.eager()
+
 
 def dbt_build_args() -> list[str]:
     """Build (seed + run + test) so a failing data test stops the models after it. dbt unit
@@ -63,15 +86,56 @@ def dbt_build_args() -> list[str]:
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
     dagster_dbt_translator=ReformWatchTranslator(),
+    pool=WAREHOUSE_WRITER_POOL,
 )
 def reformwatch_dbt(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     warehouse.prepare_folders()
     warehouse.wait_for_warehouse()
+    with warehouse.connect(read_only=True) as con:
+        fingerprint = input_fingerprint(con, warehouse.dbt_vars(), project_files())
+        relations = existing_relations(con)
+    recorded = recorded_fingerprints(context.instance, context.selected_asset_keys)
+    if up_to_date(fingerprint, recorded, relations):
+        context.log.info(
+            "nothing new since the last build (same landing files, raw rows, dbt project and "
+            "vars): dbt, its tests and everything downstream are skipped"
+        )
+        return
     invocation = dbt.cli([*dbt_build_args(), *vars_arg(warehouse.dbt_vars())], context=context)
-    with guarded(invocation.process.pid):  # dbt dies with this run, even on kill -9
-        yield from invocation.stream()
+    # Held back until dbt has exited: row counts are read from the warehouse, which dbt
+    # holds locked while it runs. Yielded also when dbt fails, so what was built is recorded.
+    events: list = []
+    succeeded = False
+    try:
+        with guarded(invocation.process.pid):  # dbt dies with this run, even on kill -9
+            events.extend(invocation.stream())
+        succeeded = True
+    finally:
+        # a failed build records no fingerprint: the next run builds again
+        yield from with_table_metadata(
+            context, warehouse, events, fingerprint if succeeded else None
+        )
+
+
+def with_table_metadata(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    events: list,
+    fingerprint: str | None,
+):
+    """Each built model's output with its row count, column types and the input fingerprint
+    (what the next run compares to skip a build with nothing new)."""
+    with warehouse.connect(read_only=True) as con:
+        for event in events:
+            if isinstance(event, dg.Output):
+                key = context.asset_key_for_output(event.output_name)
+                extra = table_metadata(con, *key.path)
+                if fingerprint:
+                    extra[FINGERPRINT_KEY] = fingerprint
+                event = event.with_metadata({**event.metadata, **extra})
+            yield event
 
 
 def dbt_executable() -> str:

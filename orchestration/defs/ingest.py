@@ -1,14 +1,20 @@
 """One ingest asset per landing source, all built by the same factory."""
 
 import time
+from datetime import timedelta
 
 import dagster as dg
 
 from orchestration.ingest.contract import SourceContract
 from orchestration.ingest.load import FileResult, ingest_source, prepare
 from orchestration.ingest.sources import SOURCES
-from orchestration.resources import WarehouseResource
+from orchestration.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
 from orchestration.settings import Settings
+
+# Sources are monthly: a source with no new file for a month and a grace week is stale.
+SOURCE_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(days=38), warn_window=timedelta(days=32)
+)
 
 
 def ingest_asset_key(contract: SourceContract) -> dg.AssetKey:
@@ -32,6 +38,9 @@ def build_ingest_asset(contract: SourceContract) -> dg.AssetsDefinition:
         key=ingest_asset_key(contract),
         group_name="ingest",
         kinds={"duckdb", "pandera"},
+        owners=["team:data-engineering"],
+        pool=WAREHOUSE_WRITER_POOL,
+        freshness_policy=SOURCE_FRESHNESS,
         description=f"{contract.description} Landing folder `data/landing/{contract.name}/`: "
         "every new file (by content hash) parsed by DuckDB, validated by pandera, good rows "
         "appended here, the rest quarantined in `audit.quarantine` with a reason.",
