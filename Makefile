@@ -59,7 +59,7 @@ test: $(INSTALLED) dbt_project/target/manifest.json
 	$(BIN)/python -m pytest -q
 
 test-fast: $(INSTALLED)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow and not chaos"
 
 bench: $(INSTALLED) dbt_project/target/manifest.json
 	$(BIN)/python scripts/bench.py
