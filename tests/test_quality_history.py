@@ -14,6 +14,7 @@ from test_quality_site import failing_mart_run, passing_events_run
 
 from orchestration.ingest.contract import REASON_CODES
 from orchestration.ingest.load import AUDIT_DDL
+from orchestration.ingest.versions import CORRECTIONS_DDL
 from orchestration.quality.history import HISTORY_TABLES, record_dbt_results, record_ge_run
 from orchestration.quality.site import DIMENSION_OF_REASON, render_quality_site
 from orchestration.settings import load_settings
@@ -207,3 +208,31 @@ def test_the_history_is_published_in_the_bi_copy(tmp_path, monkeypatch):
         }
         assert set(HISTORY_TABLES) <= published
         assert bi.execute("select count(*) from audit.ge_results").fetchone() == (1,)
+
+
+def test_corrections_are_listed_and_superseded_versions_leave_the_scorecards(tmp_path, con):
+    con.execute(CORRECTIONS_DDL)
+    ingested(con, "procedure_logs", "procedure_logs/01_2025-07.jsonl", 100, 0, "2025-09-01")
+    ingested(con, "procedure_logs", "procedure_logs/01_2025-07_gui_lai.jsonl", 90, 0, "2025-09-02")
+    con.execute(
+        "insert into audit.file_corrections values ('superseded', 'procedure_logs',"
+        " 'procedure_logs/01_2025-07', 'procedure_logs/01_2025-07.jsonl',"
+        " 'procedure_logs/01_2025-07.jsonl', 'x', 'procedure_logs/01_2025-07_gui_lai.jsonl',"
+        " 100, 0, 10, 5, 85, 'replaced', now())"
+    )
+
+    site = pages(tmp_path / "quality", con)
+
+    [header, row] = site["files"].tables["file-corrections"]
+    assert row[:8] == [
+        "01_2025-07.jsonl",
+        "superseded",
+        "01_2025-07_gui_lai.jsonl",
+        "100",
+        "0",
+        "10",
+        "5",
+        "85",
+    ]
+    [card] = site["scorecards"].tables["scorecards"][1:]
+    assert card[-1] == "90"  # rows read of the current version only

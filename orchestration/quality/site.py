@@ -347,6 +347,47 @@ def add_recent_quarantine(page: Page, con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def add_corrections(page: Page, con: duckdb.DuckDBPyConnection) -> None:
+    """Versions whose rows left raw: superseded by a later delivery, or retracted."""
+    rows = query_dicts(
+        con,
+        "select action, path, replaced_by_path, rows_removed, keys_added, keys_removed,"
+        " keys_changed, keys_unchanged, note, corrected_at"
+        " from audit.file_corrections order by corrected_at desc, path",
+    )
+    page.add_heading("Bản sửa và tệp bị rút lại", "Corrections and retractions")
+    if not rows:
+        page.add_note(
+            "Chưa có tệp nào được thay thế hay rút lại.", "No file replaced or retracted."
+        )
+        return
+    frame = pd.DataFrame(
+        [
+            {
+                "Tệp / File": file_cell(r["path"]),
+                "Thao tác / Action": r["action"],
+                "Thay bằng / Replaced by": file_cell(r["replaced_by_path"]),
+                "Dòng rời raw / Rows removed": r["rows_removed"],
+                "Khóa thêm / Keys added": r["keys_added"],
+                "Khóa bỏ / Keys removed": r["keys_removed"],
+                "Khóa đổi / Keys changed": r["keys_changed"],
+                "Khóa giữ / Keys unchanged": r["keys_unchanged"],
+                "Ghi chú / Note": r["note"],
+                "Thời điểm (giờ Việt Nam) / At (Vietnam time)": shown_time(r["corrected_at"]),
+            }
+            for r in rows
+        ]
+    )
+    counts = [c for c in frame.columns if c.split(" /")[0].startswith(("Dòng", "Khóa"))]
+    page.add_table(
+        frame,
+        "Mới nhất trước; khóa theo khóa nghiệp vụ của nguồn",
+        "Newest first; keys are the source's business key",
+        formats={"Tệp / File": HTML, "Thay bằng / Replaced by": HTML} | dict.fromkeys(counts, INT),
+        table_id="file-corrections",
+    )
+
+
 def add_audit_sections(page: Page, con: duckdb.DuckDBPyConnection | None) -> None:
     page.add_heading("Đối soát tiếp nhận", "Ingest accounting")
     if con is None:
@@ -357,6 +398,9 @@ def add_audit_sections(page: Page, con: duckdb.DuckDBPyConnection | None) -> Non
         add_ingest_accounting(page, con)
     else:
         page.add_note("Chưa có bảng audit.ingest_files.", "No table audit.ingest_files.")
+    if table_exists(con, "audit", "file_corrections"):
+        page.add_source("audit.file_corrections")
+        add_corrections(page, con)
     if table_exists(con, "audit", "quarantine"):
         page.add_source("audit.quarantine")
         page.add_heading("Cách ly theo tệp và lý do", "Quarantine by file and reason")

@@ -261,7 +261,7 @@ with files as (
         regexp_extract(path, '{slot}', 1) as province_code,
         regexp_extract(path, '{slot}', 2) as month
     from audit.ingest_files
-    where status in ('loaded', 'rejected_file') and regexp_matches(path, '{slot}')
+    where status in ('loaded', 'rejected_file') and regexp_matches(path, '{slot}') {current}
 ),
 reasons as (  -- one row per file: the rows it had quarantined, per dimension
     select q.file_id, q.path,
@@ -298,6 +298,12 @@ order by source, province_code
 
 
 def scorecards(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Superseded and retracted versions left raw: they count for no province."""
+    current = (
+        "and file_id not in (select file_id from audit.file_corrections)"
+        if site.table_exists(con, "audit", "file_corrections")
+        else ""
+    )
     dimensions = ", ".join(
         f"({literal(reason)}, {literal(dimension)})"
         for reason, dimension in site.DIMENSION_OF_REASON.items()
@@ -305,7 +311,9 @@ def scorecards(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return site.query_dicts(
         con,
         f"with dimensions(reason_code, dimension) as (values {dimensions}) "
-        + SCORECARD_SQL.format(slot=FILE_SLOT).replace("with files as", ", files as", 1),
+        + SCORECARD_SQL.format(slot=FILE_SLOT, current=current).replace(
+            "with files as", ", files as", 1
+        ),
     )
 
 
