@@ -79,7 +79,7 @@ test: $(INSTALLED) dbt_project/target/manifest.json
 	$(BIN)/python -m pytest -q
 
 test-fast: $(INSTALLED)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow and not chaos"
 
 # BENCH_SIZES: comma-separated --scale values (default: the make-run size and 10x);
 # BENCH_ARGS: more options, e.g. "--provinces 2 --months 3" for a quick look.

@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_simulate(commands)
     add_where(commands)
+    add_retract(commands)
     return parser
 
 
@@ -135,6 +136,65 @@ def run_where(args: argparse.Namespace) -> int:
         ("data-quality site", settings.quality_dir / "index.html"),
     ):
         print(f"{name:34} {path}")
+    return 0
+
+
+def add_retract(commands) -> None:
+    retract = commands.add_parser(
+        "retract",
+        help="withdraw a loaded landing file: its rows leave raw, and the models on the next run",
+        description=(
+            "Withdraw one delivered file, so a bad delivery never needs hand-written SQL: its "
+            "rows are deleted from its raw table now, and leave every model, report and the "
+            "BI copy on the next run. The retraction is recorded in audit.file_corrections "
+            "(rows removed, business keys removed, your reason). The file stays in the "
+            "ingest ledger and is not loaded again; to replace it, deliver a corrected "
+            "version (same name, or the name plus _gui_lai) instead. Run it when no pipeline "
+            "run is writing the warehouse (it waits for the lock, as runs do)."
+        ),
+    )
+    retract.add_argument(
+        "file",
+        help="the file: its path, or its name in the landing zone as audit.ingest_files "
+        "records it (e.g. procedure_logs/01_2025-08.jsonl)",
+    )
+    retract.add_argument(
+        "--reason", default="", help="why, recorded in audit.file_corrections.note"
+    )
+    retract.set_defaults(handler=run_retract)
+
+
+def run_retract(args: argparse.Namespace) -> int:
+    from orchestration.ingest.load import prepare
+    from orchestration.ingest.plan import landing_relative
+    from orchestration.ingest.sources import SOURCES
+    from orchestration.ingest.versions import retract
+    from orchestration.warehouse import connect
+
+    settings = load_settings()
+    given = Path(args.file)
+    relpath = landing_relative(given.absolute(), settings) if given.exists() else args.file
+    contract = SOURCES.get(Path(relpath).parts[0]) if Path(relpath).parts else None
+    if contract is None:
+        print(
+            f"reformwatch retract: {args.file} is not in a source folder of "
+            f"{settings.landing_dir} ({', '.join(SOURCES)})",
+            file=sys.stderr,
+        )
+        return 2
+    with connect(settings) as con:
+        prepare(con, list(SOURCES.values()), settings.pseudonym_key)
+        removed = retract(con, contract, relpath, args.reason)
+    if not removed:
+        print(
+            f"reformwatch retract: {relpath} has no rows in raw (never loaded, superseded "
+            "or already retracted): nothing done",
+            file=sys.stderr,
+        )
+        return 1
+    for correction in removed:
+        print(correction.describe())
+    print("The models, reports and the BI copy drop these rows on the next run.")
     return 0
 
 

@@ -138,6 +138,23 @@ def test_one_run_renders_the_quality_site_once(pipeline):
     assert renders == [settings.quality_dir]
 
 
+def test_the_run_is_kept_in_the_quality_history_and_published(pipeline):
+    """Every GE suite and every dbt test of the run, in the warehouse and the BI copy."""
+    settings, result, _ = pipeline
+    run = f"run_id = '{result.run_id}'"
+    runs = read(settings, f"select kind, success, checks from audit.quality_runs where {run}")
+    assert sorted(runs.kind) == ["dbt", "great_expectations"] and runs.success.all()
+    suites = read(settings, f"select distinct suite_name from audit.ge_results where {run}")
+    assert sorted(suites.suite_name) == sorted(p.stem for p in EXPECTATIONS_DIR.glob("*.json"))
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    data_tests = {k for k, n in manifest["nodes"].items() if n["resource_type"] == "test"}
+    tests = read(settings, f"select unique_id, status from audit.dbt_results where {run}")
+    assert data_tests <= set(tests.unique_id)
+    with duckdb.connect(str(settings.published_warehouse), read_only=True) as bi:
+        published = bi.execute(f"select count(*) from audit.dbt_results where {run}").fetchone()
+    assert published == (len(tests),)
+
+
 def test_ingest_accounts_for_every_row(pipeline):
     settings, _, _ = pipeline
     files = read(settings, "select * from audit.ingest_files")

@@ -16,7 +16,7 @@ from report_html import PageHtml
 
 from orchestration.ingest.load import AUDIT_DDL
 from orchestration.quality.ge_runner import ExpectationOutcome, ValidationOutcome, record_outcome
-from orchestration.quality.site import render_quality_site
+from orchestration.quality.site import SITE_PAGES, render_quality_site
 from reports import shell
 
 MART = "marts.mart_unit_service_monthly"
@@ -148,7 +148,11 @@ def audit_tables(con, reason: str = "channel 'fax' is not allowed"):
 
 
 def render(quality_dir, con) -> tuple[str, PageHtml]:
-    text = render_quality_site(quality_dir, con).read_text(encoding="utf-8")
+    """Every page of the site, read as one (table ids are unique across the site)."""
+    render_quality_site(quality_dir, con)
+    text = "".join(
+        (quality_dir / f"{slug}.html").read_text(encoding="utf-8") for slug, *_ in SITE_PAGES
+    )
     return text, PageHtml(text)
 
 
@@ -288,8 +292,9 @@ def test_site_uses_the_report_shell_stylesheet(tmp_path, con):
     text, page = render(tmp_path / "q", con)
 
     report_page = PageHtml(shell.Page("p", "Trang", "Page").html())
-    assert "".join(page.styles) == "".join(report_page.styles) == shell.CSS
-    assert text.count("<style") == 1 and page.links == []  # no second or external sheet
+    assert set(page.styles) == set(report_page.styles) == {shell.CSS}
+    # one sheet per page, none external
+    assert text.count("<style") == len(SITE_PAGES) and page.links == []
     # every class the page uses for layout is styled there (the rest are script hooks)
     used = {c for classes in re.findall(r'class="([^"]+)"', text) for c in classes.split()}
     unstyled = {c for c in used if not re.search(rf"\.{re.escape(c)}\b", shell.CSS)}

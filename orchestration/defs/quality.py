@@ -18,6 +18,7 @@ from orchestration.quality.ge_runner import (
     record_outcome,
     validate_table,
 )
+from orchestration.quality.history import record_ge_run
 from orchestration.quality.site import render_quality_site
 from orchestration.resources import WarehouseResource
 from orchestration.settings import EXPECTATIONS_DIR
@@ -88,7 +89,7 @@ def ge_checks(
     selected = {key.name for key in context.selected_asset_check_keys}
     outcomes: list[ValidationOutcome] = []
     quality_dir = warehouse.quality_dir
-    with warehouse.connect(read_only=True) as con:
+    with warehouse.connect() as con:  # writes the run to the audit history
         try:
             for suite in suite_names():
                 if check_name(suite) not in selected:
@@ -105,6 +106,7 @@ def ge_checks(
                     context.log.error(describe_failures(outcome))
         finally:
             # also when a suite could not run at all: the page shows what was recorded
+            record_ge_run(con, context.run.run_id, outcomes)
             site = render_quality_site(quality_dir, con)
     context.log.info(f"data-quality site at {site}")
     for outcome in outcomes:

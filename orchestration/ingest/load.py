@@ -38,6 +38,7 @@ from orchestration.ingest.settle import (
     transaction,
 )
 from orchestration.ingest.validate import validate
+from orchestration.ingest.versions import CORRECTIONS_DDL, Correction, record_deliveries, supersede
 from orchestration.settings import Settings
 
 # Callers (the Dagster assets, the quality tests) know these by this module.
@@ -48,6 +49,8 @@ def prepare(con: duckdb.DuckDBPyConnection, contracts: list[SourceContract], key
     """Audit and raw tables, and the connection's parse macros (the pseudonym one keyed,
     after checking the key is the one the warehouse was built with)."""
     con.execute(AUDIT_DDL)
+    con.execute(CORRECTIONS_DDL)
+    record_deliveries(con)
     con.execute(readers.PARSE_MACROS)
     excerpt.register(con)
     for contract in contracts:
@@ -61,8 +64,10 @@ def ingest_source(
     others: list[SourceContract],
     settings: Settings,
     progress: Callable[[FileResult], None] = lambda result: None,
+    corrected: Callable[[Correction], None] = lambda correction: None,
 ) -> list[FileResult]:
-    """Ingest every new file of one source; files already seen are skipped.
+    """Ingest every new file of one source; files already seen are skipped. Then only the
+    latest version of each delivery keeps rows in raw (`versions.py`).
 
     Each file is looked at alone (hash, encoding, header); files that DuckDB can read as
     they are and share a layout are then parsed and validated together, in batches."""
@@ -81,6 +86,8 @@ def ingest_source(
     for batch in batches(plans):
         for result in load_batch(con, batch):
             report(result)
+    for correction in supersede(con, contract):
+        corrected(correction)
     return results
 
 

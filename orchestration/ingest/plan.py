@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
 
 from orchestration.ingest.contract import Dialect, SourceContract
 from orchestration.ingest.sniff import (
@@ -27,6 +29,8 @@ from orchestration.ingest.sniff import (
 from orchestration.settings import Settings
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+# A file named like an earlier one plus one of these declares itself a correction of it.
+CORRECTION_SUFFIX = re.compile(r"_(?:gui_lai|resent|correction)(?:_\d+)?$")
 JSON_SUFFIXES = (".jsonl", ".json")
 
 
@@ -41,6 +45,9 @@ class LandingFile:
     size: int
     settings: Settings
     started: float
+    # When the producer delivered it (the entry's modification time): versions of one
+    # delivery are ordered by this, never by hash (`versions.py`).
+    delivered_at: datetime
     notes: tuple[str, ...] = ()
     refusal: str | None = None  # why the entry is not a landing file at all
 
@@ -60,8 +67,13 @@ class LandingFile:
             entry.st_size,
             settings,
             time.perf_counter(),
+            datetime.fromtimestamp(entry.st_mtime, UTC),
             refusal=refusal,
         )
+
+    @property
+    def delivery(self) -> str:
+        return delivery_of(self.relpath)
 
     def work_file(self, suffix: str) -> Path:
         """A scratch path named by content hash: DuckDB's readers take a path as a glob
@@ -132,6 +144,14 @@ def landing_files(folder: Path) -> list[Path]:
         for p in folder.iterdir()
         if not p.name.startswith((".", "_")) and not stat.S_ISDIR(p.lstat().st_mode)
     )
+
+
+def delivery_of(relpath: str) -> str:
+    """The delivery a file is a version of: its landing-relative name without extension or
+    declared-correction suffix (`procedure_logs/01_2025-08_gui_lai_2.jsonl` →
+    `procedure_logs/01_2025-08`; `versions.py`)."""
+    path = PurePosixPath(relpath)
+    return str(path.parent / CORRECTION_SUFFIX.sub("", path.stem))
 
 
 def landing_relative(path: Path, settings: Settings) -> str:

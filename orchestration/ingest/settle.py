@@ -33,6 +33,10 @@ create table if not exists audit.ingest_files (
 create table if not exists audit.quarantine (
     file_id varchar, source varchar, path varchar, line_no bigint, column_name varchar,
     reason_code varchar, reason varchar, record varchar, quarantined_at timestamp);
+-- Added for corrections (versions.py): which delivery a file is a version of, and when it
+-- was delivered. Warehouses made before gain the columns empty.
+alter table audit.ingest_files add column if not exists delivery varchar;
+alter table audit.ingest_files add column if not exists delivered_at timestamptz;
 """
 
 
@@ -98,7 +102,9 @@ def record(
         )
     duration = time.perf_counter() - file.started
     con.execute(
-        "insert into audit.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
+        "insert into audit.ingest_files (file_id, source, path, size_bytes, status, dialect,"
+        " rows_read, rows_loaded, rows_quarantined, note, ingested_at, duration_s, delivery,"
+        " delivered_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?)",
         [
             file.file_id,
             file.contract.name,
@@ -109,6 +115,8 @@ def record(
             *counts,
             note,
             duration,
+            file.delivery,
+            file.delivered_at,
         ],
     )
     return FileResult(file.relpath, status, *counts, note, duration)

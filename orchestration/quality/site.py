@@ -9,6 +9,7 @@ every time in Vietnam time, as on the report pages.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -346,6 +347,47 @@ def add_recent_quarantine(page: Page, con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def add_corrections(page: Page, con: duckdb.DuckDBPyConnection) -> None:
+    """Versions whose rows left raw: superseded by a later delivery, or retracted."""
+    rows = query_dicts(
+        con,
+        "select action, path, replaced_by_path, rows_removed, keys_added, keys_removed,"
+        " keys_changed, keys_unchanged, note, corrected_at"
+        " from audit.file_corrections order by corrected_at desc, path",
+    )
+    page.add_heading("Bản sửa và tệp bị rút lại", "Corrections and retractions")
+    if not rows:
+        page.add_note(
+            "Chưa có tệp nào được thay thế hay rút lại.", "No file replaced or retracted."
+        )
+        return
+    frame = pd.DataFrame(
+        [
+            {
+                "Tệp / File": file_cell(r["path"]),
+                "Thao tác / Action": r["action"],
+                "Thay bằng / Replaced by": file_cell(r["replaced_by_path"]),
+                "Dòng rời raw / Rows removed": r["rows_removed"],
+                "Khóa thêm / Keys added": r["keys_added"],
+                "Khóa bỏ / Keys removed": r["keys_removed"],
+                "Khóa đổi / Keys changed": r["keys_changed"],
+                "Khóa giữ / Keys unchanged": r["keys_unchanged"],
+                "Ghi chú / Note": r["note"],
+                "Thời điểm (giờ Việt Nam) / At (Vietnam time)": shown_time(r["corrected_at"]),
+            }
+            for r in rows
+        ]
+    )
+    counts = [c for c in frame.columns if c.split(" /")[0].startswith(("Dòng", "Khóa"))]
+    page.add_table(
+        frame,
+        "Mới nhất trước; khóa theo khóa nghiệp vụ của nguồn",
+        "Newest first; keys are the source's business key",
+        formats={"Tệp / File": HTML, "Thay bằng / Replaced by": HTML} | dict.fromkeys(counts, INT),
+        table_id="file-corrections",
+    )
+
+
 def add_audit_sections(page: Page, con: duckdb.DuckDBPyConnection | None) -> None:
     page.add_heading("Đối soát tiếp nhận", "Ingest accounting")
     if con is None:
@@ -356,6 +398,9 @@ def add_audit_sections(page: Page, con: duckdb.DuckDBPyConnection | None) -> Non
         add_ingest_accounting(page, con)
     else:
         page.add_note("Chưa có bảng audit.ingest_files.", "No table audit.ingest_files.")
+    if table_exists(con, "audit", "file_corrections"):
+        page.add_source("audit.file_corrections")
+        add_corrections(page, con)
     if table_exists(con, "audit", "quarantine"):
         page.add_source("audit.quarantine")
         page.add_heading("Cách ly theo tệp và lý do", "Quarantine by file and reason")
@@ -367,19 +412,138 @@ def add_audit_sections(page: Page, con: duckdb.DuckDBPyConnection | None) -> Non
         add_recent_quarantine(page, con)
 
 
-# --- the page -------------------------------------------------------------------------------
+# --- the site ----------------------------------------------------------------------------
+
+# Which quality dimension a quarantine reason counts against on the scorecards.
+DIMENSION_OF_REASON = {
+    "malformed_line": "validity",
+    "line_too_long": "validity",
+    "missing_value": "validity",
+    "unparseable": "validity",
+    "invisible_character": "validity",
+    "not_allowed": "validity",
+    "missing_column": "validity",
+    "undecodable": "validity",
+    "duplicate_row": "uniqueness",
+    "unknown_unit": "consistency",
+    "unknown_procedure": "consistency",
+    "out_of_period": "consistency",
+    "wrong_folder": "consistency",
+}
+FILES_PER_PAGE = 50
+TREND_RUNS = 8  # runs shown in the quarantine trend, newest last
+
+SITE_PAGES = (
+    ("index", "Tổng quan", "Summary"),
+    ("scorecards", "Thẻ điểm theo nguồn và tỉnh", "Scorecards by source and province"),
+    ("files", "Tệp tiếp nhận và cách ly", "Files received and quarantine"),
+    ("dbt", "Kiểm thử dbt", "dbt tests"),
+    ("runs", "Các lần kiểm định Great Expectations", "Great Expectations runs"),
+)
+
+
+def site_nav(current: str) -> str:
+    links = [
+        f'<a href="{slug}.html">{esc(vi)} / {esc(en)}</a>'
+        for slug, vi, en in SITE_PAGES
+        if slug != current
+    ]
+    links.append(f'<a href="{REPORTS_INDEX_HREF}">Báo cáo / Reports</a>')
+    return "<p>" + " · ".join(links) + "</p>"
+
+
+def site_page(slug: str, intro_vi: str, intro_en: str) -> Page:
+    title_vi, title_en = next((vi, en) for s, vi, en in SITE_PAGES if s == slug)
+    page = Page(
+        slug=slug,
+        title_vi=f"Chất lượng dữ liệu — {title_vi}" if slug != "index" else "Chất lượng dữ liệu",
+        title_en=f"Data quality — {title_en}" if slug != "index" else "Data quality",
+        intro_vi=intro_vi,
+        intro_en=intro_en,
+        contents_href=REPORTS_INDEX_HREF,
+    )
+    page.add_markup(site_nav(slug))
+    return page
 
 
 def render_quality_site(quality_dir: Path, con: duckdb.DuckDBPyConnection | None = None) -> Path:
-    """Write `quality_dir/index.html` from the recorded runs and the audit tables."""
+    """Write the auditors' site under `quality_dir` (the summary is `index.html`) from the
+    recorded runs and the audit tables; returns the summary page's path."""
+    from orchestration.quality import summary
+
     runs = recorded_runs(quality_dir)
-    page = new_page(sources=[])
+    pages = [
+        summary.summary_page(con),
+        summary.scorecards_page(con),
+        files_page(con),
+        summary.dbt_page(con),
+        runs_page(runs),
+    ]
+    quality_dir.mkdir(parents=True, exist_ok=True)
+    for page in pages:
+        target = quality_dir / f"{page.slug}.html"
+        partial = target.with_suffix(".html.tmp")
+        partial.write_text(page.html(), encoding="utf-8")
+        partial.replace(target)  # auditors may have a page open while it is rebuilt
+    return quality_dir / "index.html"
+
+
+def runs_page(runs: list[dict]) -> Page:
+    page = site_page(
+        "runs",
+        "Mọi lần kiểm định dữ liệu (bộ Great Expectations trên các bảng của kho), từng kỳ vọng "
+        "và các dòng sai mẫu.",
+        "Every data validation run (Great Expectations suites on warehouse tables), each "
+        "expectation and sample offending rows.",
+    )
     add_runs_summary(page, runs)
     add_run_details(page, runs)
+    return page
+
+
+def files_page(con: duckdb.DuckDBPyConnection | None) -> Page:
+    page = site_page(
+        "files",
+        "Đối soát số dòng tiếp nhận của từng tệp và các dòng bị cách ly, kèm lý do.",
+        "The row accounting of every ingested file, and quarantined rows with their reasons.",
+    )
     add_audit_sections(page, con)
-    quality_dir.mkdir(parents=True, exist_ok=True)
-    target = quality_dir / "index.html"
-    partial = target.with_suffix(".html.tmp")
-    partial.write_text(page.html(), encoding="utf-8")
-    partial.replace(target)  # auditors may have the page open while it is rebuilt
-    return target
+    page.add_markup(paginate_script("ingest-files", FILES_PER_PAGE))
+    return page
+
+
+# Pages of rows among those the shell's filter keeps (same folding of case and diacritics),
+# with previous / next buttons. Registered on DOMContentLoaded, so after the shell's table
+# script: its filter and sort run first, then this re-pages. Offline, no library.
+PAGINATE_JS = """
+document.addEventListener('DOMContentLoaded', function () {
+  var table = document.getElementById(__TABLE__); if (!table) return;
+  var size = __SIZE__, page = 0, body = table.tBodies[0];
+  var filter = document.querySelector('input.table-filter[data-table="' + table.id + '"]');
+  function fold(s) { return s.normalize('NFD').replace(/[\\u0300-\\u036f]/g, '')
+    .replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase(); }
+  var bar = document.createElement('p'), prev = document.createElement('button'),
+    next = document.createElement('button'), label = document.createElement('span');
+  prev.textContent = '← Trước / Previous'; next.textContent = 'Sau / Next →';
+  bar.append(prev, ' ', label, ' ', next); table.parentNode.after(bar);
+  function show() {
+    var q = filter ? fold(filter.value.trim()) : '';
+    var rows = Array.prototype.filter.call(body.rows, function (r) {
+      r.hidden = true; return q === '' || fold(r.textContent).indexOf(q) >= 0; });
+    var pages = Math.max(1, Math.ceil(rows.length / size)); page = Math.min(page, pages - 1);
+    rows.slice(page * size, (page + 1) * size).forEach(function (r) { r.hidden = false; });
+    label.textContent = 'Trang / Page ' + (page + 1) + ' / ' + pages + ' (' + rows.length + ')';
+    prev.disabled = page === 0; next.disabled = page >= pages - 1;
+  }
+  prev.addEventListener('click', function () { page -= 1; show(); });
+  next.addEventListener('click', function () { page += 1; show(); });
+  if (filter) filter.addEventListener('input', function () { page = 0; show(); });
+  table.tHead.addEventListener('click', show);
+  show();
+});
+"""
+
+
+def paginate_script(table_id: str, per_page: int) -> str:
+    js = PAGINATE_JS.replace("__TABLE__", json.dumps(table_id)).replace("__SIZE__", str(per_page))
+    return f"<script>{js}</script>"
