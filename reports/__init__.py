@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from reports import (
+    before_after,
     capacity_resources,
     public_assets,
     service_delivery,
@@ -16,7 +17,14 @@ from reports import (
 from reports.shell import Page, write_index
 
 # Every page module exposes SLUG, TITLE_VI, TITLE_EN, DESCRIPTION, build() and render().
-PAGE_MODULES = (service_delivery, service_index, slow_stages, capacity_resources, public_assets)
+PAGE_MODULES = (
+    service_delivery,
+    service_index,
+    slow_stages,
+    capacity_resources,
+    public_assets,
+    before_after,
+)
 
 __all__ = ["PAGE_MODULES", "Page", "render_site", "write_index"]
 
