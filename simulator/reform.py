@@ -83,8 +83,9 @@ def learning_curve_factor(day: np.ndarray) -> np.ndarray:
     months = (
         day.astype("datetime64[D]").astype("datetime64[M]") - REFORM_DAY.astype("datetime64[M]")
     ).astype(np.int64)
-    curve = np.r_[LEARNING_CURVE, 1.0]
-    return np.where(months >= 0, curve[np.minimum(np.maximum(months, 0), len(LEARNING_CURVE))], 1.0)
+    after_curve = len(LEARNING_CURVE)  # the index of the usual pace, 1.0
+    index = np.where(months >= 0, np.minimum(months, after_curve), after_curve)
+    return np.r_[LEARNING_CURVE, 1.0][index]
 
 
 def learning_curve_entries() -> list[dict]:
