@@ -14,7 +14,7 @@ export DO_NOT_TRACK := 1
 # Simulation size for `make run` (see `reformwatch simulate --help`).
 SEED ?= 20250701
 PROVINCES ?= 34
-MONTHS ?= 18
+MONTHS ?= 24
 SCALE ?= 0.1
 
 .PHONY: setup run simulate materialize docs ui test test-fast bench bench-100m lint format docs-dictionary docs-criteria clean help

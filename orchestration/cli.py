@@ -56,10 +56,10 @@ def add_simulate(commands) -> None:
     sim.add_argument(
         "--months",
         type=int,
-        default=18,
+        default=24,
         help="number of months simulated, ending with June 2026 "
-        "(default: %(default)s, January 2025 to June 2026, across the "
-        "1 July 2025 reform)",
+        "(default: %(default)s, July 2024 to June 2026: a full year before the "
+        "1 July 2025 reform and one after it)",
     )
     sim.add_argument(
         "--scale",

@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from reports import (
+    before_after,
     capacity_resources,
     drilldown,
     glossary,
@@ -27,6 +28,7 @@ PAGE_MODULES = (
     capacity_resources,
     public_assets,
     operating_quality,
+    before_after,
     # the drill-down (nation → provinces → communes), the map and the glossary
     drilldown,
     province_map,

@@ -6,9 +6,9 @@ in force on the submission day:
 - an abolished procedure only before 1 July 2025;
 - a procedure devolved from the central or provincial level only from its `devolved_on`
   (before, its dossiers were lodged elsewhere);
-- a procedure devolved from the abolished districts throughout: pre-reform records carry
-  today's unit codes (the pre-merger lineage is mapped elsewhere), so the district's
-  dossiers already appear at the commune that took the work over.
+- a procedure devolved from the abolished districts throughout: before the reform its
+  dossiers are recorded at the district of their time (`reform.py`), after it at the
+  commune that took the work over.
 On Sundays and holidays only procedures that can be lodged online are drawn.
 """
 
@@ -59,6 +59,7 @@ class Catalogue:
     active_from: np.ndarray  # first day drawn (days since epoch; very early when always)
     active_until: np.ndarray  # day after the last day drawn
     template: np.ndarray  # index into STEP_TEMPLATES
+    from_district: np.ndarray  # devolved from the abolished districts: handled there before
     business_share: np.ndarray  # share of dossiers lodged by businesses
 
     def periods(self, first_day: int, end_day: int) -> np.ndarray:
@@ -124,5 +125,6 @@ def build_catalogue(frame: pd.DataFrame, seed: int) -> Catalogue:
         active_from=np.where(from_elsewhere, devolved_on, -never),
         active_until=np.where(abolished, reform, never),
         template=template.astype(np.int64),
+        from_district=(frame["devolved_from"] == "district").to_numpy(),
         business_share=np.where(is_province, 0.25 + 0.3 * u[:, 1], 0.03 + 0.1 * u[:, 1]),
     )

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from simulator import lifecycle as lc
 from simulator.calendar import Calendar
 from simulator.catalogue import CHANNELS, SERVICE_LEVEL, STEP_NAMES, Catalogue
+from simulator.reform import recorded_at
 
 # The status-code export has no assignment, step-completion or supplement-receipt
 # statuses: each step's start is sent (status 4, buoc_xu_ly the step), and processing that
@@ -88,7 +89,7 @@ def expand_events(
     with_result = np.isin(slot, (lc.COMPLETED, lc.RESULT_RETURNED))
     rating = np.where(slot == lc.RESULT_RETURNED, dossiers.rating[d], 0)
 
-    unit = coded(dossiers.unit[d], dossiers.unit_codes)
+    unit = coded(recorded_at(dossiers, d, at), dossiers.record_codes)
     columns = {
         "dossier_code": dossier_codes(dossiers).take(pa.array(d)),
         "procedure_code": coded(proc, catalogue.codes),
@@ -139,7 +140,7 @@ def timestamps(seconds: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
 
 def dossier_codes(dossiers: lc.Dossiers) -> pa.Array:
     """`<unit>-<yymmdd>-<nnnn>`: the receiving unit, the day lodged, the day's number."""
-    unit = coded(dossiers.unit, dossiers.unit_codes)
+    unit = coded(dossiers.record_unit, dossiers.record_codes)
     midnight = pa.array(dossiers.day.astype("datetime64[D]").astype("datetime64[s]"))
     day = pc.strftime(midnight, "%y%m%d")
     return pc.binary_join_element_wise(unit, day, padded(dossiers.seq, 4), "-")

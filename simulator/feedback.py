@@ -20,6 +20,7 @@ from simulator import lifecycle as lc
 from simulator.calendar import Calendar
 from simulator.catalogue import CHANNELS, SERVICE_LEVEL, Catalogue
 from simulator.events import applicant_strings, coded, dossier_codes, padded, timestamps
+from simulator.reform import recorded_at
 
 # Share of ended dossiers that draw a complaint, by how they ended.
 COMPLAINT_SHARE_ON_TIME, COMPLAINT_SHARE_LATE, COMPLAINT_SHARE_REFUSED = 0.008, 0.06, 0.05
@@ -82,7 +83,7 @@ def feedback_table(
     is_received: np.ndarray,
 ) -> pa.Table:
     proc = dossiers.procedure[d]
-    unit = coded(dossiers.unit[d], dossiers.unit_codes)
+    unit = coded(recorded_at(dossiers, d, at), dossiers.record_codes)
     n = len(d)
     columns = {
         "dossier_code": dossier_codes(dossiers).take(pa.array(d, pa.int64())),

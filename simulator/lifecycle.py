@@ -8,9 +8,12 @@ them twice), ≈2% withdrawn, ≈1.5% rejected (some refused at reception).
 
 Each step's working time is drawn on its own — the procedure's statutory days × the step's
 usual share × the dossier's complexity × the step's noise — and multiplied by its causes
-(`causes.py`): the province's pace, the reform's first quarter, a planted slow step, a weak
-unit. A dossier is late when its steps add up past the deadline (or it was sent back twice),
-as the on-time rule of Decision 766 judges it: lateness comes from causes, not from a coin.
+(`causes.py`, `reform.py`): the province's pace, the reform's first-quarter learning curve,
+a planted slow step, a weak unit after the reform, an improved unit's predecessors before it.
+Dossiers lodged before the reform are recorded under the unit codes of their time
+(`reform.py`). A dossier is late when its steps add up past the deadline (or it was sent
+back twice), as the on-time rule of Decision 766 judges it: lateness comes from causes, not
+from a coin.
 Processing is laid out on the working-time axis (`calendar.py`) *net* of the applicant's
 supplement waits, which are then inserted. Moments past the window's end have not happened:
 those dossiers stay open. Calibration: docs/simulation.md.
@@ -22,11 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator import reform
 from simulator.calendar import (
     CLOSED,
     DAY,
     OFFICE_OPENS,
-    REFORM_DAY,
     SATURDAY,
     Calendar,
 )
@@ -76,8 +79,6 @@ RATED_SHARE = 0.40  # returned dossiers whose applicant leaves a rating
 # Ratings 1–5 when on time and when late.
 RATINGS_ON_TIME = np.array([0.01, 0.02, 0.07, 0.28, 0.62])
 RATINGS_LATE = np.array([0.12, 0.18, 0.25, 0.25, 0.20])
-# The reform's first quarter was slower everywhere (new units, moved staff and systems).
-TEETHING = (REFORM_DAY, (REFORM_DAY.astype("datetime64[M]") + 3).astype("datetime64[D]"), 1.3)
 TREND_START, TREND_DAYS = np.datetime64("2025-01-01"), 546  # online take-up grows over time
 
 # Online submissions by hour of day (people file in the evening too).
@@ -109,6 +110,8 @@ class Dossiers:
     moments: np.ndarray  # (n, N_SLOTS) seconds
     happened: np.ndarray  # (n, N_SLOTS) bool: the event exists and lies inside the window
     overdue: np.ndarray  # finished after the promised date, or sent back twice
+    record_codes: np.ndarray  # the codes dossiers are recorded under (reform.codes_of_time)
+    record_unit: np.ndarray  # index into record_codes: the unit of the submission day's time
 
     def __len__(self) -> int:
         return len(self.unit)
@@ -122,8 +125,10 @@ def simulate_province(
     catalogue: Catalogue,
     scale: float,
     causes: Causes,
+    change: reform.ReformChange | None = None,
 ) -> Dossiers:
     unit_codes, rates, staff_size = unit_rates(reference, profile, scale)
+    change = change or reform.unchanged(len(unit_codes))
     unit, day, seq = draw_submissions(rng, calendar, rates)
     n = len(unit)
     day_class = calendar.day_class[day - calendar.first_day]
@@ -154,11 +159,20 @@ def simulate_province(
         channel,
         submitted,
         day,
-        causes.unit_factor(unit),
+        reform.service_factor(day, unit, causes.unit_factor(unit), change.improved),
         causes,
     )
     rating = draw_ratings(rng, timeline["overdue"], timeline["happened"][:, RESULT_RETURNED])
-    return Dossiers(
+    recorded = reform.codes_of_time(
+        change.seed,
+        profile.code,
+        change.lineage,
+        unit_codes,
+        unit,
+        day,
+        catalogue.from_district[procedure],
+    )
+    dossiers = Dossiers(
         unit_codes=unit_codes,
         unit=unit,
         day=day,
@@ -172,7 +186,11 @@ def simulate_province(
         steps=STEP_TEMPLATES[catalogue.template[procedure]],
         **flags,
         **timeline,
+        record_codes=recorded.codes,
+        record_unit=recorded.index,
     )
+    dossiers.seq = reform.renumber(recorded.index, day, seq)
+    return reform.without(dossiers, recorded.unrecorded)
 
 
 def unit_rates(
@@ -327,7 +345,6 @@ def lay_out_timeline(
     processed = ~(refused | stopped | withdrawn)
     twice = ~refused & (u[:, 1] < supplement * SUPPLEMENT_TWICE_SHARE)
     once = ~refused & (u[:, 1] < supplement)
-    teething = (day >= TEETHING[0].astype(np.int64)) & (day < TEETHING[1].astype(np.int64))
 
     # Receipt: at the counter minutes after lodging; by post 1–3 working days later;
     # online within hours of office time.
@@ -347,7 +364,7 @@ def lay_out_timeline(
     # Net processing: each step's working time, drawn on its own and multiplied by its causes.
     assigned = start + 0.005 + u[:, 4] * 0.2
     step_days = draw_step_days(rng, profile, statutory, templates, procedure, causes)
-    step_days *= (unit_factor * np.where(teething, TEETHING[2], 1.0))[:, None]
+    step_days *= (unit_factor * reform.learning_curve_factor(day))[:, None]
     hold_for_appointment(
         step_days, assigned, start_day + statutory, n_steps, u[:, 2] < HELD_FOR_APPOINTMENT, u[:, 5]
     )

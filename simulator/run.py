@@ -33,11 +33,12 @@ from tqdm import tqdm
 
 from orchestration.settings import SEEDS_DIR, load_settings
 from simulator import faults as ft
-from simulator import landing
+from simulator import landing, reform
 from simulator import lifecycle as lc
 from simulator.calendar import Calendar, build_calendar
 from simulator.catalogue import Catalogue, build_catalogue
 from simulator.causes import (
+    WEAK_UNIT_FACTOR,
     draw_causes,
     manifest_entries,
     plant_thin_weak_unit,
@@ -64,8 +65,9 @@ from simulator.writers import (
 
 MANIFEST_NAME = "_simulation_manifest.json"
 # 2: the four sources (`source` on files, faults, notes; `sources`); 3: the planted causes
-# of lateness (`slow_steps`, `weak_units`)
-MANIFEST_VERSION = 3
+# of lateness (`slow_steps`, `weak_units`); 4: the reform (`reform`: learning curve and
+# pre-reform dossiers without a unit of their time; `reform_changes`: improved and declined units)
+MANIFEST_VERSION = 4
 DEFAULT_SEED = 20250701
 # Rows per simulated dossier (measured), to size the faults before anything is written.
 EVENTS_PER_DOSSIER = {CANONICAL: 9.5, STATUS_CODES: 6.2}
@@ -80,7 +82,7 @@ WRITE_QUEUE = 8
 class SimulationOptions:
     seed: int = DEFAULT_SEED
     provinces: str | None = None  # None: all 34; "5": the first five by code; "01,79": these
-    months: int = 18
+    months: int = 24  # July 2024 to June 2026: a full year before the reform
     scale: float = 0.1
     out: Path | None = None
     faults: bool = True
@@ -177,6 +179,7 @@ def simulate(options: SimulationOptions = SimulationOptions()) -> SimulationResu
 
     writer = Writer(options, reference, out, plan)
     catalogue = build_catalogue(reference.catalogue, options.seed)
+    lineage = reform.load_lineage(options.seeds_dir)
     communes = reference.units["unit_level"] == "commune"
     national_codes = reference.units.loc[communes, "unit_code"].to_numpy(dtype=str)
     con = duckdb.connect()  # used by the writer thread only (dossier files)
@@ -193,7 +196,7 @@ def simulate(options: SimulationOptions = SimulationOptions()) -> SimulationResu
         writer.pool = pool
         for province in provinces:
             table, n_dossiers = simulate_events(
-                province, options, reference, calendar, catalogue, plan, writer
+                province, options, reference, calendar, catalogue, lineage, plan, writer
             )
             result.dossiers += n_dossiers
             bounds = month_bounds(table, options.months)
@@ -298,6 +301,7 @@ def simulate_events(
     reference: Reference,
     calendar: Calendar,
     catalogue: Catalogue,
+    lineage: reform.Lineage,
     plan: ft.FaultPlan,
     writer: Writer,
 ) -> tuple[pa.Table, int]:
@@ -306,11 +310,17 @@ def simulate_events(
     units = province_units(reference, province, options.seed, options.scale)
     causes = draw_causes(options.seed, province, catalogue, units.understaffed)
     causes = plant_thin_weak_unit(causes, units.dossier_rate, units.unit_type)
+    _, rates, _ = lc.unit_rates(reference, profile, options.scale)
+    improved = reform.draw_improved(options.seed, province, rates, causes.weak)
+    change = reform.ReformChange(options.seed, lineage, improved)
     dossiers = lc.simulate_province(
-        rng, profile, reference, calendar, catalogue, options.scale, causes
+        rng, profile, reference, calendar, catalogue, options.scale, causes, change
     )
     writer.record_causes(*manifest_entries(province, causes, catalogue, dossiers.unit_codes))
     writer.thin_weak_units += thin_weak_manifest_entries(province, causes, dossiers.unit_codes)
+    writer.reform_changes += reform.change_entries(
+        province, dossiers.unit_codes, improved, causes.weak, WEAK_UNIT_FACTOR
+    )
     if plan.without_submission and plan.without_submission[0] == province:
         writer.lost_submissions = drop_submissions(dossiers, plan.without_submission[1], rng)
     fmt = export_format(province, reference.province_codes)
@@ -362,6 +372,7 @@ class Writer:
     slow_steps: list[dict] = field(default_factory=list)
     weak_units: list[dict] = field(default_factory=list)
     thin_weak_units: list[dict] = field(default_factory=list)
+    reform_changes: list[dict] = field(default_factory=list)
     national_ids: list[str] = field(default_factory=list)
     entries: list[dict] = field(default_factory=list)
     faults: list[dict] = field(default_factory=list)
@@ -667,6 +678,11 @@ class Writer:
             ),
             "weak_units": sorted(self.weak_units, key=lambda e: e["unit_code"]),
             "thin_weak_units": sorted(self.thin_weak_units, key=lambda e: e["unit_code"]),
+            "reform": {
+                "reform_date": str(reform.REFORM_DAY),
+                "learning_curve": reform.learning_curve_entries(),
+            },
+            "reform_changes": sorted(self.reform_changes, key=lambda e: e["unit_code"]),
             "sample_national_ids": sorted(self.national_ids),
             "skipped_quirks": [*self.plan.skipped, *skipped_sources],
         }

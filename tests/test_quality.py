@@ -100,6 +100,11 @@ def event_row(i: int) -> dict:
 @pytest.fixture
 def con(tmp_path):
     connection = warehouse(tmp_path / "warehouse.duckdb", MART, EVENTS)
+    # the old units' last day: the unit-code rule reads the reform's eve from this seed
+    connection.execute(
+        "create schema reference; create table reference.admin_units_before_reform as "
+        "select '001' as unit_code, date '2025-06-30' as valid_to"
+    )
     yield connection
     connection.close()
 
@@ -239,7 +244,8 @@ def test_province_that_stopped_delivering_is_named(con):
 @pytest.mark.parametrize(
     ("column", "value", "expected_type"),
     [
-        ("unit_code", "123", "expect_column_values_to_match_regex"),  # pre-merger district
+        # a district's code after the reform (districts were abolished)
+        ("unit_code", "123", "expect_column_values_to_be_in_set"),
         ("event_at", datetime(1970, 1, 1), "expect_column_values_to_be_between"),
     ],
 )
@@ -248,8 +254,19 @@ def test_each_event_rule_catches_its_fault(con, column, value, expected_type):
     rows[5][column] = value
     insert(con, EVENTS, rows)
     outcome = validate_table(con, EVENTS, "stg_procedure_logs__events")
-    assert failed(outcome) == {(expected_type, column)}
+    checked = "unit_code_shape_of_its_time" if column == "unit_code" else column
+    assert failed(outcome) == {(expected_type, checked)}
     assert outcome.failed[0].sample_unexpected_rows[0]["event_id"] == "e0005"
+
+
+def test_a_district_code_passes_the_unit_code_rule_before_the_reform(con):
+    rows = clean_events()
+    rows[5] |= {"unit_code": "123", "event_at": datetime(2025, 6, 30, 16)}
+    rows[6] |= {"unit_code": "1234"}
+    insert(con, EVENTS, rows)
+    outcome = validate_table(con, EVENTS, "stg_procedure_logs__events")
+    [rule] = outcome.failed
+    assert [r["event_id"] for r in rule.sample_unexpected_rows] == ["e0006"]
 
 
 def test_missing_column_fails_readably_instead_of_crashing(con):

@@ -419,6 +419,11 @@ CLEAN = {
 @pytest.fixture
 def con(tmp_path):
     connection = warehouse(tmp_path / "warehouse.duckdb", *RELATIONS, FACT_ASSETS)
+    # the old units' last day: the unit-code rules read the reform's eve from this seed
+    connection.execute(
+        "create schema reference; create table reference.admin_units_before_reform as "
+        "select '001' as unit_code, date '2025-06-30' as valid_to"
+    )
     yield connection
     connection.close()
 

@@ -37,6 +37,7 @@ MART_TABLES = (
     "marts.mart_budget_execution",
     "marts.fct_staffing_monthly",
     "marts.fct_assets",
+    "marts.mart_unit_service_before_after",  # the before/after change roll-up's source
 )
 # render_site renders the service page too (empty here)
 RELATIONS = (*SERVICE_TABLES, "marts.dim_specialisation", *MART_TABLES)

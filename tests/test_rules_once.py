@@ -497,7 +497,10 @@ def test_dbt_tests_catch_the_row_faults_the_ge_suite_left_to_them(tmp_path, dbt_
     con.execute("""create schema reference;
         create table reference.admin_units as
             select unnest(['00004', '00008', '01']) as unit_code, '01' as province_code;
-        create table reference.procedure_catalogue as select '1.000001' as procedure_code""")
+        create table reference.procedure_catalogue as select '1.000001' as procedure_code;
+        create schema marts;
+        create table marts.dim_admin_unit_history as
+            select unnest(['00004', '00008', '01']) as unit_code""")
     con.close()
 
     done = subprocess.run(

@@ -665,7 +665,7 @@ def test_cli_help_explains_defaults_and_runs(tmp_path, capsys):
     text = capsys.readouterr().out
     for option, default in (
         ("--seed", "20250701"),
-        ("--months", "18"),
+        ("--months", "24"),
         ("--scale", "0.1"),
         ("--provinces", "34"),
         ("--force", "off"),

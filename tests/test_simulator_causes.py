@@ -68,7 +68,7 @@ def test_manifest_records_the_planted_slow_steps_and_weak_units(tmp_path, catalo
         )
     )
     manifest = json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))
-    assert manifest["manifest_version"] == 3
+    assert manifest["manifest_version"] == 4
     slow = manifest["slow_steps"]
     assert len(slow) == 2 * SLOW_STEPS_PER_PROVINCE
     assert {s["province_code"] for s in slow} == {"24", "33"}

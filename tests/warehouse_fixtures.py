@@ -38,6 +38,7 @@ ROLLUP_MODELS = (
     "mart_assets_latest",
     "mart_assets_status_monthly",
     "mart_asset_uses_latest",
+    "mart_service_before_after_change",
 )
 COMPILE_DATABASE = "fixture"  # the database name compiled SQL qualifies relations with
 

@@ -5,6 +5,8 @@
     counted in working time (macros/working_time.sql).
 #}
 
+{%- set reform = "cast('" ~ var('reform_date') ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
+
 with
 
 events as (
@@ -107,7 +109,12 @@ per_dossier as (
         min(event_at) as first_event_at,
         max(event_at) as last_event_at,
         count(*) as event_count,
-        count(distinct unit_code) as unit_count,
+        -- a dossier in flight on the reform day was handed over to today's unit: its events
+        -- conflict only when they name two units on the same side of that day
+        greatest(
+            count(distinct case when event_at < {{ reform }} then unit_code end),
+            count(distinct case when event_at >= {{ reform }} then unit_code end)
+        ) as unit_count,
         count(distinct procedure_code) as procedure_count,
         min(unit_code) as any_unit_code,
         min(province_code) as any_province_code,

@@ -40,13 +40,13 @@ renamed as (
 
 deduplicated as (
 
--- a corrected file supersedes by business key; province_code from the admin-unit seed
+-- a corrected file supersedes by business key; province_code by the record's date
     {{ latest_by_business_key('renamed', [
         'dossier_code',
         'event_type',
         'event_at',
         "coalesce(step_name, '')",
-    ]) }}
+    ], 'ranked.event_at') }}
 
 ),
 

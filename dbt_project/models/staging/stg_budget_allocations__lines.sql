@@ -27,7 +27,7 @@ renamed as (
 
 deduplicated as (
 
--- a corrected file supersedes by business key; province_code from the admin-unit seed
+-- a corrected file supersedes by business key; province_code by the record's date
     {{ latest_by_business_key('renamed', [
         'fiscal_year',
         'period',
@@ -35,7 +35,12 @@ deduplicated as (
         'flow',
         'category',
         'budget_item',
-    ]) }}
+    ], dbt.concat([
+        "cast(ranked.fiscal_year as " ~ dbt.type_string() ~ ")",
+        "'-'",
+        dbt.right(dbt.concat(["'0'", "cast(ranked.period as " ~ dbt.type_string() ~ ")"]), "2"),
+        "'-01'",
+    ])) }}
 
 ),
 

@@ -31,11 +31,11 @@ renamed as (
 
 deduplicated as (
 
--- a corrected file supersedes by business key; province_code from the admin-unit seed
+-- a corrected file supersedes by business key; province_code by the record's date
     {{ latest_by_business_key('renamed', [
         'staff_code',
         'snapshot_date',
-    ]) }}
+    ], 'ranked.snapshot_date') }}
 
 ),
 
