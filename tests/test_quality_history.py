@@ -15,10 +15,10 @@ from test_quality_site import failing_mart_run, passing_events_run
 from orchestration.ingest.contract import REASON_CODES
 from orchestration.ingest.load import AUDIT_DDL
 from orchestration.ingest.versions import CORRECTIONS_DDL
+from orchestration.publication import publish_for_bi
 from orchestration.quality.history import HISTORY_TABLES, record_dbt_results, record_ge_run
 from orchestration.quality.site import DIMENSION_OF_REASON, render_quality_site
 from orchestration.settings import load_settings
-from orchestration.warehouse import publish_for_bi
 
 
 @pytest.fixture
@@ -192,14 +192,14 @@ def test_every_reason_code_counts_against_one_dimension():
     assert set(DIMENSION_OF_REASON.values()) == {"validity", "uniqueness", "consistency"}
 
 
-def test_the_history_is_published_in_the_bi_copy(tmp_path, monkeypatch):
+def test_the_history_is_published_in_the_bi_copy(tmp_path, monkeypatch, dbt_manifest):
     monkeypatch.setenv("REFORMWATCH_DATA_DIR", str(tmp_path / "data"))
     settings = load_settings()
     settings.warehouse.parent.mkdir(parents=True)
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute(AUDIT_DDL)
         record_ge_run(con, "run-1", [passing_events_run(datetime(2025, 9, 1, tzinfo=UTC))])
-    with duckdb.connect(str(publish_for_bi(settings)), read_only=True) as bi:
+    with duckdb.connect(str(publish_for_bi(settings, dbt_manifest)), read_only=True) as bi:
         published = {
             t
             for (t,) in bi.execute(
