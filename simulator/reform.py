@@ -29,7 +29,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from orchestration.ingest.sources import new_units
 from orchestration.settings import SEEDS_DIR
 from simulator.calendar import REFORM_DAY
 
@@ -254,3 +257,20 @@ def without(dossiers, drop: np.ndarray):
             if f.name not in per_unit and isinstance(getattr(dossiers, f.name), np.ndarray)
         },
     )
+
+
+def without_units_not_yet_created(table: pa.Table, reform_month: int) -> pa.Table:
+    """A source table without the rows of units created on the reform day, dated before it.
+
+    A few of today's units carry a code no unit had before the reform (the contract's
+    `new_units`: special zones, wards cut out of several old units). They did not exist, so
+    they had no roster, budget or office before 1 July 2025; ingest rightly refuses such rows
+    as `unknown_unit`, and writing them would quarantine clean simulated data the fault
+    manifest knows nothing of. `reform_month` is the window index (`_month`) of July 2025.
+    """
+    codes, _ = new_units()
+    not_yet = pc.and_(
+        pc.less(table.column("_month"), reform_month),
+        pc.is_in(table.column("unit_code"), value_set=pa.array(sorted(codes), pa.string())),
+    )
+    return table.filter(pc.invert(not_yet))

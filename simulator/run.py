@@ -210,6 +210,10 @@ def simulate(options: SimulationOptions = SimulationOptions()) -> SimulationResu
             units, tables = landing.simulate_sources(
                 province, options.seed, options.scale, reference, history, national_codes
             )
+            tables = {
+                source: reform.without_units_not_yet_created(table, reform_month(calendar))
+                for source, table in tables.items()
+            }
             writer.record_province(units, tables[landing.ROSTERS])
             for source, table in tables.items():
                 bounds = month_bounds(table, options.months)
@@ -329,6 +333,11 @@ def simulate_events(
         feedback_rng = np.random.default_rng((options.seed, int(province), COMPLAINT_STREAM))
         table = with_complaints(table, feedback_rng, dossiers, calendar, catalogue)
     return table, len(dossiers)
+
+
+def reform_month(calendar: Calendar) -> int:
+    """The window index of the reform's month (0 when the window starts after it: nothing is dropped)."""
+    return int(np.searchsorted(calendar.months, reform.REFORM_DAY.astype("datetime64[M]")))
 
 
 def drop_submissions(dossiers: lc.Dossiers, count: int, rng: np.random.Generator) -> list[str]:

@@ -151,3 +151,42 @@ def test_improved_units_were_slow_before_and_weak_units_are_slow_after():
     assert overdue(improved, before) > 2 * overdue(improved, after)
     assert overdue(causes.weak, after) > 2 * overdue(causes.weak, before)
     assert overdue(others, before) == pytest.approx(overdue(others, after), abs=0.03)
+
+
+NEW_UNIT = "03980"  # Phường Mộc Châu (Sơn La, 14): a code no unit carried before the reform
+
+
+def test_a_unit_created_by_the_reform_has_no_roster_budget_or_office_before_it(tmp_path):
+    """Units created on the reform day did not exist before it: the simulator writes none of
+    their rows dated earlier, which ingest would refuse as `unknown_unit` though the fault
+    manifest holds no such fault. After the reform they have all three sources."""
+    simulate(
+        SimulationOptions(
+            out=tmp_path, provinces="14", months=MONTHS, scale=0.05, faults=False, progress=False
+        )
+    )
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"""
+            select source, coalesce(month_start >= date '2025-07-01', false), count(*)
+            from (
+                select 'budget' as source, make_date(fiscal_year, period, 1) as month_start,
+                    unit_code
+                from read_csv('{tmp_path}/budget_allocations/*.csv', all_varchar=false)
+                union all
+                select 'assets', date_trunc('month', snapshot_date), unit_code
+                from read_csv('{tmp_path}/asset_inventories/*.csv', all_varchar=false)
+                union all
+                select 'roster', strptime(regexp_extract(filename, '_(\\d{{4}}-\\d{{2}})', 1)
+                    || '-01', '%Y-%m-%d'), unit_code
+                from read_csv('{tmp_path}/personnel_rosters/*.csv', filename = true,
+                    types = {{'unit_code': 'VARCHAR'}})
+            )
+            where unit_code = '{NEW_UNIT}'
+            group by all
+            """
+        ).fetchall()
+    after = {source for source, is_after, n in rows if is_after and n}
+    before = {source: n for source, is_after, n in rows if not is_after}
+    assert before == {}
+    assert after == {"budget", "assets", "roster"}
