@@ -336,7 +336,8 @@ def simulate_events(
 
 
 def reform_month(calendar: Calendar) -> int:
-    """The window index of the reform's month (0 when the window starts after it: nothing is dropped)."""
+    """The window index of the reform's month (0 when the window starts after it: then
+    nothing is dropped)."""
     return int(np.searchsorted(calendar.months, reform.REFORM_DAY.astype("datetime64[M]")))
 
 
