@@ -42,7 +42,7 @@ def arm(stage: str) -> None:
     import orchestration.defs.quality as quality
     import orchestration.defs.reports as reports
     import orchestration.ingest.load as load
-    import orchestration.warehouse as warehouse
+    import orchestration.publication as publication
     import reports.shell as shell
 
     if stage == "ingest":  # a batch parsed and settled, its transaction not committed
@@ -74,7 +74,7 @@ def arm(stage: str) -> None:
                 kill_point(stage)
                 os.replace(src, dst)
 
-        warehouse.os = PausingOs()
+        publication.os = PausingOs()
     elif stage != "none":
         raise SystemExit(f"chaos worker: unknown stage {stage}")
 
