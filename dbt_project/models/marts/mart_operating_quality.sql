@@ -22,6 +22,9 @@
     'composite', 'equal_weights',
     'without_performance', 'without_effectiveness', 'without_efficiency',
 ] -%}
+{#- how far apart a unit's ranks under those weightings lie -#}
+{%- set ranks = 'ranked.rank_' ~ weightings | join(', ranked.rank_') -%}
+{%- set rank_spread = 'greatest(' ~ ranks ~ ') - least(' ~ ranks ~ ')' -%}
 
 with
 
@@ -275,22 +278,18 @@ final as (
             floor(5.0 * (ranked.rank_composite - 1) / ranked.ranked_in_nation) + 1
             as {{ dbt.type_bigint() }}
         ) as quintile_in_nation,
-        cast(
-            case when ranked.scope = 'unit' then ranked.rank_composite_in_province end
-            as {{ dbt.type_bigint() }}
-        ) as rank_in_province,
-        cast(
-            case when ranked.scope = 'unit' then ranked.ranked_in_province end
-            as {{ dbt.type_bigint() }}
-        ) as ranked_in_province,
-        cast(
-            case when ranked.scope = 'unit' then province.best_rank end
-            as {{ dbt.type_bigint() }}
-        ) as rank_best_in_province,
-        cast(
-            case when ranked.scope = 'unit' then province.worst_rank end
-            as {{ dbt.type_bigint() }}
-        ) as rank_worst_in_province,
+        {#- a province's own ranking holds its commune-level units only -#}
+        {%- for expression, column in [
+            ('ranked.rank_composite_in_province', 'rank_in_province'),
+            ('ranked.ranked_in_province', 'ranked_in_province'),
+            ('province.best_rank', 'rank_best_in_province'),
+            ('province.worst_rank', 'rank_worst_in_province'),
+        ] %}
+            cast(
+                case when ranked.scope = 'unit' then {{ expression }} end
+                as {{ dbt.type_bigint() }}
+            ) as {{ column }},
+        {%- endfor %}
         cast(case when ranked.scope = 'unit' then
                 floor(5.0 * (ranked.rank_composite_in_province - 1) / ranked.ranked_in_province) + 1
         end as {{ dbt.type_bigint() }}) as quintile_in_province,
@@ -300,29 +299,11 @@ final as (
                 as rank_without_{{ group }},
         {%- endfor %}
         cast(
-            greatest(
-                {%- for weighting in weightings %}
-                    ranked.rank_{{ weighting }}{{ ',' if not loop.last }}
-                {%- endfor %}
-            )
-            - least(
-                {%- for weighting in weightings %}
-                    ranked.rank_{{ weighting }}{{ ',' if not loop.last }}
-                {%- endfor %}
-            )
+            {{ rank_spread }}
             as {{ dbt.type_bigint() }}
         ) as rank_spread,
         coalesce(
-            greatest(
-                {%- for weighting in weightings %}
-                    ranked.rank_{{ weighting }}{{ ',' if not loop.last }}
-                {%- endfor %}
-            )
-            - least(
-                {%- for weighting in weightings %}
-                    ranked.rank_{{ weighting }}{{ ',' if not loop.last }}
-                {%- endfor %}
-            ) <= {{ var('operating_quality_firm_rank_spread') }},
+            {{ rank_spread }} <= {{ var('operating_quality_firm_rank_spread') }},
             false
         ) as is_rank_firm,
         coalesce(
