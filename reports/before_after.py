@@ -81,25 +81,22 @@ UNITS_COLUMNS = """
     c.on_time_rate_after,
     c.on_time_rate_change"""
 
-IMPROVED_SQL = f"""
+
+def top_units_sql(rank: str) -> str:
+    """The TOP_ROWS units first by `rank` (improvement_rank or decline_rank, from the mart)."""
+    return f"""
 with {PROVINCE_NAMES}
 select {UNITS_COLUMNS}
 from {CHANGE} as c
 left join marts.dim_admin_unit as u on c.area_code = u.unit_code
 left join province_names as p on c.province_code = p.province_code
-where c.improvement_rank <= {TOP_ROWS}
-order by c.improvement_rank, unit_name
+where c.{rank} <= {TOP_ROWS}
+order by c.{rank}, unit_name
 """
 
-DECLINED_SQL = f"""
-with {PROVINCE_NAMES}
-select {UNITS_COLUMNS}
-from {CHANGE} as c
-left join marts.dim_admin_unit as u on c.area_code = u.unit_code
-left join province_names as p on c.province_code = p.province_code
-where c.decline_rank <= {TOP_ROWS}
-order by c.decline_rank, unit_name
-"""
+
+IMPROVED_SQL = top_units_sql("improvement_rank")
+DECLINED_SQL = top_units_sql("decline_rank")
 
 ALL_UNITS_SQL = f"""
 with {PROVINCE_NAMES}

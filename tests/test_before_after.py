@@ -14,13 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import dagster as dg
-import duckdb
 import pytest
-
-from orchestration.cli import main as reformwatch
-from orchestration.resources import WarehouseResource
-from simulator import MANIFEST_NAME
+from built_warehouse import build_warehouse, query, simulate_landing
 
 pytestmark = pytest.mark.slow
 
@@ -68,35 +63,13 @@ def hand_made_rows() -> list[dict]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, dbt_manifest) -> tuple[Path, dict]:
     data = tmp_path_factory.mktemp("before-after") / "data"
-    landing = data / "landing"
-    args = ["simulate", "--provinces", PROVINCES, "--months", str(MONTHS)]
-    args += ["--scale", str(SCALE), "--no-faults", "--out", str(landing)]
-    assert reformwatch(args) == 0
+    landing = simulate_landing(data, PROVINCES, MONTHS, SCALE)
     extra = landing / "procedure_logs" / "01_2025-03_bo_sung.jsonl"
     extra.write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in hand_made_rows()),
         encoding="utf-8",
     )
-    warehouse = WarehouseResource(data_dir=str(data))
-    from orchestration.definitions import build_definitions
-
-    definitions = build_definitions(warehouse)
-    selection = [
-        key
-        for key in definitions.resolve_all_asset_keys()
-        if key.path[0] not in ("reports", "bi", "quality")
-    ]
-    result = definitions.resolve_job_def("reformwatch_all").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=selection
-    )
-    assert result.success
-    manifest = json.loads((landing / MANIFEST_NAME).read_text(encoding="utf-8"))
-    return warehouse.settings.warehouse, manifest
-
-
-def query(path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute(sql).fetchall()
+    return build_warehouse(data)
 
 
 def test_a_record_under_a_pre_reform_code_reaches_todays_unit(built):

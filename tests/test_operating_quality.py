@@ -18,15 +18,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import dagster as dg
-import duckdb
 import numpy as np
 import pytest
+from built_warehouse import query, simulated_warehouse
 from report_html import PageHtml, column_of, row_of
 from warehouse_fixtures import insert, report_warehouse
 
-from orchestration.cli import main as reformwatch
-from orchestration.resources import WarehouseResource
 from orchestration.settings import SEEDS_DIR
 from reports import PAGE_MODULES, operating_quality
 from simulator import MANIFEST_NAME, SimulationOptions, simulate
@@ -256,29 +253,7 @@ MIN_PRECISION = MIN_RECALL = 0.8
 def built(tmp_path_factory, dbt_manifest) -> tuple[Path, dict]:
     """Simulate, ingest and build the warehouse (reports and the BI copy left out)."""
     data = tmp_path_factory.mktemp("operating-quality") / "data"
-    landing = data / "landing"
-    args = ["simulate", "--provinces", PROVINCES, "--months", str(MONTHS), "--scale", str(SCALE)]
-    assert reformwatch([*args, "--no-faults", "--out", str(landing)]) == 0
-    warehouse = WarehouseResource(data_dir=str(data))
-    from orchestration.definitions import build_definitions
-
-    definitions = build_definitions(warehouse)
-    selection = [
-        key
-        for key in definitions.resolve_all_asset_keys()
-        if key.path[0] not in ("reports", "bi", "quality")
-    ]
-    result = definitions.resolve_job_def("reformwatch_all").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=selection
-    )
-    assert result.success
-    manifest = json.loads((landing / MANIFEST_NAME).read_text(encoding="utf-8"))
-    return warehouse.settings.warehouse, manifest
-
-
-def query(path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute(sql).fetchall()
+    return simulated_warehouse(data, PROVINCES, MONTHS, SCALE)
 
 
 def precision_recall(found: set, planted: set) -> tuple[float, float]:

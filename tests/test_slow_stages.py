@@ -8,17 +8,12 @@ as `make run` runs them; the recovery is computed from the marts and the manifes
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
-
-from orchestration.cli import main as reformwatch
-from orchestration.resources import WarehouseResource
-from simulator import MANIFEST_NAME
+from built_warehouse import query, simulated_warehouse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from recovery import (  # noqa: E402 (scripts/ is not a package)
@@ -39,44 +34,7 @@ MIN_PRECISION = MIN_RECALL = 0.8
 def built(tmp_path_factory, dbt_manifest) -> tuple[Path, dict]:
     """Simulate, ingest and build the warehouse (reports and the BI copy left out)."""
     data = tmp_path_factory.mktemp("slow-stages") / "data"
-    landing = data / "landing"
-    assert (
-        reformwatch(
-            [
-                "simulate",
-                "--provinces",
-                PROVINCES,
-                "--months",
-                str(MONTHS),
-                "--scale",
-                str(SCALE),
-                "--no-faults",
-                "--out",
-                str(landing),
-            ]
-        )
-        == 0
-    )
-    warehouse = WarehouseResource(data_dir=str(data))
-    from orchestration.definitions import build_definitions
-
-    definitions = build_definitions(warehouse)
-    selection = [
-        key
-        for key in definitions.resolve_all_asset_keys()
-        if key.path[0] not in ("reports", "bi", "quality")
-    ]
-    result = definitions.resolve_job_def("reformwatch_all").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False, asset_selection=selection
-    )
-    assert result.success
-    manifest = json.loads((landing / MANIFEST_NAME).read_text(encoding="utf-8"))
-    return warehouse.settings.warehouse, manifest
-
-
-def query(path: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute(sql).fetchall()
+    return simulated_warehouse(data, PROVINCES, MONTHS, SCALE)
 
 
 def test_slow_stage_flags_recover_the_planted_slow_steps(built):

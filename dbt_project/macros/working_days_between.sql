@@ -50,3 +50,21 @@
 {% macro working_days_between(start_at, end_at, start_calendar, end_calendar) -%}
     ({{ working_day_position(end_at, end_calendar) }} - {{ working_day_position(start_at, start_calendar) }})
 {%- endmacro %}
+
+{#- How many working days a dossier is past its promise, for its ageing (mart_backlog_ageing,
+    mart_unit_overdue_dossiers): the working time from promised_at to the moment it is
+    judged, rounded up, at least 1 (a dossier just past its promise is 1 day late); 0 when a
+    date falls outside the calendar, so still 1. -#}
+{% macro working_days_past_due(promised_at, judged_at, promised_calendar, judged_calendar) -%}
+    greatest(
+        cast(
+            ceil(
+                coalesce(
+                    {{ working_days_between(promised_at, judged_at, promised_calendar, judged_calendar) }},
+                    0
+                )
+            ) as {{ dbt.type_int() }}
+        ),
+        1
+    )
+{%- endmacro %}

@@ -24,6 +24,11 @@
     ('cost_per_transaction_vnd', 'recurrent_disbursed_vnd', 'dossiers_completed'),
     ('budget_execution_rate', 'disbursed_vnd', 'allocated_vnd'),
 ] -%}
+{#- source_model, the CTE holding its summed columns, its measures -#}
+{%- set measure_sources = [
+    ('mart_unit_capacity_monthly', 'capacity', capacity_measures),
+    ('fct_budget', 'budget_with_output', budget_measures),
+] -%}
 
 with
 
@@ -169,35 +174,24 @@ budget_with_output as (
 
 unit_measures as (
 
-    {%- for code, numerator, denominator in capacity_measures %}
-        select
-            unit_code,
-            province_code,
-            period,
-            period_start,
-            period_end_month,
-            'mart_unit_capacity_monthly' as source_model,
-            '{{ code }}' as measure_code,
-            cast({{ numerator }} as {{ type_double() }}) as numerator,
-            cast({{ denominator }} as {{ type_double() }}) as denominator
-        from capacity
-        union all
-    {%- endfor %}
-    {%- for code, numerator, denominator in budget_measures %}
-        select
-            unit_code,
-            province_code,
-            period,
-            period_start,
-            period_end_month,
-            'fct_budget' as source_model,
-            '{{ code }}' as measure_code,
-            cast({{ numerator }} as {{ type_double() }}) as numerator,
-            cast({{ denominator }} as {{ type_double() }}) as denominator
-        from budget_with_output
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
+    {%- for source_model, relation, measures in measure_sources %}
+        {%- set last_source = loop.last %}
+        {%- for code, numerator, denominator in measures %}
+            select
+                unit_code,
+                province_code,
+                period,
+                period_start,
+                period_end_month,
+                '{{ source_model }}' as source_model,
+                '{{ code }}' as measure_code,
+                cast({{ numerator }} as {{ type_double() }}) as numerator,
+                cast({{ denominator }} as {{ type_double() }}) as denominator
+            from {{ relation }}
+            {%- if not (last_source and loop.last) %}
+                union all
+            {%- endif %}
+        {%- endfor %}
     {%- endfor %}
 
 ),

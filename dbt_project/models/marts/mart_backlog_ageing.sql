@@ -37,20 +37,9 @@ aged as (
         judged.is_past_due,
         case
             when judged.is_past_due
-                then greatest(
-                        cast(
-                            ceil(
-                                coalesce(
-                                    {{ working_days_between(
-                                        'judged.promised_at', 'judged.judged_at',
-                                        'promised_day', 'judged_day'
-                                    ) }},
-                                    0
-                                )
-                            ) as {{ dbt.type_int() }}
-                        ),
-                        1
-                    )
+                then {{ working_days_past_due(
+                        'judged.promised_at', 'judged.judged_at', 'promised_day', 'judged_day'
+                    ) }}
         end as working_days_past_due
     from judged
     left join calendar as promised_day

@@ -22,6 +22,11 @@
     'composite', 'equal_weights',
     'without_performance', 'without_effectiveness', 'without_efficiency',
 ] -%}
+{#- how far apart a unit's ranks under those weightings lie -#}
+{%- set ranks = 'ranked.rank_' ~ weightings | join(', ranked.rank_') -%}
+{%- set rank_spread = 'greatest(' ~ ranks ~ ') - least(' ~ ranks ~ ')' -%}
+{#- the two criteria that pull the composite down most (pull_order 1, 2) -#}
+{%- set reasons = ['first', 'second'] -%}
 
 with
 
@@ -275,22 +280,18 @@ final as (
             floor(5.0 * (ranked.rank_composite - 1) / ranked.ranked_in_nation) + 1
             as {{ dbt.type_bigint() }}
         ) as quintile_in_nation,
-        cast(
-            case when ranked.scope = 'unit' then ranked.rank_composite_in_province end
-            as {{ dbt.type_bigint() }}
-        ) as rank_in_province,
-        cast(
-            case when ranked.scope = 'unit' then ranked.ranked_in_province end
-            as {{ dbt.type_bigint() }}
-        ) as ranked_in_province,
-        cast(
-            case when ranked.scope = 'unit' then province.best_rank end
-            as {{ dbt.type_bigint() }}
-        ) as rank_best_in_province,
-        cast(
-            case when ranked.scope = 'unit' then province.worst_rank end
-            as {{ dbt.type_bigint() }}
-        ) as rank_worst_in_province,
+        {#- a province's own ranking holds its commune-level units only -#}
+        {%- for expression, column in [
+            ('ranked.rank_composite_in_province', 'rank_in_province'),
+            ('ranked.ranked_in_province', 'ranked_in_province'),
+            ('province.best_rank', 'rank_best_in_province'),
+            ('province.worst_rank', 'rank_worst_in_province'),
+        ] %}
+            cast(
+                case when ranked.scope = 'unit' then {{ expression }} end
+                as {{ dbt.type_bigint() }}
+            ) as {{ column }},
+        {%- endfor %}
         cast(case when ranked.scope = 'unit' then
                 floor(5.0 * (ranked.rank_composite_in_province - 1) / ranked.ranked_in_province) + 1
         end as {{ dbt.type_bigint() }}) as quintile_in_province,
@@ -300,29 +301,11 @@ final as (
                 as rank_without_{{ group }},
         {%- endfor %}
         cast(
-            greatest(
-                {%- for weighting in weightings %}
-                    ranked.rank_{{ weighting }}{{ ',' if not loop.last }}
-                {%- endfor %}
-            )
-            - least(
-                {%- for weighting in weightings %}
-                    ranked.rank_{{ weighting }}{{ ',' if not loop.last }}
-                {%- endfor %}
-            )
+            {{ rank_spread }}
             as {{ dbt.type_bigint() }}
         ) as rank_spread,
         coalesce(
-            greatest(
-                {%- for weighting in weightings %}
-                    ranked.rank_{{ weighting }}{{ ',' if not loop.last }}
-                {%- endfor %}
-            )
-            - least(
-                {%- for weighting in weightings %}
-                    ranked.rank_{{ weighting }}{{ ',' if not loop.last }}
-                {%- endfor %}
-            ) <= {{ var('operating_quality_firm_rank_spread') }},
+            {{ rank_spread }} <= {{ var('operating_quality_firm_rank_spread') }},
             false
         ) as is_rank_firm,
         coalesce(
@@ -335,14 +318,13 @@ final as (
             when nation.best_rank > {{ 1 - bottom }} * ranked.ranked_in_nation then 'weak'
             when ranked.rank_composite > {{ 1 - bottom }} * ranked.ranked_in_nation then 'watch'
         end as quality_flag,
-        first_reason.criterion_id as reason_1_criterion_id,
-        first_reason_name.criterion_name_vi as reason_1_name_vi,
-        first_reason_name.criterion_name_en as reason_1_name_en,
-        cast(first_reason.composite_points_lost as {{ type_double() }}) as reason_1_points_lost,
-        second_reason.criterion_id as reason_2_criterion_id,
-        second_reason_name.criterion_name_vi as reason_2_name_vi,
-        second_reason_name.criterion_name_en as reason_2_name_en,
-        cast(second_reason.composite_points_lost as {{ type_double() }}) as reason_2_points_lost,
+        {%- for reason in reasons %}
+            {{ reason }}_reason.criterion_id as reason_{{ loop.index }}_criterion_id,
+            {{ reason }}_reason_name.criterion_name_vi as reason_{{ loop.index }}_name_vi,
+            {{ reason }}_reason_name.criterion_name_en as reason_{{ loop.index }}_name_en,
+            cast({{ reason }}_reason.composite_points_lost as {{ type_double() }})
+                as reason_{{ loop.index }}_points_lost,
+        {%- endfor %}
         cast(
             case when ranked.scope = 'unit' then coalesce(unit_slow_stages.slow_stages, 0) end
             as {{ dbt.type_bigint() }}
@@ -358,22 +340,16 @@ final as (
         and ranked.area_code = province.area_code
         and ranked.period = province.period
         and ranked.period_start = province.period_start
-    left join points_lost as first_reason
-        on ranked.scope = first_reason.scope
-        and ranked.area_code = first_reason.area_code
-        and ranked.period = first_reason.period
-        and ranked.period_start = first_reason.period_start
-        and first_reason.pull_order = 1
-    left join criteria as first_reason_name
-        on first_reason.criterion_id = first_reason_name.criterion_id
-    left join points_lost as second_reason
-        on ranked.scope = second_reason.scope
-        and ranked.area_code = second_reason.area_code
-        and ranked.period = second_reason.period
-        and ranked.period_start = second_reason.period_start
-        and second_reason.pull_order = 2
-    left join criteria as second_reason_name
-        on second_reason.criterion_id = second_reason_name.criterion_id
+    {%- for reason in reasons %}
+        left join points_lost as {{ reason }}_reason
+            on ranked.scope = {{ reason }}_reason.scope
+            and ranked.area_code = {{ reason }}_reason.area_code
+            and ranked.period = {{ reason }}_reason.period
+            and ranked.period_start = {{ reason }}_reason.period_start
+            and {{ reason }}_reason.pull_order = {{ loop.index }}
+        left join criteria as {{ reason }}_reason_name
+            on {{ reason }}_reason.criterion_id = {{ reason }}_reason_name.criterion_id
+    {%- endfor %}
     left join unit_slow_stages
         on ranked.scope = 'unit'
         and ranked.area_code = unit_slow_stages.unit_code

@@ -64,20 +64,9 @@ aged as (
         overdue.dossier_code,
         overdue.overdue_status,
         overdue.overdue_at,
-        greatest(
-            cast(
-                ceil(
-                    coalesce(
-                        {{ working_days_between(
-                            'overdue.promised_at', 'overdue.overdue_at',
-                            'promised_day', 'overdue_day'
-                        ) }},
-                        0
-                    )
-                ) as {{ dbt.type_int() }}
-            ),
-            1
-        ) as working_days_past_due
+        {{ working_days_past_due(
+            'overdue.promised_at', 'overdue.overdue_at', 'promised_day', 'overdue_day'
+        ) }} as working_days_past_due
     from overdue
     left join calendar as promised_day
         on cast(overdue.promised_at as date) = promised_day.date_day
