@@ -8,6 +8,7 @@ receives the same values through `orchestration.resources.WarehouseResource`.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,20 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 DEFAULT_MEMORY_LIMIT = "1GB"
 DEVELOPMENT_PSEUDONYM_KEY = "reformwatch-development-key-not-for-production"
+
+
+def dbt_command(*arguments: str) -> list[str]:
+    """A dbt CLI call on this project, as `make` runs it: the `dbt` installed beside this
+    Python (a test or script need not have the environment on PATH), the project and its
+    profiles named absolutely (no working directory assumed)."""
+    return [
+        str(Path(sys.executable).parent / "dbt"),
+        *arguments,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
 
 
 @dataclass(frozen=True)

@@ -21,27 +21,22 @@ import tempfile
 from pathlib import Path
 
 from orchestration.resources import WarehouseResource
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import dbt_command
 
 DOCS_FOLDER = "dbt_docs"  # under the reports folder; reports/shell.py links it
 
 
 def dbt_docs_command(target: Path, dbt_vars: dict[str, str], empty_catalog: bool) -> list[str]:
-    command = [
-        str(Path(sys.executable).parent / "dbt"),
+    command = dbt_command(
         "docs",
         "generate",
         "--static",
         "--quiet",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
         "--target-path",
         str(target),
         "--vars",
         json.dumps(dbt_vars),
-    ]
+    )
     return [*command, "--empty-catalog"] if empty_catalog else command
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from orchestration.ingest.sources import catalogued_procedures
 from orchestration.resources import WarehouseResource
-from orchestration.settings import DBT_PROJECT_DIR, load_settings
+from orchestration.settings import DBT_PROJECT_DIR, dbt_command, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -37,17 +36,9 @@ def dbt_manifest(tmp_path_factory) -> Path:
     Parsing opens no database; the profile still needs a warehouse path to render."""
     parse_only = tmp_path_factory.mktemp("dbt-parse") / "parse-only.duckdb"
     subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "parse",
-            "--quiet",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--vars",
-            json.dumps({"reformwatch_warehouse": str(parse_only)}),
-        ],
+        dbt_command(
+            "parse", "--quiet", "--vars", json.dumps({"reformwatch_warehouse": str(parse_only)})
+        ),
         check=True,
         cwd=REPO,
     )

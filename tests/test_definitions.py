@@ -13,7 +13,7 @@ import dagster as dg
 import pytest
 
 from orchestration.resources import WarehouseResource
-from orchestration.settings import EXPECTATIONS_DIR, REPO_ROOT, load_settings
+from orchestration.settings import EXPECTATIONS_DIR, REPO_ROOT, dbt_command, load_settings
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_keys.txt"
 REPO = Path(__file__).resolve().parents[1]
@@ -157,16 +157,7 @@ def test_dbt_gets_the_warehouse_through_vars_not_the_environment(tmp_path, dbt_m
     resource.prepare_folders()
     env = {k: v for k, v in os.environ.items() if not k.startswith("REFORMWATCH_")}
     done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "debug",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--vars",
-            json.dumps(resource.dbt_vars()),
-        ],
+        dbt_command("debug", "--vars", json.dumps(resource.dbt_vars())),
         cwd=REPO,
         env=env,
         capture_output=True,

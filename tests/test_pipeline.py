@@ -23,7 +23,7 @@ from orchestration.cli import main as reformwatch
 from orchestration.ingest.sources import SOURCES
 from orchestration.quality import site
 from orchestration.resources import WarehouseResource
-from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Settings
+from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Settings, dbt_command
 
 pytestmark = pytest.mark.slow
 
@@ -407,16 +407,7 @@ def test_dbt_unit_tests_pass_against_the_built_warehouse(pipeline):
     unit tests out: they test SQL, not data)."""
     settings, _, _ = pipeline
     done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "test",
-            "--select",
-            "test_type:unit",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-        ],
+        dbt_command("test", "--select", "test_type:unit"),
         env=os.environ
         | {
             "REFORMWATCH_WAREHOUSE": str(settings.warehouse),

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from orchestration import project_vars
 from orchestration.ingest.contract import REASON_CODES, Column
 from orchestration.ingest.sources import CATEGORIES_BY_FLOW, SOURCES
 from orchestration.quality.ge_runner import expectation_columns, load_suite
-from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
+from orchestration.settings import EXPECTATIONS_DIR, dbt_command
 from simulator import asset_inventories, budget, calendar, catalogue, faults, staffing, units
 
 RAW_SOURCE = "source.reformwatch.raw."
@@ -504,18 +503,13 @@ def test_dbt_tests_catch_the_row_faults_the_ge_suite_left_to_them(tmp_path, dbt_
     con.close()
 
     done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
+        dbt_command(
             "test",
             "--select",
             "stg_procedure_logs__events,test_type:generic",
             "--target-path",
             str(tmp_path / "t"),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-        ],
+        ),
         env=os.environ | {"REFORMWATCH_WAREHOUSE": str(path)},
         capture_output=True,
         text=True,

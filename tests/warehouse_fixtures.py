@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -19,7 +18,8 @@ import duckdb
 import pandas as pd
 import yaml
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+from orchestration.settings import DBT_PROJECT_DIR, dbt_command
+
 MODELS_DIR = DBT_PROJECT_DIR / "models"
 # The marts the pages read that roll up other marts: the fast tests build them with their
 # real SQL (compiled by dbt) from the rows a test inserts into their sources.
@@ -296,19 +296,14 @@ def compiled_rollups() -> dict[str, str]:
             "REFORMWATCH_TMP_DIR": str(Path(tmp) / "spill"),
         }
         subprocess.run(
-            [
-                str(Path(sys.executable).parent / "dbt"),
+            dbt_command(
                 "compile",
                 "--quiet",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
                 "--target-path",
                 str(Path(tmp) / "target"),
                 "--select",
                 *ROLLUP_MODELS,
-            ],
+            ),
             check=True,
             env=env,
             cwd=DBT_PROJECT_DIR.parent,
