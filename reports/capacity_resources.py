@@ -395,6 +395,40 @@ def _add_staffing(
 # ---- specialists ----------------------------------------------------------------------------
 
 
+def _share_bars(
+    y: object, share: pd.Series, title: str, height: int, x_max: float, **bar: object
+) -> go.Figure:
+    """Horizontal bars of a share of units (0..1, gap colour, ticks at the quarters), one per
+    row, the value label outside the bar: x_max leaves it room right of 100%."""
+    fig = go.Figure(
+        go.Bar(
+            y=y,
+            x=share,
+            orientation="h",
+            marker_color=GAP_COLOUR,
+            textposition="outside",
+            cliponaxis=False,
+            **bar,
+        )
+    )
+    style_figure(
+        fig,
+        height=height,
+        xaxis=dict(
+            tickformat=".0%", range=[0, x_max], tickvals=[0, 0.25, 0.5, 0.75, 1], title=title
+        ),
+        yaxis=province_axis(),
+        showlegend=False,
+    )
+    return fig
+
+
+# The hover of a share of units: the share, then how many units of how many.
+UNITS_SHARE_HOVER = (
+    "<b>%{y}</b><br>%{x:.1%} (%{customdata[0]:,} / %{customdata[1]:,} đơn vị / units)"
+)
+
+
 def specialist_figure(specialists: pd.DataFrame) -> go.Figure:
     labels = [
         f"{vi} / {SPECIALISATIONS_EN.get(code, code)}"
@@ -402,71 +436,38 @@ def specialist_figure(specialists: pd.DataFrame) -> go.Figure:
             specialists["specialisation"], specialists["specialisation_name_vi"], strict=True
         )
     ]
-    fig = go.Figure(
-        go.Bar(
-            y=labels,
-            x=specialists["missing_share"],
-            orientation="h",
-            marker_color=GAP_COLOUR,
-            customdata=specialists[["units_missing", "units"]].to_numpy(),
-            text=[
-                f"{s:.1%} ({m:,} / {u:,})"
-                for s, m, u in zip(
-                    specialists["missing_share"],
-                    specialists["units_missing"],
-                    specialists["units"],
-                    strict=True,
-                )
-            ],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="<b>%{y}</b><br>%{x:.1%} (%{customdata[0]:,} / %{customdata[1]:,} "
-            "đơn vị / units)<extra></extra>",
-        )
+    return _share_bars(
+        labels,
+        specialists["missing_share"],
+        "Tỷ lệ đơn vị thiếu / Share of units missing it",
+        figure_height(len(specialists), 44, 110),
+        1.15,
+        customdata=specialists[["units_missing", "units"]].to_numpy(),
+        text=[
+            f"{s:.1%} ({m:,} / {u:,})"
+            for s, m, u in zip(
+                specialists["missing_share"],
+                specialists["units_missing"],
+                specialists["units"],
+                strict=True,
+            )
+        ],
+        hovertemplate=UNITS_SHARE_HOVER + "<extra></extra>",
     )
-    style_figure(
-        fig,
-        height=figure_height(len(specialists), 44, 110),
-        xaxis=dict(
-            tickformat=".0%",
-            range=[0, 1.15],
-            tickvals=[0, 0.25, 0.5, 0.75, 1],
-            title="Tỷ lệ đơn vị thiếu / Share of units missing it",
-        ),
-        yaxis=province_axis(),
-        showlegend=False,
-    )
-    return fig
 
 
 def coverage_figure(coverage: pd.DataFrame) -> go.Figure:
-    fig = go.Figure(
-        go.Bar(
-            y=coverage["province_name"],
-            x=coverage["incomplete_share"],
-            orientation="h",
-            marker_color=GAP_COLOUR,
-            customdata=coverage[["units_incomplete", "units", "specialist_coverage"]].to_numpy(),
-            texttemplate="%{x:.1%}",
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="<b>%{y}</b><br>%{x:.1%} (%{customdata[0]:,} / %{customdata[1]:,} "
-            "đơn vị / units)<br>Độ phủ / Coverage: %{customdata[2]:.1%}<extra></extra>",
-        )
+    return _share_bars(
+        coverage["province_name"],
+        coverage["incomplete_share"],
+        "Đơn vị chưa đủ chuyên môn / Units with coverage below 100%",
+        figure_height(len(coverage)),
+        1.1,
+        customdata=coverage[["units_incomplete", "units", "specialist_coverage"]].to_numpy(),
+        texttemplate="%{x:.1%}",
+        hovertemplate=UNITS_SHARE_HOVER
+        + "<br>Độ phủ / Coverage: %{customdata[2]:.1%}<extra></extra>",
     )
-    style_figure(
-        fig,
-        height=figure_height(len(coverage)),
-        xaxis=dict(
-            tickformat=".0%",
-            range=[0, 1.1],
-            tickvals=[0, 0.25, 0.5, 0.75, 1],
-            title="Đơn vị chưa đủ chuyên môn / Units with coverage below 100%",
-        ),
-        yaxis=province_axis(),
-        showlegend=False,
-    )
-    return fig
 
 
 def coverage_table(coverage: pd.DataFrame) -> pd.DataFrame:
