@@ -76,19 +76,10 @@ unioned as (
 
 final as (
 
+    -- the version key, then the union's columns as current_versions names and orders them
     select
         {{ surrogate_key(['unit_code', 'valid_to']) }} as unit_version_key,
-        unit_code,
-        unit_name,
-        unit_level,
-        unit_type,
-        province_code,
-        province_name,
-        district_code,
-        population,
-        valid_from,
-        valid_to,
-        is_current
+        unioned.*
     from unioned
 
 )
