@@ -2,6 +2,15 @@
 -- and 3,321 commune-level units — 2,621 communes, 687 wards, 13 special zones.
 -- The expected figures are seed published_figures; returns a row per figure that differs.
 
+{#- figure (as published_figures names it), the column that tells it, its value -#}
+{%- set figures = [
+    ('province level', 'unit_level', 'province'),
+    ('commune level', 'unit_level', 'commune'),
+    ('commune', 'unit_type', 'commune'),
+    ('ward', 'unit_type', 'ward'),
+    ('special_zone', 'unit_type', 'special_zone'),
+] %}
+
 with
 
 units as (
@@ -15,38 +24,16 @@ units as (
 
 actual as (
 
-    select
-        'province level' as figure,
-        sum(case when unit_level = 'province' then 1 else 0 end) as actual_count
-    from units
+    {%- for figure, column, value in figures %}
+        {%- if not loop.first %}
 
-    union all
-
-    select
-        'commune level' as figure,
-        sum(case when unit_level = 'commune' then 1 else 0 end) as actual_count
-    from units
-
-    union all
-
-    select
-        'commune' as figure,
-        sum(case when unit_type = 'commune' then 1 else 0 end) as actual_count
-    from units
-
-    union all
-
-    select
-        'ward' as figure,
-        sum(case when unit_type = 'ward' then 1 else 0 end) as actual_count
-    from units
-
-    union all
-
-    select
-        'special_zone' as figure,
-        sum(case when unit_type = 'special_zone' then 1 else 0 end) as actual_count
-    from units
+            union all
+        {% endif %}
+        select
+            '{{ figure }}' as figure,
+            sum(case when {{ column }} = '{{ value }}' then 1 else 0 end) as actual_count
+        from units
+    {%- endfor %}
 
 )
 
