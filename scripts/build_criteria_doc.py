@@ -16,6 +16,8 @@ import csv
 import sys
 from pathlib import Path
 
+from generated_page import check_or_write
+
 REPO = Path(__file__).resolve().parents[1]
 SEED = Path("seeds/operating_quality_criteria.csv")
 OUTPUT = Path("docs/operating_quality_criteria.md")
@@ -79,16 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
     args = parser.parse_args(argv)
     text = render(read_criteria(REPO / SEED))
-    target = REPO / OUTPUT
-    if args.check:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current != text:
-            print(f"{OUTPUT} is stale: run python scripts/build_criteria_doc.py", file=sys.stderr)
-            return 1
-        return 0
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT}")
-    return 0
+    return check_or_write(
+        REPO / OUTPUT,
+        text,
+        check=args.check,
+        stale=f"{OUTPUT} is stale: run python scripts/build_criteria_doc.py",
+        wrote=f"wrote {OUTPUT}",
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from generated_page import check_or_write
 
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT = Path("docs/data_dictionary.md")
@@ -245,17 +246,13 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
     args = parser.parse_args()
     text = render(REPO)
-    target = REPO / OUTPUT
-    if args.check:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current != text:
-            print(f"{OUTPUT} is stale: run `make docs-dictionary`", file=sys.stderr)
-            return 1
-        return 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT} ({len(text.splitlines())} lines)")
-    return 0
+    return check_or_write(
+        REPO / OUTPUT,
+        text,
+        check=args.check,
+        stale=f"{OUTPUT} is stale: run `make docs-dictionary`",
+        wrote=f"wrote {OUTPUT} ({len(text.splitlines())} lines)",
+    )
 
 
 if __name__ == "__main__":
