@@ -11,12 +11,11 @@ weights the warehouse scores with.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 from pathlib import Path
 
-from generated_page import check_or_write
+from generated_page import check_or_write, check_requested
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = Path("seeds/operating_quality_criteria.csv")
@@ -77,17 +76,10 @@ def render(criteria: list[dict[str, str]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
-    args = parser.parse_args(argv)
+    check = check_requested(argv, __doc__)
     text = render(read_criteria(REPO / SEED))
-    return check_or_write(
-        REPO / OUTPUT,
-        text,
-        check=args.check,
-        stale=f"{OUTPUT} is stale: run python scripts/build_criteria_doc.py",
-        wrote=f"wrote {OUTPUT}",
-    )
+    stale = f"{OUTPUT} is stale: run python scripts/build_criteria_doc.py"
+    return check_or_write(REPO / OUTPUT, text, check=check, stale=stale, wrote=f"wrote {OUTPUT}")
 
 
 if __name__ == "__main__":

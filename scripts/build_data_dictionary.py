@@ -10,14 +10,13 @@ it runs in a second and the test that checks the committed page runs in the fast
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from generated_page import check_or_write
+from generated_page import check_or_write, check_requested
 
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT = Path("docs/data_dictionary.md")
@@ -242,17 +241,11 @@ def table_section(table: Table) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
-    args = parser.parse_args()
+    check = check_requested(None, __doc__)
     text = render(REPO)
-    return check_or_write(
-        REPO / OUTPUT,
-        text,
-        check=args.check,
-        stale=f"{OUTPUT} is stale: run `make docs-dictionary`",
-        wrote=f"wrote {OUTPUT} ({len(text.splitlines())} lines)",
-    )
+    stale = f"{OUTPUT} is stale: run `make docs-dictionary`"
+    wrote = f"wrote {OUTPUT} ({len(text.splitlines())} lines)"
+    return check_or_write(REPO / OUTPUT, text, check=check, stale=stale, wrote=wrote)
 
 
 if __name__ == "__main__":

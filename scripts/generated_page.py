@@ -3,8 +3,16 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
+
+
+def check_requested(argv: list[str] | None, doc: str) -> bool:
+    """The script's one option, `--check`; its description is the first line of `doc`."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
+    return parser.parse_args(argv).check
 
 
 def check_or_write(target: Path, text: str, *, check: bool, stale: str, wrote: str) -> int:
