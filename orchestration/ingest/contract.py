@@ -8,6 +8,7 @@ another ingest path.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -116,18 +117,9 @@ def valid_until(
 ) -> Check:
     """Codes that ceased to exist: `load` gives them and their last day; a record dated
     after it may not carry one (a code valid then and now, for another unit, is not in it)."""
-
-    def build() -> pa.Check:
-        codes, last_day = load()
-        ended = sorted(codes)
-        return pa.Check(
-            lambda data: data.lazyframe.select(
-                ~(pl.col(data.key).is_in(ended) & (record_date() > last_day)).fill_null(False)
-            ),
-            name="valid_until",
-        )
-
-    return Check(reason_code, describe, build)
+    return _codes_outside_their_time(
+        "valid_until", describe, reason_code, record_date, load, operator.gt
+    )
 
 
 def valid_from(
@@ -137,15 +129,30 @@ def valid_from(
     load: Callable[[], tuple[frozenset[str], date]],
 ) -> Check:
     """Codes that came into existence on a day: a record dated before it may not carry one."""
+    return _codes_outside_their_time(
+        "valid_from", describe, reason_code, record_date, load, operator.lt
+    )
+
+
+def _codes_outside_their_time(
+    name: str,
+    describe: str,
+    reason_code: str,
+    record_date: Callable[[], pl.Expr],
+    load: Callable[[], tuple[frozenset[str], date]],
+    outside: Callable[[pl.Expr, date], pl.Expr],
+) -> Check:
+    """A record may not carry one of the codes `load` gives when its date is `outside` the
+    boundary day `load` gives with them (after the last day, before the first)."""
 
     def build() -> pa.Check:
-        codes, first_day = load()
-        begun = sorted(codes)
+        codes, day = load()
+        listed = sorted(codes)
         return pa.Check(
             lambda data: data.lazyframe.select(
-                ~(pl.col(data.key).is_in(begun) & (record_date() < first_day)).fill_null(False)
+                ~(pl.col(data.key).is_in(listed) & outside(record_date(), day)).fill_null(False)
             ),
-            name="valid_from",
+            name=name,
         )
 
     return Check(reason_code, describe, build)
