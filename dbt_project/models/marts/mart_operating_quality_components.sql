@@ -9,6 +9,9 @@
     normalisation, thresholds and weight come from the seed only: no criterion is named here.
 #}
 
+{#- one criterion of one area in one period -#}
+{%- set criterion_keys = ['scope', 'area_code', 'period', 'period_start', 'criterion_id'] -%}
+
 with
 
 measures as (
@@ -88,11 +91,7 @@ bound_positions as (
         order, a bound before the ratios it ties; for the ratio itself this is its percent
         rank. -#}
     select
-        scope,
-        area_code,
-        period,
-        period_start,
-        criterion_id,
+        {{ criterion_keys | join(', ') }},
         kind,
         case
             when areas_with_ratio > 1
@@ -115,11 +114,7 @@ bound_positions as (
             ('ratio', 'ratio', 1), ('lower', 'ratio_lower', 0), ('upper', 'ratio_upper', 0),
         ] %}
                 select
-                    scope,
-                    area_code,
-                    period,
-                    period_start,
-                    criterion_id,
+                    {{ criterion_keys | join(', ') }},
                     '{{ kind }}' as kind,
                     {{ column }} as position_value,
                     {{ is_ratio }} as is_ratio
@@ -138,20 +133,11 @@ bound_positions as (
 bound_percentiles as (
 
     select
-        scope,
-        area_code,
-        period,
-        period_start,
-        criterion_id,
+        {{ criterion_keys | join(', ') }},
         max(case when kind = 'lower' then bound_percentile end) as lower_percentile,
         max(case when kind = 'upper' then bound_percentile end) as upper_percentile
     from bound_positions
-    group by
-        scope,
-        area_code,
-        period,
-        period_start,
-        criterion_id
+    group by {{ criterion_keys | join(', ') }}
 
 ),
 
@@ -163,11 +149,10 @@ placed as (
         bound_percentiles.upper_percentile
     from bounded
     left join bound_percentiles
-        on bounded.scope = bound_percentiles.scope
-        and bounded.area_code = bound_percentiles.area_code
-        and bounded.period = bound_percentiles.period
-        and bounded.period_start = bound_percentiles.period_start
-        and bounded.criterion_id = bound_percentiles.criterion_id
+        on
+        {%- for key in criterion_keys %}
+            {{ 'and ' if not loop.first }}bounded.{{ key }} = bound_percentiles.{{ key }}
+        {%- endfor %}
 
 ),
 
