@@ -38,6 +38,9 @@ def normalisation_text(row: dict[str, str]) -> str:
         return f"threshold: 0 at {row['zero_at']}, 100 at {row['full_at']}"
     if row["normalisation"] == "minmax":
         return "min–max within the period"
+    if row["full_at"] or row["zero_at"]:
+        zero, full = float(row["zero_at"] or 0), float(row["full_at"] or 1)
+        return f"percentile within the period: 0 at {zero:.0%}, 100 from {full:.0%}"
     return "percentile within the period"
 
 

@@ -2,7 +2,8 @@
 
 Reads the marts and the simulation manifest only: the slow-stage flags against the
 manifest's `slow_steps`; the units with the worst on-time rate and with the lowest
-Decision 766 score against its `weak_units`; and the figures of the issue's closing note
+Decision 766 score against its `weak_units`; the operating-quality index's weak flags
+against the same and its flag for the `thin_weak_units`; and the figures of the issue's closing note
 (the national score, the five lowest provinces). `tests/test_slow_stages.py` asserts on
 the same functions.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -86,6 +88,39 @@ def weak_unit_recovery(
     }
 
 
+# commune-level units, whole monitored period: the flag, the rank spread across weightings
+OPERATING_QUALITY_UNITS = """
+    select area_code, quality_flag, rank_spread from marts.mart_operating_quality
+    where scope = 'unit' and period = 'whole' and is_scored"""
+
+WEAK_LEVELS = """
+    select province_code from marts.mart_operating_quality_weak_levels
+    where period = 'whole' and is_weak_level order by province_code"""
+
+
+def operating_quality_recovery(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict:
+    """The index's weak flags against the planted weak units among those scored; the flag
+    each planted thin weak unit gets (None when unscored); the weak-level provinces and the
+    median rank spread across weightings (docs/indicators.md G)."""
+    rows = con.execute(OPERATING_QUALITY_UNITS).fetchall()
+    flags = {code: flag for code, flag, _ in rows}
+    planted = {w["unit_code"] for w in manifest["weak_units"]} & set(flags)
+    weak = {code for code, flag in flags.items() if flag == "weak"}
+    precision, recall = precision_recall(weak, planted)
+    spreads = sorted(spread for *_, spread in rows)
+    return {
+        "scored": len(rows),
+        "planted": planted,
+        "found": weak,
+        "watch": sum(flag == "watch" for flag in flags.values()),
+        "precision": precision,
+        "recall": recall,
+        "thin": {t["unit_code"]: flags.get(t["unit_code"]) for t in manifest["thin_weak_units"]},
+        "weak_provinces": [code for (code,) in con.execute(WEAK_LEVELS).fetchall()],
+        "median_rank_spread": spreads[len(spreads) // 2] if spreads else None,
+    }
+
+
 def closing_figures(con: duckdb.DuckDBPyConnection) -> dict:
     """The national score and band and the five lowest provinces (whole period)."""
     rows = con.execute(SCORES).fetchall()
@@ -114,6 +149,16 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"slow steps: {len(slow['planted'])} planted, {len(slow['found'])} flagged, "
             f"precision {slow['precision']:.2f}, recall {slow['recall']:.2f}"
+        )
+        index = operating_quality_recovery(con, manifest)
+        thin = Counter(flag or "unscored" for flag in index["thin"].values())
+        print(
+            f"operating-quality weak units: {len(index['planted'])} planted of {index['scored']} "
+            f"scored, {len(index['found'])} weak, {index['watch']} watch, precision "
+            f"{index['precision']:.2f}, recall {index['recall']:.2f}; thin weak units "
+            f"{dict(sorted(thin.items()))}; weak-level provinces "
+            f"{', '.join(index['weak_provinces']) or 'none'}; median rank spread "
+            f"{index['median_rank_spread']} of {index['scored']}"
         )
         for name, ranking in (("on-time rate", WORST_BY_ON_TIME), ("766 score", LOWEST_BY_SCORE)):
             for minimum in (MIN_DOSSIERS, 50):

@@ -18,6 +18,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 from built_warehouse import query, simulated_warehouse
@@ -39,6 +40,7 @@ from simulator.units import province_units
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 import build_criteria_doc  # noqa: E402
+import recovery  # noqa: E402
 
 SEED = REPO / "seeds" / "operating_quality_criteria.csv"
 MODELS = REPO / "dbt_project" / "models"
@@ -285,6 +287,22 @@ def test_a_planted_weak_unit_with_few_dossiers_is_watch_not_weak(built):
     assert len(thin) == 3  # one a province
     flags = dict(query(warehouse, f"select area_code, quality_flag {WHOLE_UNITS}"))
     assert {code: flags.get(code) for code in thin} == {code: "watch" for code in thin}
+
+
+@pytest.mark.slow
+def test_the_recovery_script_reports_what_the_index_flags(built):
+    """scripts/recovery.py's figures for the index are those the tests above check."""
+    warehouse, manifest = built
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        found = recovery.operating_quality_recovery(con, manifest)
+    weak = {
+        code
+        for (code,) in query(warehouse, f"select area_code {WHOLE_UNITS} and quality_flag = 'weak'")
+    }
+    assert found["found"] == weak
+    assert found["precision"] >= MIN_PRECISION and found["recall"] >= MIN_RECALL
+    assert set(found["thin"].values()) == {"watch"}
+    assert 0 <= found["median_rank_spread"] < found["scored"]
 
 
 @pytest.mark.slow

@@ -17,12 +17,36 @@
     )
 {%- endmacro %}
 
+{% macro poisson_bound(count, side) -%}
+    {#- side: -1 for the lower bound, 1 for the upper, of the mean of a Poisson count at
+        var operating_quality_z: the square-root approximation (√k ∓ z/2)², the upper
+        from k + 1 so that a count of 0 still has room above it -#}
+    {%- set z = var('operating_quality_z') -%}
+    {%- if side < 0 -%}
+        (case when ({{ count }}) > 0 then
+            (sqrt({{ count }}) - {{ z }} / 2.0) * (sqrt({{ count }}) - {{ z }} / 2.0)
+        else 0.0 end)
+    {%- else -%}
+        ((sqrt(({{ count }}) + 1) + {{ z }} / 2.0) * (sqrt(({{ count }}) + 1) + {{ z }} / 2.0))
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro clamp_to_100(share) -%}
     case
         when ({{ share }}) < 0 then 0.0
         when ({{ share }}) > 1 then 100.0
         else 100.0 * ({{ share }})
     end
+{%- endmacro %}
+
+{% macro percentile_score(percentile, direction, zero_at, full_at) -%}
+    {#- the percent rank turned so that higher is better, then scaled from zero_at (0 when
+        null) to full_at (1 when null): a criterion can stop earning above a percentile -#}
+    {{ clamp_to_100(
+        '((case when ' ~ direction ~ " = 'lower_is_better' then 1 - (" ~ percentile ~ ') else ('
+        ~ percentile ~ ') end) - coalesce(' ~ zero_at ~ ', 0.0)) / (coalesce(' ~ full_at
+        ~ ', 1.0) - coalesce(' ~ zero_at ~ ', 0.0))'
+    ) }}
 {%- endmacro %}
 
 {% macro criterion_score(value, normalisation, direction, zero_at, full_at, min_value, max_value) -%}

@@ -1,6 +1,7 @@
 -- Every composite and group score of mart_operating_quality is the weighted mean of the
--- stored normalised criteria of mart_operating_quality_components under the stored weights
--- (docs/indicators.md G): returns the areas where a re-derived score differs.
+-- stored normalised criteria of mart_operating_quality_components under the stored weights,
+-- and the composite's interval the root sum of squares of the criteria's weighted margins
+-- (docs/indicators.md G): returns the areas where a re-derived score or bound differs.
 with
 
 components as (
@@ -18,8 +19,18 @@ rederived as (
         period,
         period_start,
         sum(weight * normalised) / sum(weight) as composite_score,
-        sum(weight * normalised_lower) / sum(weight) as composite_lower,
-        sum(weight * normalised_upper) / sum(weight) as composite_upper,
+        -- the bounds: the point less / plus the root sum of squares of the weighted
+        -- criteria's margins (independent errors), within 0–100
+        greatest(
+            sum(weight * normalised) / sum(weight)
+            - sqrt(sum(power(weight * (normalised - normalised_lower), 2))) / sum(weight),
+            0
+        ) as composite_lower,
+        least(
+            sum(weight * normalised) / sum(weight)
+            + sqrt(sum(power(weight * (normalised_upper - normalised), 2))) / sum(weight),
+            100
+        ) as composite_upper,
         {%- for group in ['performance', 'effectiveness', 'efficiency'] %}
             sum(case when group_code = '{{ group }}' then weight * normalised end)
             / sum(case when group_code = '{{ group }}' then weight end) as {{ group }}_score

@@ -17,7 +17,7 @@
 {%- set capacity_measures = [
     ('staff_norm_ratio', 'headcount', 'staff_norm'),
     ('specialist_coverage', 'specialisations_filled', 'specialisations_required'),
-    ('dossiers_per_handling_staff', 'dossiers_finished', 'handling_staff'),
+    ('dossiers_per_staff_norm', 'dossiers_finished', 'staff_norm'),
 ] -%}
 {%- set budget_measures = [
     ('allocated_vnd_per_resident', 'allocated_vnd', 'population'),

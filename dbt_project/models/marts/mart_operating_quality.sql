@@ -6,8 +6,10 @@
     period is left out, its weight with it); an area is scored only when every group of the
     seed has a criterion with a value.
 
-    Honest ranks: the composite's interval is the same weighted mean of the criteria's
-    bounds; the best rank an area could hold is that of its upper bound among the point
+    Honest ranks: the composite's interval is the point less / plus the root sum of squares
+    of the criteria's weighted margins (w × (normalised − normalised_lower), w ×
+    (normalised_upper − normalised)) ÷ the weights: the criteria's sampling errors are
+    independent, so their margins add in quadrature, not in line; the best rank an area could hold is that of its upper bound among the point
     scores, the worst that of its lower bound. A commune-level unit is weak when even its
     best rank is in the bottom var('operating_quality_bottom_share') of the nation, watch
     when only its point rank is. The ranks under other weightings (equal weights, each group
@@ -81,8 +83,13 @@ weighted as (
         count(distinct group_code) as groups_scored,
         sum(weight) as weight_available,
         {{ safe_divide('sum(weight * normalised)', 'sum(weight)') }} as composite_point,
-        {{ safe_divide('sum(weight * normalised_lower)', 'sum(weight)') }} as composite_low,
-        {{ safe_divide('sum(weight * normalised_upper)', 'sum(weight)') }} as composite_high,
+        {%- for side, bound in [('low', 'normalised_lower'), ('high', 'normalised_upper')] %}
+            {{ safe_divide(
+                'sqrt(sum(weight * weight * (' ~ bound ~ ' - normalised) * (' ~ bound
+                ~ ' - normalised)))',
+                'sum(weight)'
+            ) }} as composite_{{ side }}_margin,
+        {%- endfor %}
         avg(normalised) as equal_weights_point,
     {%- for group in groups %}
             {{ safe_divide(
@@ -103,7 +110,6 @@ weighted as (
 scored as (
 
     -- an area missing a whole group is not comparable with the others: no composite
-    -- the bounds' sums can miss the point's by a rounding error: never let them cross it
     select
         weighted.scope,
         weighted.area_code,
@@ -116,8 +122,8 @@ scored as (
         weighted.groups_scored,
         weighted.weight_available,
         weighted.composite_point,
-        least(weighted.composite_low, weighted.composite_point) as composite_low,
-        greatest(weighted.composite_high, weighted.composite_point) as composite_high,
+        greatest(weighted.composite_point - weighted.composite_low_margin, 0.0) as composite_low,
+        least(weighted.composite_point + weighted.composite_high_margin, 100.0) as composite_high,
         weighted.equal_weights_point,
         {%- for group in groups %}
             weighted.{{ group }}_point,

@@ -2,10 +2,15 @@
     The operating-quality index, criterion by criterion (docs/indicators.md G): one row per
     scope (commune-level unit | province) × period (quarter | year | whole) × period_start ×
     criterion of seeds/operating_quality_criteria.csv, with the measure's numerator,
-    denominator and ratio, its interval (Wilson for criteria whose seed row says so, else the
-    ratio itself), and the three normalised to 0–100 by the seed's rule. Group, direction,
+    denominator and ratio, its interval (the seed row's interval_method: Wilson for a rate,
+    Poisson for a ratio whose numerator or denominator counts dossiers, else the ratio
+    itself), and the three normalised to 0–100 by the seed's rule (a percentile criterion's
+    bounds at the percent rank they would hold among the areas' ratios). Group, direction,
     normalisation, thresholds and weight come from the seed only: no criterion is named here.
 #}
+
+{#- one criterion of one area in one period -#}
+{%- set criterion_keys = ['scope', 'area_code', 'period', 'period_start', 'criterion_id'] -%}
 
 with
 
@@ -53,19 +58,101 @@ joined as (
 
 bounded as (
 
+    -- poisson_numerator: the numerator is a count of dossiers (output per input);
+    -- poisson_denominator: the denominator is, at least 1 whenever there is a ratio
     select
         joined.*,
         case
             when interval_method = 'wilson' and denominator > 0 and ratio between 0 and 1
                 then {{ wilson_bound('ratio', 'denominator', -1) }}
+            when interval_method = 'poisson_numerator' and ratio is not null
+                then {{ poisson_bound('numerator', -1) }} / denominator
+            when interval_method = 'poisson_denominator' and ratio is not null
+                then numerator / {{ poisson_bound('denominator', 1) }}
             else ratio
         end as ratio_lower,
         case
             when interval_method = 'wilson' and denominator > 0 and ratio between 0 and 1
                 then {{ wilson_bound('ratio', 'denominator', 1) }}
+            when interval_method = 'poisson_numerator' and ratio is not null
+                then {{ poisson_bound('numerator', 1) }} / denominator
+            when interval_method = 'poisson_denominator' and ratio is not null
+                then numerator / {{ poisson_bound('denominator', -1) }}
             else ratio
         end as ratio_upper
     from joined
+
+),
+
+bound_positions as (
+
+    {#- A percentile criterion's bound scores as the share of the areas' ratios below it
+        (the percent rank it would hold among them): ratios and bounds in one ascending
+        order, a bound before the ratios it ties; for the ratio itself this is its percent
+        rank. -#}
+    select
+        {{ criterion_keys | join(', ') }},
+        kind,
+        case
+            when areas_with_ratio > 1
+                then least(coalesce(ratios_below, 0) * 1.0 / (areas_with_ratio - 1), 1.0)
+            else 0.0
+        end as bound_percentile
+    from (
+        select
+            positions.*,
+            sum(is_ratio) over (
+                partition by scope, period, period_start, criterion_id
+                order by position_value asc, is_ratio asc
+                rows between unbounded preceding and 1 preceding
+            ) as ratios_below,
+            sum(is_ratio) over (
+                partition by scope, period, period_start, criterion_id
+            ) as areas_with_ratio
+        from (
+        {%- for kind, column, is_ratio in [
+            ('ratio', 'ratio', 1), ('lower', 'ratio_lower', 0), ('upper', 'ratio_upper', 0),
+        ] %}
+                select
+                    {{ criterion_keys | join(', ') }},
+                    '{{ kind }}' as kind,
+                    {{ column }} as position_value,
+                    {{ is_ratio }} as is_ratio
+                from bounded
+                where normalisation = 'percentile' and ratio is not null
+                {%- if not loop.last %}
+                    union all
+                {%- endif %}
+            {%- endfor %}
+        ) as positions
+    ) as counted
+    where kind <> 'ratio'
+
+),
+
+bound_percentiles as (
+
+    select
+        {{ criterion_keys | join(', ') }},
+        max(case when kind = 'lower' then bound_percentile end) as lower_percentile,
+        max(case when kind = 'upper' then bound_percentile end) as upper_percentile
+    from bound_positions
+    group by {{ criterion_keys | join(', ') }}
+
+),
+
+placed as (
+
+    select
+        bounded.*,
+        bound_percentiles.lower_percentile,
+        bound_percentiles.upper_percentile
+    from bounded
+    left join bound_percentiles
+        on
+        {%- for key in criterion_keys %}
+            {{ 'and ' if not loop.first }}bounded.{{ key }} = bound_percentiles.{{ key }}
+        {%- endfor %}
 
 ),
 
@@ -73,7 +160,7 @@ ranged as (
 
     -- the period's spread of each criterion among areas of the same scope
     select
-        bounded.*,
+        placed.*,
         min(ratio) over (
             partition by scope, period, period_start, criterion_id
         ) as min_ratio,
@@ -86,7 +173,7 @@ ranged as (
                     order by ratio
                 )
         end as ratio_percentile
-    from bounded
+    from placed
 
 ),
 
@@ -94,20 +181,21 @@ scored as (
 
     select
         ranged.*,
+    {%- for value, percentile, column in [
+        ('ratio', 'ratio_percentile', 'normalised'),
+        ('ratio_lower', 'lower_percentile', 'score_at_lower'),
+        ('ratio_upper', 'upper_percentile', 'score_at_upper'),
+    ] %}
         case
-            when normalisation = 'percentile' and direction = 'lower_is_better'
-                then 100.0 * (1 - ratio_percentile)
-            when normalisation = 'percentile' then 100.0 * ratio_percentile
+            when normalisation = 'percentile' then {{ percentile_score(
+                    percentile, 'direction', 'zero_at', 'full_at'
+                ) }}
             else {{ criterion_score(
-                'ratio', 'normalisation', 'direction', 'zero_at', 'full_at', 'min_ratio', 'max_ratio'
-            ) }}
-        end as normalised,
-        {{ criterion_score(
-            'ratio_lower', 'normalisation', 'direction', 'zero_at', 'full_at', 'min_ratio', 'max_ratio'
-        ) }} as score_at_lower,
-        {{ criterion_score(
-            'ratio_upper', 'normalisation', 'direction', 'zero_at', 'full_at', 'min_ratio', 'max_ratio'
-        ) }} as score_at_upper
+                    value, 'normalisation', 'direction', 'zero_at', 'full_at',
+                    'min_ratio', 'max_ratio'
+                ) }}
+        end as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from ranged
 
 ),
@@ -138,14 +226,11 @@ final as (
         interval_method,
         weight,
         cast(normalised as {{ type_double() }}) as normalised,
-        -- a percentile criterion carries no interval: its bounds are its value
         cast(case
-            when normalisation = 'percentile' then normalised
             when score_at_lower < score_at_upper then score_at_lower
             else score_at_upper
         end as {{ type_double() }}) as normalised_lower,
         cast(case
-            when normalisation = 'percentile' then normalised
             when score_at_lower < score_at_upper then score_at_upper
             else score_at_lower
         end as {{ type_double() }}) as normalised_upper
