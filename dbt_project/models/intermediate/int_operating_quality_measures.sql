@@ -12,6 +12,10 @@
 #}
 
 {%- set periods = ['quarter', 'year', 'whole'] -%}
+{#- what a unit's period is keyed and grouped by in the summing CTEs -#}
+{%- set unit_period_keys = [
+    'unit_code', 'province_code', 'period', 'period_start', 'period_end_month'
+] -%}
 
 {#- measure_code, numerator, denominator over the summed monthly columns -#}
 {%- set capacity_measures = [
@@ -93,11 +97,9 @@ unit_periods as (
 capacity as (
 
     select
-        unit_periods.unit_code,
-        unit_periods.province_code,
-        unit_periods.period,
-        unit_periods.period_start,
-        unit_periods.period_end_month,
+        {%- for key in unit_period_keys %}
+            unit_periods.{{ key }},
+        {%- endfor %}
         sum(capacity_months.headcount) as headcount,
         sum(capacity_months.staff_norm) as staff_norm,
         sum(capacity_months.specialisations_filled) as specialisations_filled,
@@ -110,11 +112,9 @@ capacity as (
         and unit_periods.period_start <= capacity_months.month_start
         and unit_periods.period_end_month >= capacity_months.month_start
     group by
-        unit_periods.unit_code,
-        unit_periods.province_code,
-        unit_periods.period,
-        unit_periods.period_start,
-        unit_periods.period_end_month
+    {%- for key in unit_period_keys %}
+            unit_periods.{{ key }}{{ ',' if not loop.last }}
+    {%- endfor %}
 
 ),
 
@@ -133,11 +133,9 @@ unit_service as (
 money as (
 
     select
-        unit_periods.unit_code,
-        unit_periods.province_code,
-        unit_periods.period,
-        unit_periods.period_start,
-        unit_periods.period_end_month,
+        {%- for key in unit_period_keys %}
+            unit_periods.{{ key }},
+        {%- endfor %}
         max(unit_periods.population) as population,
         sum(budget.allocated_vnd) as allocated_vnd,
         sum(budget.disbursed_vnd) as disbursed_vnd,
@@ -151,11 +149,9 @@ money as (
         and unit_periods.period_start <= budget.period_start
         and unit_periods.period_end_month >= budget.period_start
     group by
-        unit_periods.unit_code,
-        unit_periods.province_code,
-        unit_periods.period,
-        unit_periods.period_start,
-        unit_periods.period_end_month
+    {%- for key in unit_period_keys %}
+            unit_periods.{{ key }}{{ ',' if not loop.last }}
+    {%- endfor %}
 
 ),
 
