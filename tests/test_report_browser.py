@@ -79,6 +79,8 @@ def test_drill_down_from_the_nation_to_one_communes_overdue_dossiers(browser, si
     assert browser.evaluate("document.getElementById('groups').rows.length") == 2  # head + progress
     summary = browser.evaluate("document.getElementById('summary').textContent")
     assert "81.0% → 92.5%" in summary  # on time, the 12 months before / after the reform
+    assert "66.7%" in summary and "2 / 3" in summary  # surplus offices repurposed
+    assert "25.0%" in summary and "50 / 200" in summary  # archive records digitised
     browser.follow(
         '#groups a[href$="/group-progress"]', "document.getElementById('components') !== null"
     )
