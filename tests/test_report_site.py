@@ -20,12 +20,14 @@ from site_fixtures import COMMUNE, OVERDUE_CODES, render_drilldown_site
 from orchestration.settings import SEEDS_DIR
 from reports import PAGE_MODULES, glossary, province_map, service_index
 from reports.shell import (
+    FIRST_ROWS,
     PLOTLY_JS_NAME,
     Page,
     data_is_simulated,
     format_value,
     mark_national,
     rate_axis,
+    table_html,
 )
 
 
@@ -283,3 +285,13 @@ def test_map_colours_by_a_selectable_indicator(site):
     shown = {v for row in on_time for v in row if v}
     assert shown == {format_value(0.971, "pct"), format_value(0.984, "pct")}
     assert "province-01.html" in PageHtml(html).anchors
+
+
+def test_a_long_table_draws_its_first_rows_and_keeps_the_rest_for_later():
+    short = table_html(pd.DataFrame({"n": range(FIRST_ROWS)}), "short")
+    assert "<template" not in short and "table-more" not in short
+    html = table_html(pd.DataFrame({"n": range(FIRST_ROWS + 3)}), "long")
+    drawn, later = html.split('<template class="rows-later">')
+    assert drawn.count("<tr>") == 1 + FIRST_ROWS  # the header and the first rows
+    assert later.count("<tr>") == 3
+    assert f'data-table="long">Hiện tất cả {FIRST_ROWS + 3} dòng' in html
