@@ -32,9 +32,7 @@ snapshot_assets as (
 
     select
         assets.*,
-        assets.is_office
-        and assets.status in ('surplus', 'repurposing', 'repurposed', 'disposed')
-            as is_surplus_office
+        {{ is_surplus_office('assets') }} as is_surplus_office
     from {{ ref('fct_assets') }} as assets
     inner join province_latest
         on assets.province_code = province_latest.province_code
@@ -52,12 +50,7 @@ unit_counts as (
         month_start,
         snapshot_date,
         count(*) as assets_total,
-        sum(case when is_office then 1 else 0 end) as offices_total,
-        sum(case when is_surplus_office then 1 else 0 end) as surplus_offices,
-        sum(case when is_office and status = 'surplus' then 1 else 0 end) as waiting,
-        sum(case when is_office and status = 'repurposing' then 1 else 0 end) as repurposing,
-        sum(case when is_office and status = 'repurposed' then 1 else 0 end) as repurposed,
-        sum(case when is_office and status = 'disposed' then 1 else 0 end) as disposed,
+        {{ office_status_counts() }},
         sum(coalesce(archive_records, 0)) as archive_records,
         sum(coalesce(archive_records_digitised, 0)) as archive_records_digitised
     from snapshot_assets
@@ -77,12 +70,7 @@ final as (
         month_start,
         snapshot_date,
         cast(assets_total as {{ dbt.type_bigint() }}) as assets_total,
-        cast(offices_total as {{ dbt.type_bigint() }}) as offices_total,
-        cast(surplus_offices as {{ dbt.type_bigint() }}) as surplus_offices,
-        cast(waiting as {{ dbt.type_bigint() }}) as waiting,
-        cast(repurposing as {{ dbt.type_bigint() }}) as repurposing,
-        cast(repurposed as {{ dbt.type_bigint() }}) as repurposed,
-        cast(disposed as {{ dbt.type_bigint() }}) as disposed,
+        {{ office_status_casts() }},
         {{ safe_divide('repurposed', 'surplus_offices') }} as repurposed_share,
         cast(archive_records as {{ dbt.type_bigint() }}) as archive_records,
         cast(archive_records_digitised as {{ dbt.type_bigint() }}) as archive_records_digitised,
