@@ -88,6 +88,14 @@
         ['Chi được giao (VND) / Expenditure allocated (VND)', int(u.expenditure_allocated_vnd),
          'giải ngân / disbursed ' + pct(u.budget_execution_rate) + ' · chuyển đổi số / digital ' + pct(u.digital_transformation_share)],
         ['Thiếu nguồn lực / Resource gap', missing(u.resource_gap_flag) ? '—' : (u.resource_gap_flag ? 'Có / Yes' : 'Không / No'), ''],
+        ['Trụ sở dôi dư / Surplus offices', int(u.surplus_offices),
+         missing(u.offices_total) ? 'không có tài sản trong kỳ kiểm kê / no asset in the inventory' :
+         'trên / of ' + int(u.offices_total) + ' trụ sở (offices) · chờ xử lý / waiting ' + int(u.waiting) +
+         ' · đang chuyển đổi / repurposing ' + int(u.repurposing) + ' · đã chuyển đổi / repurposed ' + int(u.repurposed) +
+         ' · đã thanh lý / disposed ' + int(u.disposed) + ' · kiểm kê / inventory ' + (u.assets_snapshot_date || '—')],
+        ['Đã chuyển đổi / Repurposed share', pct(u.repurposed_share), int(u.repurposed) + ' / ' + int(u.surplus_offices)],
+        ['Hồ sơ lưu trữ đã số hóa / Archive records digitised', pct(u.archive_digitised_share),
+         int(u.archive_records_digitised) + ' / ' + int(u.archive_records)],
         ['Bước chậm nhất / Slowest steps', link(hash + '/slow', int(slow.length)), ''],
         ['Đúng hạn: 12 tháng trước / sau cải cách / On time: 12 months before / after the reform',
          pct(u.on_time_rate_before) + ' → ' + pct(u.on_time_rate_after),

@@ -7,8 +7,9 @@ page for every commune-level unit, fed by one data script per province beside it
 (`data/communes-<province>.js`, loaded with a <script> tag so the folder opens from file://
 without a server). A unit's score links to its six groups, each group to its ratios with
 numerator and denominator, and the ratios of progress to the unit's overdue dossiers
-(mart_unit_overdue_dossiers) and its slowest steps (mart_slow_stages). Every number is a
-mart column: this module selects rows and arranges them.
+(mart_unit_overdue_dossiers) and its slowest steps (mart_slow_stages); the unit's summary
+also carries its resources (mart_unit_resources) and its surplus offices and archives
+(mart_unit_assets). Every number is a mart column: this module selects rows and arranges them.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ COMPONENTS = "marts.mart_service_index_components"
 PERIODS = "marts.mart_service_periods"
 CAPACITY = "marts.mart_capacity_latest"
 ASSETS = "marts.mart_assets_latest"
+UNIT_ASSETS = "marts.mart_unit_assets"
 BACKLOG = "marts.mart_backlog_ageing"
 RESOURCES = "marts.mart_unit_resources"
 SLOW = "marts.mart_slow_stages"
@@ -64,6 +66,7 @@ SOURCES = (
     PERIODS,
     CAPACITY,
     ASSETS,
+    UNIT_ASSETS,
     BACKLOG,
     RESOURCES,
     SLOW,
@@ -158,7 +161,18 @@ select
     r.resource_gap_flag,
     before.on_time_rate as on_time_rate_before,
     after.on_time_rate as on_time_rate_after,
-    before.old_units_absorbed
+    before.old_units_absorbed,
+    t.snapshot_date as assets_snapshot_date,
+    t.offices_total,
+    t.surplus_offices,
+    t.waiting,
+    t.repurposing,
+    t.repurposed,
+    t.disposed,
+    t.repurposed_share,
+    t.archive_records,
+    t.archive_records_digitised,
+    t.archive_digitised_share
 from marts.dim_admin_unit as u
 left join {INDEX} as i
     on i.scope = 'unit' and i.area_code = u.unit_code and i.period = 'whole'
@@ -172,6 +186,8 @@ left join {BEFORE_AFTER} as before
     on before.unit_code = u.unit_code and before.period = 'before'
 left join {BEFORE_AFTER} as after
     on after.unit_code = u.unit_code and after.period = 'after'
+left join {UNIT_ASSETS} as t
+    on t.unit_code = u.unit_code
 where u.unit_level = 'commune'
 order by u.province_code, i.rank_in_province nulls last, u.unit_name, u.unit_code
 """

@@ -3,6 +3,12 @@ beside each model (the one place each indicator is defined), so a definition on 
 differs from the warehouse's. Each chart's caption links to its entries (`glossary.html#<model>`
 or `#<model>.<column>`, `shell.glossary_href`). A column shown on the pages under a bilingual
 label is listed with that label (the pages' label maps); the definitions are the YAML's text.
+
+Bilingual from the same entry: the English definition is the model's or column's
+`description`, the Vietnamese one its `config: meta: vi:` beside it in the same YAML entry
+(`vietnamese`), so each definition has one place in both languages. The models the pages read
+and their columns shown under a label must carry the Vietnamese text
+(tests/test_report_site.py); the other entries show the English text alone until written.
 """
 
 from __future__ import annotations
@@ -45,12 +51,26 @@ def _text(description: object) -> str:
     return " ".join(str(description or "").split())
 
 
+def vietnamese(entry: Mapping) -> str:
+    """The Vietnamese definition of a model or column entry: its `config: meta: vi:`."""
+    meta = (entry.get("config") or {}).get("meta") or {}
+    return _text(meta.get("vi"))
+
+
+def definition_markup(entry: Mapping) -> str:
+    """Vietnamese first when written, English alongside (muted), as the rest of the site."""
+    english = _text(entry.get("description"))
+    vi = vietnamese(entry)
+    if not vi:
+        return f'<span lang="en">{esc(english)}</span>'
+    return bilingual(vi, english)
+
+
 def model_markup(model: Mapping) -> str:
     name = model["name"]
     rows = "".join(
         f'<tr id="{esc(name)}.{esc(c["name"])}"><td class="nowrap"><code>{esc(c["name"])}</code>'
-        f"</td><td>{esc(LABELS_VI.get(c['name'], ''))}</td><td>{esc(_text(c.get('description')))}"
-        "</td></tr>"
+        f"</td><td>{esc(LABELS_VI.get(c['name'], ''))}</td><td>{definition_markup(c)}</td></tr>"
         for c in model.get("columns", [])
     )
     table = (
@@ -61,7 +81,7 @@ def model_markup(model: Mapping) -> str:
     )
     return (
         f'<h2 id="{esc(name)}"><code>{esc(name)}</code></h2>'
-        f"<p>{esc(_text(model.get('description')))}</p>{table}"
+        f'<p class="definition">{definition_markup(model)}</p>{table}'
     )
 
 

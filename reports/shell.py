@@ -76,6 +76,10 @@ INT, PCT, NUM1, NUM2, HTML = "int", "pct", "num1", "num2", "html"
 TEXT_KINDS = ("text", "short", HTML)
 SHORT_TEXT = 28  # characters: text columns no longer than this do not wrap
 LONG_TABLE_ROWS = 20  # taller tables scroll inside a box with a sticky header
+# Rows a table draws when the page opens: a longer table keeps the rest in a <template> (parsed,
+# not laid out), added when the reader scrolls near its end, filters, sorts, asks or prints.
+# Laying out all 3,321 communes' rows was most of the time a page took to become usable.
+FIRST_ROWS = 200
 
 CSS = """
 :root { --ink:#1d2733; --muted:#5b6775; --line:#d9dee4; --accent:#0b5394; --bg:#f6f7f9; }
@@ -147,10 +151,31 @@ TABLE_JS = """
     if (a === '' || b === '') return (a === '') - (b === '');
     return num ? a - b : a.localeCompare(b, 'vi');
   }
+  // A long table's later rows wait in a <template> until they are needed.
+  function complete(table) {
+    var body = table.tBodies[0], later = body.querySelector('template.rows-later');
+    if (!later) return;
+    body.appendChild(later.content);
+    body.removeChild(later);
+    var more = document.querySelector('button.table-more[data-table="' + table.id + '"]');
+    if (more) more.hidden = true;
+  }
+  document.querySelectorAll('template.rows-later').forEach(function (later) {
+    var table = later.closest('table'), wrap = table.parentNode;
+    wrap.addEventListener('scroll', function () {
+      if (wrap.scrollTop + wrap.clientHeight > wrap.scrollHeight - 400) complete(table);
+    }, {passive: true});
+    var more = document.querySelector('button.table-more[data-table="' + table.id + '"]');
+    if (more) more.addEventListener('click', function () { complete(table); });
+  });
+  window.addEventListener('beforeprint', function () {
+    document.querySelectorAll('table').forEach(complete);
+  });
   document.querySelectorAll('table.sortable').forEach(function (table) {
     var heads = table.tHead.rows[0].cells;
     Array.prototype.forEach.call(heads, function (th, col) {
       th.querySelector('button').addEventListener('click', function () {
+        complete(table);
         var asc = th.getAttribute('aria-sort') !== 'ascending', num = th.dataset.type === 'num';
         Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
         th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
@@ -165,8 +190,9 @@ TABLE_JS = """
     });
   });
   document.querySelectorAll('input.table-filter').forEach(function (input) {
-    var body = document.getElementById(input.dataset.table).tBodies[0];
+    var table = document.getElementById(input.dataset.table), body = table.tBodies[0];
     input.addEventListener('input', function () {
+      complete(table);
       var q = fold(input.value.trim());
       Array.prototype.forEach.call(body.rows, function (r) {
         r.hidden = q !== '' && fold(r.textContent).indexOf(q) < 0;
@@ -273,15 +299,35 @@ def table_html(
         _text_kind(df[c]) if k == "text" else k for c, k in zip(df.columns, kinds, strict=True)
     ]
     head = "".join(_header_cell(c, k) for c, k in zip(df.columns, kinds, strict=True))
-    rows = (
+    rows = [
         "<tr>" + "".join(_body_cell(v, k) for v, k in zip(row, kinds, strict=True)) + "</tr>"
         for row in df.itertuples(index=False, name=None)
-    )
+    ]
     cls = ' class="sortable"' if sortable else ""
     wrap = "table-wrap long" if len(df) > LONG_TABLE_ROWS else "table-wrap"
     return (
         f'<div class="{wrap}"><table id="{esc(table_id)}"{cls}>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        f"<thead><tr>{head}</tr></thead><tbody>{_first_rows_then_later(rows)}</tbody></table>"
+        f"</div>{_show_all_button(table_id, len(rows))}"
+    )
+
+
+def _first_rows_then_later(rows: Sequence[str]) -> str:
+    """The first FIRST_ROWS rows drawn, the rest in a <template> the table script adds."""
+    if len(rows) <= FIRST_ROWS:
+        return "".join(rows)
+    later = "".join(rows[FIRST_ROWS:])
+    return f'{"".join(rows[:FIRST_ROWS])}<template class="rows-later">{later}</template>'
+
+
+def _show_all_button(table_id: str, rows: int) -> str:
+    if rows <= FIRST_ROWS:
+        return ""
+    rows_vi = f"{rows:,}".replace(",", ".")  # 3.321 in Vietnamese, 3,321 in English
+    return (
+        f'<p class="table-tools"><button type="button" class="table-more" '
+        f'data-table="{esc(table_id)}">Hiện tất cả {rows_vi} dòng (đang hiện {FIRST_ROWS}) / Show '
+        f"all {rows:,} rows (showing {FIRST_ROWS})</button></p>"
     )
 
 
@@ -557,6 +603,40 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+# Loaded after plotly.js: a figure is drawn when it comes near the view (a screen ahead), not all
+# on load. Drawing every chart of a long page first kept the browser busy past the 2 s a page
+# has to become usable; off-screen charts now cost nothing until the reader scrolls to them.
+# A figure waiting carries data-drawn-later; printing draws them all first.
+LAZY_FIGURES_JS = """
+(function () {
+  if (!window.Plotly || !('IntersectionObserver' in window)) return;
+  var draw = Plotly.newPlot;
+  function now(el) {
+    var args = el.rwArgs;
+    if (!args) return;
+    delete el.rwArgs;
+    el.removeAttribute('data-drawn-later');
+    seen.unobserve(el);
+    draw.apply(Plotly, args);
+  }
+  var seen = new IntersectionObserver(function (entries) {
+    entries.forEach(function (e) { if (e.isIntersecting) now(e.target); });
+  }, {rootMargin: '100% 0px'});
+  Plotly.newPlot = function (target) {
+    var el = typeof target === 'string' ? document.getElementById(target) : target;
+    if (!el || el._fullLayout) return draw.apply(Plotly, arguments);
+    el.rwArgs = arguments;
+    el.setAttribute('data-drawn-later', '');
+    seen.observe(el);
+    return Promise.resolve(el);
+  };
+  window.addEventListener('beforeprint', function () {
+    document.querySelectorAll('[data-drawn-later]').forEach(now);
+  });
+})();
+"""
+
+
 def write_plotly_js(out_dir: Path) -> Path:
     """plotly.min.js beside the pages, written once per folder (rewritten only when the
     installed plotly differs), atomically so a page never loads half a file."""
@@ -652,7 +732,11 @@ def document(
     with_plotly loads the site's one plotly.js by relative path (`write_plotly_js` puts it
     there); head is extra markup for <head> (a page's own data script)."""
     generated_at = generated_at or datetime.now(VIETNAM_TIME)
-    plotly_js = f'<script src="{PLOTLY_JS_NAME}"></script>' if with_plotly else ""
+    plotly_js = (
+        f'<script src="{PLOTLY_JS_NAME}"></script><script>{LAZY_FIGURES_JS}</script>'
+        if with_plotly
+        else ""
+    )
     banner = SIMULATED_BANNER if simulated else ""
     return (
         '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'

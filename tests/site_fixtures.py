@@ -1,6 +1,7 @@
 """A tiny warehouse holding every table the drill-down reads, for the site and browser tests:
 two provinces, their communes, one commune (Phường Ba Đình, 00004) with a score, its groups,
-its ratios, overdue dossiers and slow steps, so a path from the nation to its dossiers exists."""
+its ratios, overdue dossiers, slow steps and assets, so a path from the nation to its dossiers
+exists."""
 
 from __future__ import annotations
 
@@ -179,6 +180,29 @@ def drilldown_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
                 old_units_absorbed=3,
             )
             for period, rate in (("before", 0.81), ("after", 0.925))
+        ],
+    )
+    insert(
+        con,
+        drilldown.UNIT_ASSETS,
+        [
+            dict(
+                unit_code=COMMUNE,
+                province_code="01",
+                month_start=date(2025, 9, 1),
+                snapshot_date=date(2025, 9, 30),
+                assets_total=5,
+                offices_total=4,
+                surplus_offices=3,
+                waiting=1,
+                repurposing=0,
+                repurposed=2,
+                disposed=0,
+                repurposed_share=2 / 3,
+                archive_records=200,
+                archive_records_digitised=50,
+                archive_digitised_share=0.25,
+            )
         ],
     )
     insert(

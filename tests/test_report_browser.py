@@ -5,10 +5,15 @@ follow the drill-down from the national page to one commune's overdue dossiers b
 from __future__ import annotations
 
 import os
+import time
 
+import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from browser import INSTALL_HINT, chromium, file_url, find_chromium
 from site_fixtures import COMMUNE, OVERDUE_CODES, render_drilldown_site
+
+from reports.shell import FIRST_ROWS, Page
 
 INTERACTIVE_S = 2.0  # on a machine to itself: CI
 
@@ -19,10 +24,16 @@ def budget_s() -> float:
     return INTERACTIVE_S * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
 
 
-# A page is usable when the document has loaded and every plotly figure has been drawn.
+# A page is usable when the document has loaded and every plotly figure within a screen of the
+# view has been drawn; the others wait for the reader to scroll near them (shell.LAZY_FIGURES_JS).
 READY = (
     "document.readyState === 'complete' && Array.prototype.every.call("
-    "document.querySelectorAll('.plotly-graph-div'), function (d) { return d._fullLayout; })"
+    "document.querySelectorAll('.plotly-graph-div'), function (d) { return d._fullLayout || "
+    "(d.hasAttribute('data-drawn-later') && d.getBoundingClientRect().top > 2 * innerHeight); })"
+)
+ALL_DRAWN = (
+    "Array.prototype.every.call(document.querySelectorAll('.plotly-graph-div'),"
+    " function (d) { return d._fullLayout; })"
 )
 EXPLORER_READY = "document.getElementById('unit-name') !== null"
 PAGE_TYPES = [
@@ -79,6 +90,8 @@ def test_drill_down_from_the_nation_to_one_communes_overdue_dossiers(browser, si
     assert browser.evaluate("document.getElementById('groups').rows.length") == 2  # head + progress
     summary = browser.evaluate("document.getElementById('summary').textContent")
     assert "81.0% → 92.5%" in summary  # on time, the 12 months before / after the reform
+    assert "66.7%" in summary and "2 / 3" in summary  # surplus offices repurposed
+    assert "25.0%" in summary and "50 / 200" in summary  # archive records digitised
     browser.follow(
         '#groups a[href$="/group-progress"]', "document.getElementById('components') !== null"
     )
@@ -102,3 +115,63 @@ def test_drill_down_from_the_nation_to_one_communes_overdue_dossiers(browser, si
     )
     assert downloads == [f"commune-{COMMUNE}-open_past_due.csv"]
     assert browser.errors == [] and browser.outside == []
+
+
+def test_a_long_tables_later_rows_come_when_scrolled_to_filtered_sorted_or_asked_for(browser, site):
+    rows = FIRST_ROWS + 50
+    units = pd.DataFrame({"unit_name": [f"Xã {i:04d}" for i in range(rows)], "n": range(rows)})
+    page = Page("long_table", "Bảng dài", "Long table")
+    page.add_table(units, "Đơn vị", "Units", table_id="units")
+    url = file_url(page.write(site))
+    count = "document.getElementById('units').tBodies[0].rows.length"
+    visible = (
+        "Array.prototype.filter.call(document.getElementById('units').tBodies[0].rows,"
+        " function (r) { return !r.hidden; }).length"
+    )
+
+    browser.open(url)
+    assert browser.evaluate(count) == FIRST_ROWS  # the rest waits, not laid out
+    browser.evaluate(
+        "var i = document.querySelector('input.table-filter'); i.value = 'xa 0249';"
+        " i.dispatchEvent(new Event('input'))"
+    )
+    assert browser.evaluate(count) == rows and browser.evaluate(visible) == 1  # a later row
+
+    browser.open(url)
+    browser.evaluate("document.querySelector('#units th button').click()")  # sort
+    assert browser.evaluate(count) == rows
+    browser.open(url)
+    browser.evaluate(
+        "var w = document.getElementById('units').parentNode; w.scrollTop = w.scrollHeight;"
+        " w.dispatchEvent(new Event('scroll'))"
+    )
+    assert browser.evaluate(count) == rows
+    browser.open(url)
+    browser.evaluate("document.querySelector('button.table-more').click()")
+    assert browser.evaluate(count) == rows
+    assert browser.evaluate("document.querySelector('button.table-more').hidden") is True
+    assert browser.errors == []
+
+
+def test_figures_below_the_first_screen_are_drawn_when_scrolled_to_or_printed(browser, site):
+    page = Page("many_figures", "Nhiều biểu đồ", "Many figures")
+    for i in range(8):
+        fig = go.Figure(go.Bar(x=["a", "b"], y=[i, i + 1]))
+        page.add_figure(fig.update_layout(height=600), f"Hình {i}", f"Figure {i}")
+    url = file_url(page.write(site))
+    waiting = "document.querySelectorAll('[data-drawn-later]').length"
+
+    browser.open(url, READY)
+    assert browser.evaluate("document.querySelectorAll('.plotly-graph-div')[0]._fullLayout ? 1 : 0")
+    assert browser.evaluate(waiting) > 0  # the last ones wait
+    height = browser.evaluate("document.body.scrollHeight")
+    for y in range(0, height, 400):
+        browser.evaluate(f"window.scrollTo(0, {y})")
+        time.sleep(0.05)
+    browser.wait_for(ALL_DRAWN, timeout=20)
+    assert browser.evaluate(waiting) == 0
+
+    browser.open(url, READY)
+    browser.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    browser.wait_for(ALL_DRAWN, timeout=20)
+    assert browser.errors == []

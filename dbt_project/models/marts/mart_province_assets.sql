@@ -26,9 +26,7 @@ snapshot_assets as (
 
     select
         month_snapshots.*,
-        month_snapshots.is_office
-        and month_snapshots.status in ('surplus', 'repurposing', 'repurposed', 'disposed')
-            as is_surplus_office
+        {{ is_surplus_office('month_snapshots') }} as is_surplus_office
     from month_snapshots
 
 ),
@@ -39,12 +37,7 @@ province_months as (
         province_code,
         month_start,
         snapshot_date,
-        sum(case when is_office then 1 else 0 end) as offices_total,
-        sum(case when is_surplus_office then 1 else 0 end) as surplus_offices,
-        sum(case when is_office and status = 'surplus' then 1 else 0 end) as waiting,
-        sum(case when is_office and status = 'repurposing' then 1 else 0 end) as repurposing,
-        sum(case when is_office and status = 'repurposed' then 1 else 0 end) as repurposed,
-        sum(case when is_office and status = 'disposed' then 1 else 0 end) as disposed,
+        {{ office_status_counts() }},
         sum(
             case when is_surplus_office and asset_type = 'land' then coalesce(area_m2, 0) else 0 end
         ) as surplus_land_area_m2,
@@ -76,12 +69,7 @@ final as (
         province_code,
         month_start,
         snapshot_date,
-        cast(offices_total as {{ dbt.type_bigint() }}) as offices_total,
-        cast(surplus_offices as {{ dbt.type_bigint() }}) as surplus_offices,
-        cast(waiting as {{ dbt.type_bigint() }}) as waiting,
-        cast(repurposing as {{ dbt.type_bigint() }}) as repurposing,
-        cast(repurposed as {{ dbt.type_bigint() }}) as repurposed,
-        cast(disposed as {{ dbt.type_bigint() }}) as disposed,
+        {{ office_status_casts() }},
         cast(surplus_land_area_m2 as {{ type_double() }}) as surplus_land_area_m2,
         cast(repurposed_priority as {{ dbt.type_bigint() }}) as repurposed_priority,
         {{ safe_divide('repurposed', 'surplus_offices') }} as repurposed_share,
