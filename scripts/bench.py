@@ -10,7 +10,9 @@ separate processes, one after the other on the same files:
   parse + pandera + quarantine), dbt build with tests, the Great Expectations gate, reports,
   BI publication;
 - nothing new: the same command again, with no new file;
-- one new month: the held-back month's files put back, and the same command again.
+- one new month: the held-back month's files put back, and the same command again;
+- pages: the CPU seconds headless Chromium spends until each report page of the full
+  refresh is usable, against the 2 s budget (skipped, with the reason, without Chromium).
 
 It prints wall seconds and peak memory of each, and the ratios: seconds per event of the full
 refresh and of its event ingest step over the baseline's (what to compare across machines:
@@ -31,6 +33,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+PAGE_BUDGET_S = 2.0  # CPU seconds until a page is usable (the site's budget)
+sys.path.insert(0, str(REPO / "tests"))
+from browser import INSTALL_HINT, find_chromium, page_cpu_seconds  # noqa: E402 (tests/ is not a package)
 
 BASELINE = """
 import duckdb, sys, time
@@ -184,6 +189,7 @@ def measure(scale: float, provinces: str, months: int, memory: str, workdir: Pat
     warehouse = data / "warehouse" / "reformwatch.duckdb"
     full_s, full_mb, full_log = run_measured(dagster, env)
     events = events_loaded(warehouse)
+    pages = page_loads(data / "reports")
     none_s, none_mb, _ = run_measured(dagster, env)
     put_back(held, landing)
     month_s, month_mb, month_log = run_measured(dagster, env)
@@ -212,9 +218,34 @@ def measure(scale: float, provinces: str, months: int, memory: str, workdir: Pat
             (steps["raw__procedure_log_events"] / events) / per_base_event, 1
         ),
         "ratio_one_month_to_full": round(month_s / full_s, 2),
+        "page_cpu_s": pages,
         "full_steps_s": steps,
         "one_month_steps_s": step_seconds(month_log),
     }
+
+
+def page_loads(site: Path) -> dict[str, float] | str:
+    """Each report page's CPU seconds until usable, or why they were not measured."""
+    binary = find_chromium()
+    return page_cpu_seconds(site, binary) if binary else INSTALL_HINT
+
+
+def page_lines(results: list[dict]) -> list[str]:
+    """Per size, the pages' CPU seconds, slowest first, and those over the budget."""
+    lines = []
+    for r in results:
+        pages = r["page_cpu_s"]
+        if isinstance(pages, str):
+            lines.append(f"pages at scale {r['scale']}: not measured ({pages})")
+            continue
+        slowest = sorted(pages.items(), key=lambda item: -item[1])
+        over = [name for name, seconds in slowest if seconds > PAGE_BUDGET_S]
+        lines.append(
+            f"pages at scale {r['scale']} (CPU s until usable, budget {PAGE_BUDGET_S} s): "
+            + ", ".join(f"{name} {seconds}" for name, seconds in slowest)
+        )
+        lines.append(f"  over budget: {', '.join(over) if over else 'none'}")
+    return lines
 
 
 def table(results: list[dict]) -> str:
@@ -234,7 +265,7 @@ def table(results: list[dict]) -> str:
             f"{r['ratio_one_month_to_full']:>10}"
         )
     lines.append("seconds (peak MB of the process tree); ratios per event, month/full in seconds")
-    return "\n".join(lines)
+    return "\n".join(lines + page_lines(results))
 
 
 def main(argv: list[str] | None = None) -> None:

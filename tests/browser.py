@@ -38,6 +38,19 @@ CHROMIUM_FLAGS = (
     "--remote-debugging-port=0",
     "--window-size=1280,900",
 )
+# A page is usable when the document has loaded and every plotly figure within a screen of the
+# view has been drawn; the others wait for the reader to scroll near them (shell.LAZY_FIGURES_JS).
+READY = (
+    "document.readyState === 'complete' && Array.prototype.every.call("
+    "document.querySelectorAll('.plotly-graph-div'), function (d) { return d._fullLayout || "
+    "(d.hasAttribute('data-drawn-later') && d.getBoundingClientRect().top > 2 * innerHeight); })"
+)
+ALL_DRAWN = (
+    "Array.prototype.every.call(document.querySelectorAll('.plotly-graph-div'),"
+    " function (d) { return d._fullLayout; })"
+)
+EXPLORER_READY = "document.getElementById('unit-name') !== null"
+
 INSTALL_HINT = (
     "headless Chromium not found: install the Debian package (`apt-get install chromium`) to "
     "run the browser tests; CI installs it"
@@ -242,3 +255,20 @@ def _cpu_seconds(pid: int) -> float:
 
 def file_url(path: Path) -> str:
     return path.resolve().as_uri()
+
+
+def page_cpu_seconds(site: Path, binary: str) -> dict[str, float]:
+    """CPU seconds the browser spends until each top-level page of `site` is usable (READY:
+    for the commune explorer, its list of units built, before one is picked): what `make
+    bench` holds against the 2 s budget. One browser, warmed on the first page with a chart,
+    so starting the browser and parsing the site's one plotly.js are no page's cost."""
+    pages = sorted(site.glob("*.html"))
+    charted = [p for p in pages if "plotly-graph-div" in p.read_text(encoding="utf-8")]
+    spent = {}
+    with chromium(binary) as session:
+        if charted:
+            session.open(file_url(charted[0]), READY)
+        for page in pages:
+            session.open(file_url(page), READY)
+            spent[page.name] = round(session.cpu_used_s, 2)
+    return spent

@@ -1,6 +1,7 @@
 """The site in a real browser: headless Chromium opens every page type from file://, sees no
-console error and no request leaving the machine, each page usable within 2 s, and a user can
-follow the drill-down from the national page to one commune's overdue dossiers by clicking."""
+console error and no request leaving the machine, and a user can follow the drill-down from
+the national page to one commune's overdue dossiers by clicking. How fast pages become usable
+(the 2 s budget) is measured by `make bench` on a site of real size, not here."""
 
 from __future__ import annotations
 
@@ -10,32 +11,19 @@ import time
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from browser import INSTALL_HINT, chromium, file_url, find_chromium
+from browser import (
+    ALL_DRAWN,
+    EXPLORER_READY,
+    INSTALL_HINT,
+    READY,
+    chromium,
+    file_url,
+    find_chromium,
+)
 from site_fixtures import COMMUNE, OVERDUE_CODES, render_drilldown_site
 
 from reports.shell import FIRST_ROWS, Page
 
-INTERACTIVE_S = 2.0  # on a machine to itself: CI
-
-
-def budget_s() -> float:
-    """2 s, stretched by how oversubscribed the CPUs are now (load average per core): a shared
-    development machine running several test suites must not fail the budget CI checks."""
-    return INTERACTIVE_S * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
-
-
-# A page is usable when the document has loaded and every plotly figure within a screen of the
-# view has been drawn; the others wait for the reader to scroll near them (shell.LAZY_FIGURES_JS).
-READY = (
-    "document.readyState === 'complete' && Array.prototype.every.call("
-    "document.querySelectorAll('.plotly-graph-div'), function (d) { return d._fullLayout || "
-    "(d.hasAttribute('data-drawn-later') && d.getBoundingClientRect().top > 2 * innerHeight); })"
-)
-ALL_DRAWN = (
-    "Array.prototype.every.call(document.querySelectorAll('.plotly-graph-div'),"
-    " function (d) { return d._fullLayout; })"
-)
-EXPLORER_READY = "document.getElementById('unit-name') !== null"
 PAGE_TYPES = [
     ("index.html", READY),
     ("service_delivery.html", READY),
@@ -68,16 +56,13 @@ def browser(site):
 
 
 @pytest.mark.parametrize(("page", "ready"), PAGE_TYPES, ids=[p for p, _ in PAGE_TYPES])
-def test_page_opens_offline_without_errors_in_time(browser, site, page, ready):
+def test_page_opens_offline_without_errors(browser, site, page, ready):
+    # how fast each page becomes usable is measured by `make bench` on a real-size site
     name, _, fragment = page.partition("#")
     url = file_url(site / name) + (f"#{fragment}" if fragment else "")
-    seconds = browser.open(url, ready)
+    browser.open(url, ready)
     assert browser.errors == []
     assert browser.outside == []  # nothing leaves the machine
-    # usable within 2 s: the CPU the browser spent (robust to a busy machine), and the wall
-    # clock, stretched by the machine's load
-    assert browser.cpu_used_s < INTERACTIVE_S
-    assert seconds < budget_s()
 
 
 def test_drill_down_from_the_nation_to_one_communes_overdue_dossiers(browser, site):
