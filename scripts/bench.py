@@ -173,6 +173,11 @@ def measure(scale: float, provinces: str, months: int, memory: str, workdir: Pat
     held_files = hold_back(landing, new_month, held)
     logs = landing / "procedure_logs"
     size = sum(p.stat().st_size for p in logs.iterdir())
+    if not any(logs.glob("*.jsonl")):
+        raise SystemExit(
+            f"no JSON Lines event files for provinces {provinces}: the baseline pass reads "
+            "them (some provinces export CSV only); include one that exports JSON Lines, e.g. 01"
+        )
     base_s, base_mb, out = run_measured(
         [
             sys.executable,
