@@ -24,6 +24,7 @@ from reports.shell import (
     Page,
     figure_height,
     labelled,
+    score_axis,
     style_figure,
 )
 
@@ -129,7 +130,10 @@ def province_figure(provinces: pd.DataFrame) -> go.Figure:
     style_figure(
         fig,
         height=figure_height(len(provinces), 26, 140),
-        xaxis=dict(range=[0, 100], title="Điểm tổng hợp / Composite score"),
+        xaxis=score_axis(
+            pd.concat([provinces["composite_lower"], provinces["composite_upper"]]),
+            "Điểm tổng hợp / Composite score",
+        ),
         yaxis=dict(autorange="reversed", automargin=True),
     )
     return fig

@@ -18,7 +18,7 @@ from report_html import PageHtml, column_of, figures_of, row_of
 from site_fixtures import COMMUNE, OVERDUE_CODES, render_drilldown_site
 
 from orchestration.settings import SEEDS_DIR
-from reports import PAGE_MODULES, glossary, province_map, service_index
+from reports import PAGE_MODULES, glossary, operating_quality, province_map, service_index
 from reports.shell import (
     FIRST_ROWS,
     PLOTLY_JS_NAME,
@@ -27,6 +27,7 @@ from reports.shell import (
     format_value,
     mark_national,
     rate_axis,
+    score_axis,
     table_html,
 )
 
@@ -200,6 +201,25 @@ def test_rate_axes_tell_close_values_apart():
     ticks = _ticks(digital)
     assert len(ticks) >= 3 and len(set(ticks)) == len(ticks), ticks  # not 0%, 0%, 0%, 1%
     assert digital["range"][0] == 0  # near zero: the axis starts there
+
+
+def test_score_axes_of_dot_plots_hug_the_intervals():
+    # provinces' composites at 70-82 out of 100: a 0-100 axis draws them as one bunch
+    axis = score_axis([69.5, 72.4, 81.9, 83.0])
+    low, high = axis["range"]
+    assert 60 < low < 69.5 and 83.0 < high <= 100
+    assert score_axis([])["range"] == [0, 100]  # nothing scored: the whole scale
+    provinces = pd.DataFrame(
+        {
+            "province_name": ["A", "B"],
+            "composite_score": [72.4, 81.9],
+            "composite_lower": [69.5, 80.2],
+            "composite_upper": [74.0, 83.0],
+            "rank_in_nation": [2, 1],
+        }
+    )
+    drawn = operating_quality.province_figure(provinces).layout.xaxis.range
+    assert 60 < drawn[0] < 69.5 and 83.0 < drawn[1] <= 100
 
 
 def test_national_value_is_drawn_and_labelled():
