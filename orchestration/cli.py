@@ -92,7 +92,7 @@ def add_simulate(commands) -> None:
         "--no-progress",
         dest="progress",
         action="store_false",
-        help="no progress bar (default: a bar on stderr, per file)",
+        help="no progress bar (default: a bar on stderr, per file, when stderr is a terminal)",
     )
     sim.set_defaults(handler=run_simulate)
 

@@ -188,7 +188,7 @@ def simulate(options: SimulationOptions = SimulationOptions()) -> SimulationResu
             total=len(files) + len(source_files),
             unit="file",
             desc="simulate",
-            disable=not options.progress,
+            disable=None if options.progress else True,  # None: no bar unless a terminal
             leave=False,
         ) as bar,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="simulate-write") as pool,

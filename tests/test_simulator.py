@@ -695,6 +695,16 @@ def test_cli_help_explains_defaults_and_runs(tmp_path, capsys):
     assert main(["simulate", "--provinces", "99,", "--out", str(tmp_path)]) == 2
 
 
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, capsys):
+    # `make run > log` or CI: a bar redrawn once per file would fill the log with thousands
+    # of lines; the summary line still comes
+    args = ["simulate", "--provinces", "04", "--months", "1", "--scale", "0.05"]
+    assert main([*args, "--no-faults", "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "simulate:" not in captured.err
+    assert "dossiers" in captured.out
+
+
 @pytest.mark.parametrize("landing", ["faulty", "spanning"])
 def test_the_ingest_quarantines_exactly_what_the_manifest_lists(
     landing, request, tmp_path, monkeypatch
