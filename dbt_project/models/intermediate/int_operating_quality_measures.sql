@@ -97,9 +97,7 @@ unit_periods as (
 capacity as (
 
     select
-        {%- for key in unit_period_keys %}
-            unit_periods.{{ key }},
-        {%- endfor %}
+        unit_periods.{{ unit_period_keys | join(', unit_periods.') }},
         sum(capacity_months.headcount) as headcount,
         sum(capacity_months.staff_norm) as staff_norm,
         sum(capacity_months.specialisations_filled) as specialisations_filled,
@@ -111,10 +109,7 @@ capacity as (
         on unit_periods.unit_code = capacity_months.unit_code
         and unit_periods.period_start <= capacity_months.month_start
         and unit_periods.period_end_month >= capacity_months.month_start
-    group by
-    {%- for key in unit_period_keys %}
-            unit_periods.{{ key }}{{ ',' if not loop.last }}
-    {%- endfor %}
+    group by unit_periods.{{ unit_period_keys | join(', unit_periods.') }}
 
 ),
 
@@ -133,9 +128,7 @@ unit_service as (
 money as (
 
     select
-        {%- for key in unit_period_keys %}
-            unit_periods.{{ key }},
-        {%- endfor %}
+        unit_periods.{{ unit_period_keys | join(', unit_periods.') }},
         max(unit_periods.population) as population,
         sum(budget.allocated_vnd) as allocated_vnd,
         sum(budget.disbursed_vnd) as disbursed_vnd,
@@ -148,10 +141,7 @@ money as (
         and budget.flow = 'expenditure'
         and unit_periods.period_start <= budget.period_start
         and unit_periods.period_end_month >= budget.period_start
-    group by
-    {%- for key in unit_period_keys %}
-            unit_periods.{{ key }}{{ ',' if not loop.last }}
-    {%- endfor %}
+    group by unit_periods.{{ unit_period_keys | join(', unit_periods.') }}
 
 ),
 
