@@ -11,7 +11,12 @@ import duckdb
 import pytest
 
 from orchestration.defs.automation import stale_provinces
-from orchestration.defs.build_state import input_fingerprint, table_metadata, up_to_date
+from orchestration.defs.build_state import (
+    input_fingerprint,
+    project_fingerprint,
+    table_metadata,
+    up_to_date,
+)
 
 
 @pytest.fixture
@@ -123,25 +128,29 @@ def warehouse_with_raw(path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def fingerprint(con, dbt_vars, model):
+    return input_fingerprint(con, project_fingerprint(dbt_vars, [model]))
+
+
 def test_fingerprint_changes_with_new_rows_files_project_or_vars_only(tmp_path):
     con = warehouse_with_raw(tmp_path / "w.duckdb")
     model = tmp_path / "model.sql"
     model.write_text("select 1")
     dbt_vars = {"reformwatch_warehouse": "/a.duckdb", "reform_date": "2025-07-01"}
-    before = input_fingerprint(con, dbt_vars, [model])
+    before = fingerprint(con, dbt_vars, model)
 
     moved = {**dbt_vars, "reformwatch_warehouse": "/elsewhere.duckdb"}
-    assert input_fingerprint(con, moved, [model]) == before  # paths do not change results
-    assert input_fingerprint(con, {**dbt_vars, "reform_date": "2025-08-01"}, [model]) != before
+    assert fingerprint(con, moved, model) == before  # paths do not change results
+    assert fingerprint(con, {**dbt_vars, "reform_date": "2025-08-01"}, model) != before
     model.write_text("select 2")
-    assert input_fingerprint(con, dbt_vars, [model]) != before
+    assert fingerprint(con, dbt_vars, model) != before
     model.write_text("select 1")
     con.execute("insert into raw.procedure_log_events values (2)")
-    assert input_fingerprint(con, dbt_vars, [model]) != before
+    assert fingerprint(con, dbt_vars, model) != before
     con.execute("delete from raw.procedure_log_events where x = 2")
-    assert input_fingerprint(con, dbt_vars, [model]) == before
+    assert fingerprint(con, dbt_vars, model) == before
     con.execute("update audit.ingest_files set status = 'retracted'")
-    assert input_fingerprint(con, dbt_vars, [model]) != before
+    assert fingerprint(con, dbt_vars, model) != before
 
 
 def test_a_build_is_skipped_only_when_every_model_is_current_and_present():

@@ -210,6 +210,28 @@ def test_corrupted_mart_fails_on_that_expectation_only(
     assert (offending["unit_code"], str(offending["month_start"])) in named
 
 
+def test_an_incremental_build_checks_the_months_it_redid_only(con):
+    """After a build that redid only some months, the gate reads those months: a fault in a
+    month the build did not touch was there (and checked) before; one in a redone month is
+    caught. Window columns still see every month (the volume against the previous month)."""
+    rows = clean_mart()
+    negative_count(rows)  # rows[3]: a unit of province 00 in August
+    insert(con, MART, rows)
+    august, other = str(rows[3]["month_start"])[:7], str(MONTHS[0])[:7]
+    assert august != other
+
+    scoped = validate_table(con, MART, "mart_unit_service_monthly", months=(other,))
+    assert scoped.success, describe_failures(scoped)
+    assert scoped.months == (other,)
+    in_other = sum(str(r["month_start"])[:7] == other for r in rows)
+    assert scoped.evaluated_rows == scoped.total_rows == in_other < len(rows)
+
+    caught = validate_table(con, MART, "mart_unit_service_monthly", months=(august,))
+    assert failed(caught) == {(BETWEEN, "open_past_due")}
+    whole = validate_table(con, MART, "mart_unit_service_monthly")
+    assert failed(whole) == {(BETWEEN, "open_past_due")} and whole.months is None
+
+
 def test_empty_mart_fails_the_row_count(con):
     outcome = validate_table(con, MART, "mart_unit_service_monthly")
     assert failed(outcome) == {("expect_table_row_count_to_be_between", "(table)")}

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.ingest import ingest_asset_key
+from orchestration.ingest.plan import PROVINCE_MONTH
 from orchestration.ingest.sources import SOURCES
 from orchestration.resources import WarehouseResource
 
 SENSOR_INTERVAL_S = 60
-# `<province>_<yyyy-mm>` at the start of a landing file's name (docs/sources.md)
-PROVINCE_MONTH = re.compile(r"^(\d{2})_(\d{4}-\d{2})")
 
 
 def file_sha256(path: Path) -> str:

@@ -11,11 +11,13 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.child_guard import guarded
+from orchestration.defs.build_scope import decide_scope, record_build
 from orchestration.defs.build_state import (
     FINGERPRINT_KEY,
     existing_relations,
     input_fingerprint,
     project_files,
+    project_fingerprint,
     recorded_fingerprints,
     table_metadata,
     up_to_date,
@@ -94,9 +96,12 @@ def reformwatch_dbt(
 ):
     warehouse.prepare_folders()
     warehouse.wait_for_warehouse()
+    dbt_vars = warehouse.dbt_vars()
+    project = project_fingerprint(dbt_vars, project_files())
     with warehouse.connect(read_only=True) as con:
-        fingerprint = input_fingerprint(con, warehouse.dbt_vars(), project_files())
+        fingerprint = input_fingerprint(con, project)
         relations = existing_relations(con)
+        scope = decide_scope(con, project)
     recorded = recorded_fingerprints(context.instance, context.selected_asset_keys)
     if up_to_date(fingerprint, recorded, relations):
         context.log.info(
@@ -104,7 +109,11 @@ def reformwatch_dbt(
             "vars): dbt, its tests and everything downstream are skipped"
         )
         return
-    invocation = dbt.cli([*dbt_build_args(), *vars_arg(warehouse.dbt_vars())], context=context)
+    context.log.info(scope.describe())
+    invocation = dbt.cli(
+        [*dbt_build_args(), *scope.dbt_args(), *vars_arg({**dbt_vars, **scope.dbt_vars()})],
+        context=context,
+    )
     # Held back until dbt has exited: row counts are read from the warehouse, which dbt
     # holds locked while it runs. Yielded also when dbt fails, so what was built is recorded.
     events: list = []
@@ -117,6 +126,8 @@ def reformwatch_dbt(
         # failing tests too: that is when auditors need the history
         with warehouse.connect() as con:
             record_dbt_results(con, context.run.run_id, invocation.target_path)
+            if succeeded:  # a failed build leaves the record: the next one redoes its months
+                record_build(con, context.run.run_id, scope, project)
         # a failed build records no fingerprint: the next run builds again
         yield from with_table_metadata(
             context, warehouse, events, fingerprint if succeeded else None

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from orchestration.defs.build_scope import latest_changed_months
 from orchestration.defs.dbt import reformwatch_dbt
 from orchestration.quality.ge_runner import (
     ValidationOutcome,
@@ -70,6 +71,7 @@ def check_result(outcome: ValidationOutcome, site: str) -> dg.AssetCheckResult:
             ),
             "evaluated_rows": outcome.evaluated_rows,
             "total_rows": outcome.total_rows,
+            "months_checked": ", ".join(outcome.months) if outcome.months else "all",
             "data_quality_site": dg.MetadataValue.path(site),
         },
     )
@@ -90,6 +92,13 @@ def ge_checks(
     outcomes: list[ValidationOutcome] = []
     quality_dir = warehouse.quality_dir
     with warehouse.connect() as con:  # writes the run to the audit history
+        # no month redone (a rebuild of whole-period models only): check everything
+        months = latest_changed_months(con) or None
+        if months:
+            context.log.info(
+                "the last dbt build redid only these months, so suites with a month column "
+                f"check those: {', '.join(months)}"
+            )
         try:
             for suite in suite_names():
                 if check_name(suite) not in selected:
@@ -99,6 +108,7 @@ def ge_checks(
                     ".".join(checked_model(suite).path),
                     suite,
                     sample_rows=SAMPLED_SUITES.get(suite),
+                    months=months,
                 )
                 record_outcome(outcome, quality_dir)
                 outcomes.append(outcome)

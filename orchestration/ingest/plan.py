@@ -30,6 +30,8 @@ from orchestration.settings import Settings
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 # A file named like an earlier one plus one of these declares itself a correction of it.
+# `<province>_<yyyy-mm>` at the start of a landing file's name (docs/sources.md)
+PROVINCE_MONTH = re.compile(r"^(\d{2})_(\d{4}-\d{2})")
 CORRECTION_SUFFIX = re.compile(r"_(?:gui_lai|resent|correction)(?:_\d+)?$")
 JSON_SUFFIXES = (".jsonl", ".json")
 
@@ -152,6 +154,13 @@ def delivery_of(relpath: str) -> str:
     `procedure_logs/01_2025-08`; `versions.py`)."""
     path = PurePosixPath(relpath)
     return str(path.parent / CORRECTION_SUFFIX.sub("", path.stem))
+
+
+def delivery_month(delivery: str) -> str | None:
+    """`yyyy-mm` of a delivery or landing path named `<province>_<yyyy-mm>…`; None when the
+    name carries no month."""
+    found = PROVINCE_MONTH.match(PurePosixPath(delivery).name)
+    return found.group(2) if found else None
 
 
 def landing_relative(path: Path, settings: Settings) -> str:

@@ -64,6 +64,8 @@ class ValidationOutcome:
     results: list[ExpectationOutcome]
     run_at: datetime
     raw: dict[str, Any] = field(repr=False)
+    # the months checked when the last dbt build redid only those (None: every row)
+    months: tuple[str, ...] | None = None
 
     @property
     def failed(self) -> list[ExpectationOutcome]:
@@ -139,8 +141,22 @@ def relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]
     return [d[0] for d in cursor.description]
 
 
-def count_rows(con: duckdb.DuckDBPyConnection, relation: str) -> int:
-    return con.execute(f"select count(*) from {sql.relation(relation)}").fetchone()[0]
+def month_column(suite: gx.ExpectationSuite) -> str | None:
+    """The date column that places a row in a delivery month (suite meta `month_column`);
+    suites without one check whole tables."""
+    return (suite.meta or {}).get("month_column")
+
+
+def in_months(column: str, months: tuple[str, ...]) -> str:
+    """SQL: the row's `column` falls in one of `months` (`yyyy-mm`)."""
+    listed = ", ".join(sql.literal(m) for m in months) or "null"
+    return f"strftime(t.{sql.identifier(column)}, '%Y-%m') in ({listed})"
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, relation: str, where: str | None = None) -> int:
+    condition = f" where {where}" if where else ""
+    query = f"select count(*) from {sql.relation(relation)} as t{condition}"
+    return con.execute(query).fetchone()[0]
 
 
 @contextmanager
@@ -190,9 +206,10 @@ def read_frame(
     total_rows: int,
     sample_rows: int | None = None,
     computed: dict[str, str] | None = None,
+    where: str | None = None,
 ) -> pd.DataFrame:
-    """The suite's columns that exist, plus its computed ones; a missing column is left for
-    GE to report as a failure."""
+    """The suite's columns that exist, plus its computed ones, of the rows `where` selects;
+    a missing column is left for GE to report as a failure."""
     computed = computed or {}
     present = set(relation_columns(con, relation))
     wanted = [c for c in columns if c in present and c not in computed]
@@ -202,6 +219,10 @@ def read_frame(
         f"({expression}) as {sql.identifier(name)}" for name, expression in computed.items()
     ]
     query = f"select {', '.join(selected)} from {sql.relation(relation)} as t"
+    if where:
+        # `qualify` filters after the window functions of computed columns: they still see
+        # the whole relation (a month's volume against the month before it)
+        query += f" qualify {where}" if computed else f" where {where}"
     sampled = sample_rows is not None and total_rows > sample_rows
     if sampled:
         sample = f" using sample reservoir({int(sample_rows)} rows) repeatable ({SAMPLE_SEED})"
@@ -305,17 +326,29 @@ def validate_table(
     suite_name: str,
     *,
     sample_rows: int | None = None,
+    months: tuple[str, ...] | None = None,
 ) -> ValidationOutcome:
     """Run suite `suite_name` on `relation` (`schema.table`) and say what failed on which rows.
 
     With `sample_rows`, a table larger than that is validated on a repeatable reservoir
-    sample of that many rows (uniqueness is then only checked within the sample).
+    sample of that many rows (uniqueness is then only checked within the sample). With
+    `months`, a suite that names its `month_column` checks the rows of those months only
+    (the months an incremental build redid); other suites check everything.
     """
     run_at = datetime.now(UTC)
     suite = load_suite(suite_name)
-    total_rows = count_rows(con, relation)
+    column = month_column(suite)
+    scoped = months if months is not None and column else None
+    where = in_months(column, scoped) if scoped is not None else None
+    total_rows = count_rows(con, relation, where)
     frame = read_frame(
-        con, relation, referenced_columns(suite), total_rows, sample_rows, computed_columns(suite)
+        con,
+        relation,
+        referenced_columns(suite),
+        total_rows,
+        sample_rows,
+        computed_columns(suite),
+        where,
     )
     ids, raw = run_suite(frame, suite)
     results = outcomes_in_suite_order(ids, raw, key_columns(suite))
@@ -328,6 +361,7 @@ def validate_table(
         results=results,
         run_at=run_at,
         raw=raw,
+        months=scoped,
     )
 
 

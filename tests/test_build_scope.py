@@ -1,0 +1,122 @@
+"""Which months a dbt build redoes (orchestration/defs/build_scope.py), on hand-made ledgers:
+a new month, a corrected file of an old month, a retraction, a changed project."""
+
+import duckdb
+import pytest
+
+from orchestration.defs.build_scope import (
+    CHANGED_MONTHS_VAR,
+    BuildScope,
+    decide_scope,
+    latest_changed_months,
+    record_build,
+)
+from orchestration.ingest.load import AUDIT_DDL
+from orchestration.ingest.versions import CORRECTIONS_DDL
+
+PROJECT = "project-fingerprint"
+
+
+@pytest.fixture
+def con():
+    connection = duckdb.connect()
+    connection.execute(AUDIT_DDL)
+    connection.execute(CORRECTIONS_DDL)
+    yield connection
+    connection.close()
+
+
+def deliver(con, file_id: str, delivery: str, status: str = "loaded") -> None:
+    con.execute(
+        "insert into audit.ingest_files (file_id, source, path, status, delivery) "
+        "values (?, ?, ?, ?, ?)",
+        [file_id, delivery.split("/")[0], delivery + ".csv", status, delivery],
+    )
+
+
+def correct(con, action: str, file_id: str, delivery: str) -> None:
+    con.execute(
+        "insert into audit.file_corrections (action, delivery, file_id) values (?, ?, ?)",
+        [action, delivery, file_id],
+    )
+
+
+def built(con, *months: str) -> None:
+    """A successful build of everything delivered so far."""
+    record_build(con, "run", BuildScope(not months, months, "test"), PROJECT)
+
+
+def test_the_first_build_of_a_warehouse_is_a_full_refresh(con):
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    scope = decide_scope(con, PROJECT)
+    assert scope.full and scope.dbt_args() == ["--full-refresh"] and scope.dbt_vars() == {}
+
+
+def test_a_new_month_of_any_source_rebuilds_that_month_only(con):
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    deliver(con, "b", "personnel_rosters/01_2025-01")
+    built(con)
+    deliver(con, "c", "procedure_logs/01_2025-02")
+    deliver(con, "d", "personnel_rosters/79_2025-02")
+    scope = decide_scope(con, PROJECT)
+    assert not scope.full and scope.dbt_args() == []
+    assert scope.dbt_vars() == {CHANGED_MONTHS_VAR: ["2025-02"]}
+
+
+def test_nothing_delivered_since_the_last_build_changes_no_month(con):
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    built(con)
+    scope = decide_scope(con, PROJECT)
+    assert not scope.full and scope.months == ()
+
+
+def test_a_corrected_file_of_an_old_month_rebuilds_that_month(con):
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    deliver(con, "b", "procedure_logs/01_2025-02")
+    built(con)
+    deliver(con, "a2", "procedure_logs/01_2025-01")  # re-sent `01_2025-01_gui_lai.csv`
+    correct(con, "superseded", "a", "procedure_logs/01_2025-01")
+    assert decide_scope(con, PROJECT).months == ("2025-01",)
+
+
+def test_a_retracted_file_rebuilds_its_month(con):
+    deliver(con, "a", "budget_allocations/01_2025-01")
+    deliver(con, "b", "budget_allocations/01_2025-03")
+    built(con)
+    correct(con, "retracted", "b", "budget_allocations/01_2025-03")
+    assert decide_scope(con, PROJECT).months == ("2025-03",)
+
+
+def test_a_quarantined_or_refused_file_changes_nothing(con):
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    built(con)
+    deliver(con, "r", "procedure_logs/01_2025-02", status="refused")
+    assert decide_scope(con, PROJECT).months == ()
+
+
+def test_a_changed_project_is_a_full_refresh(con):
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    built(con)
+    deliver(con, "b", "procedure_logs/01_2025-02")
+    scope = decide_scope(con, "another-project")
+    assert scope.full and "project" in scope.reason
+
+
+def test_a_failed_build_records_nothing_so_the_next_redoes_its_months(con):
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    built(con)
+    deliver(con, "b", "procedure_logs/01_2025-02")
+    first = decide_scope(con, PROJECT)
+    # the build failed: nothing recorded; one more month arrives before the next run
+    deliver(con, "c", "procedure_logs/01_2025-03")
+    assert decide_scope(con, PROJECT).months == (*first.months, "2025-03")
+
+
+def test_checks_learn_which_months_the_last_build_redid(con):
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    assert latest_changed_months(con) is None  # never built: check everything
+    built(con)
+    assert latest_changed_months(con) is None  # a full refresh: check everything
+    deliver(con, "b", "procedure_logs/01_2025-02")
+    record_build(con, "run-2", decide_scope(con, PROJECT), PROJECT)
+    assert latest_changed_months(con) == ("2025-02",)
