@@ -51,10 +51,15 @@ simulate: $(INSTALLED)
 # The full Dagster log goes to data/logs/run-<time>.log; the terminal gets the summary.
 RUN_LOGS = $${REFORMWATCH_DATA_DIR:-$(CURDIR)/data}/logs
 
+# `make run FULL_REFRESH=1` rebuilds every month of the incremental models, not only the
+# months whose files changed since the last build.
+FULL_REFRESH ?=
+DBT_RUN_CONFIG = $(if $(FULL_REFRESH),--config-json '{"ops": {"reformwatch_dbt": {"config": {"full_refresh": true}}}}')
+
 materialize: $(INSTALLED) dbt_project/target/manifest.json
 	@mkdir -p $(RUN_LOGS); log=$(RUN_LOGS)/run-$$(date -u +%Y%m%dT%H%M%SZ).log; \
 	echo "materialising every asset (full log: $$log) ..."; \
-	$(BIN)/dagster asset materialize --select '*' -m orchestration.definitions > $$log 2>&1; \
+	$(BIN)/dagster asset materialize --select '*' -m orchestration.definitions $(DBT_RUN_CONFIG) > $$log 2>&1; \
 	status=$$?; $(BIN)/python -m orchestration.run_summary --log $$log; \
 	$(BIN)/reformwatch where; exit $$status
 

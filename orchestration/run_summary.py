@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import dagster as dg
 from dagster._core.events import DagsterEventType
 
+from orchestration.defs.build_scope import BUILD_SCOPE_KEY
+
 INGEST_SCHEMA = "raw"
 
 
@@ -27,6 +29,7 @@ class RunSummary:
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
+    dbt_scope: str | None = None  # full refresh, or the months an incremental build redid
 
 
 def metadata_values(materialization: dg.AssetMaterialization) -> dict:
@@ -53,6 +56,9 @@ def summarise(instance: dg.DagsterInstance, run_id: str | None = None) -> RunSum
             materialization = event.event_specific_data.materialization
             schema = materialization.asset_key.path[0]
             summary.built[schema] += 1
+            scope = materialization.metadata.get(BUILD_SCOPE_KEY)
+            if scope is not None:
+                summary.dbt_scope = scope.value
             if schema == INGEST_SCHEMA:
                 summary.ingest[materialization.asset_key.path[-1]] = metadata_values(
                     materialization
@@ -96,6 +102,8 @@ def render(summary: RunSummary, log: str | None = None) -> list[str]:
             else " (nothing new since the last build: skipped, and the steps after it)"
         )
     )
+    if summary.dbt_scope:
+        lines.append(f"  {summary.dbt_scope}")
     lines.append(f"checks: {summary.checks_passed} passed, {len(summary.checks_failed)} failed")
     lines += [f"  FAILED {name}" for name in summary.checks_failed[:20]]
     if len(summary.checks_failed) > 20:

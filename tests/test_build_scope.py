@@ -102,6 +102,13 @@ def test_a_changed_project_is_a_full_refresh(con):
     assert scope.full and "project" in scope.reason
 
 
+def test_a_full_refresh_asked_for_is_one_whatever_changed(con):
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    built(con)
+    scope = decide_scope(con, PROJECT, asked_full=True)
+    assert scope.full and "asked" in scope.reason
+
+
 def test_a_failed_build_records_nothing_so_the_next_redoes_its_months(con):
     deliver(con, "a", "procedure_logs/01_2025-01")
     built(con)

@@ -129,3 +129,12 @@ def test_a_new_month_is_picked_up_built_checked_and_reported_alone(history):
 
     assert third.success, failures(third)
     assert last_build(warehouse) == ("incremental", [months[0]])
+
+
+def test_a_full_refresh_asked_for_rebuilds_everything_with_nothing_new(history):
+    """`make run FULL_REFRESH=1` passes this run config: nothing new, still a full build."""
+    warehouse, instance, _, _ = history
+    config = {"ops": {"reformwatch_dbt": {"config": {"full_refresh": True}}}}
+    forced = run_everything(warehouse, instance=instance, run_config=config)
+    assert forced.success, failures(forced)
+    assert last_build(warehouse) == ("full", [])

@@ -84,6 +84,7 @@ def run_everything(
     warehouse: WarehouseResource,
     selection: list[dg.AssetKey] | None = None,
     instance: dg.DagsterInstance | None = None,
+    run_config: dict | None = None,
 ) -> dg.ExecuteInProcessResult:
     from orchestration.definitions import build_definitions
 
@@ -92,6 +93,7 @@ def run_everything(
         instance=instance or dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
         asset_selection=selection,
+        run_config=run_config,
     )
 
 

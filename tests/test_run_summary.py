@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.defs.build_scope import BUILD_SCOPE_KEY
 from orchestration.run_summary import render, summarise
 
 
@@ -20,8 +21,9 @@ def raw_budget() -> dg.MaterializeResult:
 
 
 @dg.asset(key=["marts", "fct_budget"], deps=[raw_budget])
-def fct_budget() -> None:
-    return None
+def fct_budget() -> dg.MaterializeResult:
+    scope = "incremental build of the changed months (2026-06): same dbt project"
+    return dg.MaterializeResult(metadata={BUILD_SCOPE_KEY: scope})
 
 
 @dg.asset_check(asset=fct_budget, name="amounts_not_negative")
@@ -49,6 +51,7 @@ def test_summary_counts_files_models_and_checks_of_the_run():
     assert "budget_allocation_rows      3 new files (1 duplicate_file, 2 loaded)" in text
     assert "1,200 rows loaded, 4 quarantined" in text
     assert "dbt: 1 models and seeds built (marts 1)" in text
+    assert "  incremental build of the changed months (2026-06)" in text
     assert "checks: 1 passed, 1 failed" in text and "FAILED marts/fct_budget:amounts_" in text
     assert text.endswith("full log: data/logs/run.log")
 

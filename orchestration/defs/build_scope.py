@@ -27,6 +27,7 @@ import duckdb
 from orchestration.ingest.plan import delivery_month
 
 CHANGED_MONTHS_VAR = "reformwatch_changed_months"
+BUILD_SCOPE_KEY = "reformwatch/build_scope"  # metadata on each model built: what the build redid
 
 BUILD_RECORD_DDL = """
 create schema if not exists audit;
@@ -114,7 +115,11 @@ def changed_months(before: set[tuple[str, str]], now: set[tuple[str, str]]) -> t
     return tuple(sorted(m for m in months if m))
 
 
-def decide_scope(con: duckdb.DuckDBPyConnection, fingerprint: str) -> BuildScope:
+def decide_scope(
+    con: duckdb.DuckDBPyConnection, fingerprint: str, *, asked_full: bool = False
+) -> BuildScope:
+    if asked_full:
+        return BuildScope(True, (), "asked for (run config full_refresh)")
     recorded = last_build(con)
     if recorded is None:
         return BuildScope(True, (), "no earlier build is recorded in this warehouse")

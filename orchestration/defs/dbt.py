@@ -11,7 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.child_guard import guarded
-from orchestration.defs.build_scope import decide_scope, record_build
+from orchestration.defs.build_scope import BUILD_SCOPE_KEY, decide_scope, record_build
 from orchestration.defs.build_state import (
     FINGERPRINT_KEY,
     existing_relations,
@@ -85,6 +85,12 @@ def dbt_build_args() -> list[str]:
     return ["build", "--exclude-resource-type", "unit_test"]
 
 
+class DbtBuildConfig(dg.Config):
+    """Run config of the dbt step (the launchpad in the UI; `make run FULL_REFRESH=1`)."""
+
+    full_refresh: bool = False  # rebuild every incremental model's history, whatever changed
+
+
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
@@ -92,7 +98,10 @@ def dbt_build_args() -> list[str]:
     pool=WAREHOUSE_WRITER_POOL,
 )
 def reformwatch_dbt(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
 ):
     warehouse.prepare_folders()
     warehouse.wait_for_warehouse()
@@ -101,9 +110,9 @@ def reformwatch_dbt(
     with warehouse.connect(read_only=True) as con:
         fingerprint = input_fingerprint(con, project)
         relations = existing_relations(con)
-        scope = decide_scope(con, project)
+        scope = decide_scope(con, project, asked_full=config.full_refresh)
     recorded = recorded_fingerprints(context.instance, context.selected_asset_keys)
-    if up_to_date(fingerprint, recorded, relations):
+    if not config.full_refresh and up_to_date(fingerprint, recorded, relations):
         context.log.info(
             "nothing new since the last build (same landing files, raw rows, dbt project and "
             "vars): dbt, its tests and everything downstream are skipped"
@@ -130,7 +139,7 @@ def reformwatch_dbt(
                 record_build(con, context.run.run_id, scope, project)
         # a failed build records no fingerprint: the next run builds again
         yield from with_table_metadata(
-            context, warehouse, events, fingerprint if succeeded else None
+            context, warehouse, events, fingerprint if succeeded else None, scope.describe()
         )
 
 
@@ -139,14 +148,15 @@ def with_table_metadata(
     warehouse: WarehouseResource,
     events: list,
     fingerprint: str | None,
+    scope: str,
 ):
-    """Each built model's output with its row count, column types and the input fingerprint
-    (what the next run compares to skip a build with nothing new)."""
+    """Each built model's output with its row count, column types, the input fingerprint
+    (what the next run compares to skip a build with nothing new) and what the build redid."""
     with warehouse.connect(read_only=True) as con:
         for event in events:
             if isinstance(event, dg.Output):
                 key = context.asset_key_for_output(event.output_name)
-                extra = table_metadata(con, *key.path)
+                extra = {**table_metadata(con, *key.path), BUILD_SCOPE_KEY: scope}
                 if fingerprint:
                     extra[FINGERPRINT_KEY] = fingerprint
                 event = event.with_metadata({**event.metadata, **extra})
