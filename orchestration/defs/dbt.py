@@ -135,7 +135,9 @@ def reformwatch_dbt(
         # failing tests too: that is when auditors need the history
         with warehouse.connect() as con:
             record_dbt_results(con, context.run.run_id, invocation.target_path)
-            if succeeded:  # a failed build leaves the record: the next one redoes its months
+            # A failed build, or one of some models only (picked in the UI), leaves the
+            # record as it was: the next whole build redoes the same months for every model.
+            if succeeded and not context.is_subset:
                 record_build(con, context.run.run_id, scope, project)
         # a failed build records no fingerprint: the next run builds again
         yield from with_table_metadata(
