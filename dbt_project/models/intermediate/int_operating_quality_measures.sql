@@ -1,6 +1,6 @@
 {#
     The measures the operating-quality index can score (docs/indicators.md G), one row per
-    scope (commune-level unit | province) × period (quarter | year | whole) ×
+    scope (commune-level unit | province) × period (quarter | year | since_reform) ×
     period_start × source_model × measure_code, each with its numerator and denominator. Which measures
     exist and how each divides is written here once; which of them score, in which group,
     how they are normalised and weighted comes from seeds/operating_quality_criteria.csv only
@@ -12,7 +12,7 @@
     commune-level units.
 #}
 
-{%- set periods = ['quarter', 'year', 'whole'] -%}
+{%- set periods = ['quarter', 'year', 'since_reform'] -%}
 {#- what a unit's period is keyed and grouped by in the summing CTEs -#}
 {%- set unit_period_keys = [
     'unit_code', 'province_code', 'period', 'period_start', 'period_end_month'
