@@ -1,7 +1,7 @@
 """Operating-quality page: the index ranked, with its uncertainty (docs/indicators.md G).
 
 Every figure is a column of mart_operating_quality (commune-level units and provinces ×
-quarter, year and whole period: group scores, composite and its interval, ranks, rank
+quarter, year and the months since the reform: group scores, composite and its interval, ranks, rank
 intervals, weak / watch flags and their two reasons) or mart_operating_quality_weak_levels
 (provinces with more weak communes than chance): the page selects rows and formats them.
 """
@@ -69,18 +69,18 @@ left join {WEAK_LEVELS} as w
     on t.province_code = w.province_code
     and t.period = w.period
     and t.period_start = w.period_start
-where t.scope = 'province' and t.period = 'whole' and t.is_scored
+where t.scope = 'province' and t.period = 'since_reform' and t.is_scored
 order by t.rank_in_nation, province_name
 """
 
-# Every scored commune-level unit, whole period: the distribution of the composite.
+# Every scored commune-level unit, since the reform: the distribution of the composite.
 COMMUNE_SCORES_SQL = f"""
 select composite_score, quality_flag
 from {INDEX}
-where scope = 'unit' and period = 'whole' and is_scored
+where scope = 'unit' and period = 'since_reform' and is_scored
 """
 
-# Weak and watch units, whole period, lowest first, with their rank interval and reasons.
+# Weak and watch units, since the reform, lowest first, with their rank interval and reasons.
 FLAGGED_SQL = f"""
 select
     u.province_name,
@@ -106,7 +106,7 @@ select
     t.slow_stages
 from {INDEX} as t
 inner join marts.dim_admin_unit as u using (unit_code)
-where t.scope = 'unit' and t.period = 'whole' and t.quality_flag is not null
+where t.scope = 'unit' and t.period = 'since_reform' and t.quality_flag is not null
 order by t.rank_in_nation desc, u.unit_code
 """
 
@@ -299,8 +299,8 @@ def _add_provinces(page: Page, provinces: pd.DataFrame) -> None:
         return
     page.add_figure(
         province_figure(provinces),
-        "Điểm tổng hợp của mỗi tỉnh, cả giai đoạn, với khoảng tin cậy (đoạn xám)",
-        "Each province's composite score, whole period, with its interval (grey segment)",
+        "Điểm tổng hợp của mỗi tỉnh từ khi sắp xếp, với khoảng tin cậy (đoạn xám)",
+        "Each province's composite score since the reform, with its interval (grey segment)",
     )
     page.add_table(
         province_table(provinces),
@@ -320,8 +320,8 @@ def _add_distribution(page: Page, scores: pd.DataFrame) -> None:
         return
     page.add_figure(
         distribution_figure(scores),
-        "Số đơn vị cấp xã theo điểm tổng hợp, cả giai đoạn",
-        "Commune-level units by composite score, whole period",
+        "Số đơn vị cấp xã theo điểm tổng hợp, từ khi sắp xếp (1/7/2025)",
+        "Commune-level units by composite score, since the reform (1 July 2025)",
     )
 
 
@@ -341,10 +341,10 @@ def _add_flagged(page: Page, flagged: pd.DataFrame) -> None:
     )
     page.add_table(
         flagged_table(flagged),
-        "Đơn vị yếu và cần theo dõi, cả giai đoạn, với hai tiêu chí kéo điểm xuống nhiều nhất. "
+        "Đơn vị yếu và cần theo dõi, từ khi sắp xếp, với hai tiêu chí kéo điểm xuống nhiều nhất. "
         "Độ lệch hạng: chênh lệch giữa hạng cao nhất và thấp nhất khi đổi trọng số (trọng số "
         "đều, bỏ từng nhóm); lệch quá 40 bậc thì hạng chỉ đúng với bộ trọng số đã chọn",
-        "Weak and watch units, whole period, with the two criteria that pull the score down "
+        "Weak and watch units, since the reform, with the two criteria that pull the score down "
         "most. Rank spread: highest minus lowest rank when the weights change (equal weights, "
         "each group left out); beyond 40 places the rank holds for the chosen weights only",
         formats=COLUMN_FORMATS,

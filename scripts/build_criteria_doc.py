@@ -23,7 +23,7 @@ OUTPUT = Path("docs/operating_quality_criteria.md")
 GROUPS = {
     "performance": "Hiệu quả phục vụ / Performance (service results)",
     "effectiveness": "Hiệu lực / Effectiveness (outcomes against the norm)",
-    "efficiency": "Hiệu suất / Efficiency (output per input)",
+    "efficiency": "Hiệu suất / Efficiency (output against demand, money used)",
 }
 DIRECTIONS = {"higher_is_better": "↑ higher is better", "lower_is_better": "↓ lower is better"}
 

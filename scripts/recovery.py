@@ -88,14 +88,15 @@ def weak_unit_recovery(
     }
 
 
-# commune-level units, whole monitored period: the flag, the rank spread across weightings
+# commune-level units, the months since the reform (those of today's units, where the
+# simulator plants its weak units): the flag, the rank spread across weightings
 OPERATING_QUALITY_UNITS = """
     select area_code, quality_flag, rank_spread from marts.mart_operating_quality
-    where scope = 'unit' and period = 'whole' and is_scored"""
+    where scope = 'unit' and period = 'since_reform' and is_scored"""
 
 WEAK_LEVELS = """
     select province_code from marts.mart_operating_quality_weak_levels
-    where period = 'whole' and is_weak_level order by province_code"""
+    where period = 'since_reform' and is_weak_level order by province_code"""
 
 
 def operating_quality_recovery(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict:

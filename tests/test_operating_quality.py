@@ -74,6 +74,7 @@ def test_every_criterion_reads_a_measure_the_warehouse_builds():
         "mart_service_index_components": set(re.findall(r"\('(\w+)', '\w+', ", service_sql)),
         "mart_unit_capacity_monthly": set(re.findall(r"\('(\w+)', '\w+', '\w+'\)", measures_sql)),
         "fct_budget": set(re.findall(r"\('(\w+)', '\w+', '\w+'\)", measures_sql)),
+        "mart_service_periods": set(re.findall(r"\('(\w+)', '\w+', '\w+'\)", measures_sql)),
     }
     assert {"on_time_rate", "staff_norm_ratio", "budget_execution_rate"} <= set().union(
         *built.values()
@@ -124,7 +125,7 @@ def test_the_thin_weak_unit_has_few_dossiers_and_only_it_is_slowed():
 # --- the page ---------------------------------------------------------------------------------
 
 RELATIONS = ("marts.dim_admin_unit", *operating_quality.SOURCES[:2])
-WHOLE = {"period": "whole", "period_start": date(2025, 7, 1), "is_scored": True}
+SINCE_REFORM = {"period": "since_reform", "period_start": date(2025, 7, 1), "is_scored": True}
 
 
 def unit(code, province, score, low, high, rank, best, worst, flag=None):
@@ -133,7 +134,7 @@ def unit(code, province, score, low, high, rank, best, worst, flag=None):
         "area_code": code,
         "unit_code": code,
         "province_code": province,
-        **WHOLE,
+        **SINCE_REFORM,
         "composite_score": score,
         "composite_lower": low,
         "composite_upper": high,
@@ -169,7 +170,7 @@ def render(tmp_path: Path, fill: bool = True) -> PageHtml:
                         "scope": "province",
                         "area_code": "01",
                         "province_code": "01",
-                        **WHOLE,
+                        **SINCE_REFORM,
                         "composite_score": 70.0,
                         "composite_lower": 65.0,
                         "composite_upper": 75.0,
@@ -180,7 +181,7 @@ def render(tmp_path: Path, fill: bool = True) -> PageHtml:
                         "scope": "province",
                         "area_code": "22",
                         "province_code": "22",
-                        **WHOLE,
+                        **SINCE_REFORM,
                         "composite_score": 25.0,
                         "composite_lower": 15.0,
                         "composite_upper": 50.0,
@@ -195,7 +196,7 @@ def render(tmp_path: Path, fill: bool = True) -> PageHtml:
                 [
                     {
                         "province_code": "22",
-                        "period": "whole",
+                        "period": "since_reform",
                         "period_start": date(2025, 7, 1),
                         "units_ranked": 2,
                         "units_weak": 1,
@@ -263,7 +264,10 @@ def precision_recall(found: set, planted: set) -> tuple[float, float]:
     return hits / len(found) if found else 0.0, hits / len(planted) if planted else 0.0
 
 
-WHOLE_UNITS = "from marts.mart_operating_quality where scope = 'unit' and period = 'whole'"
+# the months since the reform: those of today's units, where the simulator plants its weak ones
+SINCE_REFORM_UNITS = (
+    "from marts.mart_operating_quality where scope = 'unit' and period = 'since_reform'"
+)
 
 
 @pytest.mark.slow
@@ -272,7 +276,9 @@ def test_weak_flags_recover_the_planted_weak_units(built):
     planted = {w["unit_code"] for w in manifest["weak_units"]}
     weak = {
         code
-        for (code,) in query(warehouse, f"select area_code {WHOLE_UNITS} and quality_flag = 'weak'")
+        for (code,) in query(
+            warehouse, f"select area_code {SINCE_REFORM_UNITS} and quality_flag = 'weak'"
+        )
     }
     precision, recall = precision_recall(weak, planted)
     assert len(planted) >= 8
@@ -285,7 +291,7 @@ def test_a_planted_weak_unit_with_few_dossiers_is_watch_not_weak(built):
     warehouse, manifest = built
     thin = {w["unit_code"] for w in manifest["thin_weak_units"]}
     assert len(thin) == 3  # one a province
-    flags = dict(query(warehouse, f"select area_code, quality_flag {WHOLE_UNITS}"))
+    flags = dict(query(warehouse, f"select area_code, quality_flag {SINCE_REFORM_UNITS}"))
     assert {code: flags.get(code) for code in thin} == {code: "watch" for code in thin}
 
 
@@ -297,7 +303,9 @@ def test_the_recovery_script_reports_what_the_index_flags(built):
         found = recovery.operating_quality_recovery(con, manifest)
     weak = {
         code
-        for (code,) in query(warehouse, f"select area_code {WHOLE_UNITS} and quality_flag = 'weak'")
+        for (code,) in query(
+            warehouse, f"select area_code {SINCE_REFORM_UNITS} and quality_flag = 'weak'"
+        )
     }
     assert found["found"] == weak
     assert found["precision"] >= MIN_PRECISION and found["recall"] >= MIN_RECALL
@@ -324,7 +332,7 @@ def test_unit_slow_stage_flags_recover_the_planted_slow_steps(built):
     _, recall = precision_recall(set(flags), planted)
     assert precision >= MIN_PRECISION, sorted(set(flags) - planted)
     assert recall >= MIN_RECALL, sorted(planted - set(flags))
-    counted = query(warehouse, f"select sum(slow_stages) {WHOLE_UNITS}")[0][0]
+    counted = query(warehouse, f"select sum(slow_stages) {SINCE_REFORM_UNITS}")[0][0]
     assert counted == len(flags)
 
 

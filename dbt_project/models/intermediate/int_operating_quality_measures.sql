@@ -1,17 +1,18 @@
 {#
     The measures the operating-quality index can score (docs/indicators.md G), one row per
-    scope (commune-level unit | province) × period (quarter | year | whole) × period_start ×
-    source_model × measure_code, each with its numerator and denominator. Which measures
+    scope (commune-level unit | province) × period (quarter | year | since_reform) ×
+    period_start × source_model × measure_code, each with its numerator and denominator. Which measures
     exist and how each divides is written here once; which of them score, in which group,
     how they are normalised and weighted comes from seeds/operating_quality_criteria.csv only
     (joined by source_model and source_measure in mart_operating_quality_components).
 
-    The service measures are the service index's components as they are; staffing and money
-    are summed over the months of the period (stocks as staff-months), a province's as the
-    sum over its commune-level units.
+    The service measures are the service index's components as they are, and the clearance
+    rate from mart_service_periods; staffing and money are summed over the months of the
+    period the unit existed in (stocks as staff-months), a province's as the sum over its
+    commune-level units.
 #}
 
-{%- set periods = ['quarter', 'year', 'whole'] -%}
+{%- set periods = ['quarter', 'year', 'since_reform'] -%}
 {#- what a unit's period is keyed and grouped by in the summing CTEs -#}
 {%- set unit_period_keys = [
     'unit_code', 'province_code', 'period', 'period_start', 'period_end_month'
@@ -24,14 +25,20 @@
     ('dossiers_per_staff_norm', 'dossiers_finished', 'staff_norm'),
 ] -%}
 {%- set budget_measures = [
-    ('allocated_vnd_per_resident', 'allocated_vnd', 'population'),
+    ('allocated_vnd_per_resident', 'allocated_vnd', 'resident_months'),
     ('cost_per_transaction_vnd', 'recurrent_disbursed_vnd', 'dossiers_completed'),
     ('budget_execution_rate', 'disbursed_vnd', 'allocated_vnd'),
+] -%}
+{#- output against demand: the dossiers finished of those on hand (finished in the period
+    plus open at its end), whatever the number that came in -#}
+{%- set workload_measures = [
+    ('clearance_rate', 'dossiers_finished', 'dossiers_on_hand'),
 ] -%}
 {#- source_model, the CTE holding its summed columns, its measures -#}
 {%- set measure_sources = [
     ('mart_unit_capacity_monthly', 'capacity', capacity_measures),
     ('fct_budget', 'budget_with_output', budget_measures),
+    ('mart_service_periods', 'workload', workload_measures),
 ] -%}
 
 with
@@ -67,6 +74,39 @@ units as (
 
 ),
 
+unit_history as (
+
+    select * from {{ ref('dim_admin_unit_history') }}
+
+),
+
+codes_before_reform as (
+
+    select distinct unit_code
+    from unit_history
+    where not is_current
+
+),
+
+units_in_use as (
+
+    -- from when a unit's staff and money count: a code no unit carried before the reform
+    -- is a unit created on the reform day, with no roster, budget or office before it
+    -- (its months before it are not months of nobody at work); a code in use before, from
+    -- the first month of data
+    select
+        units.*,
+        case when codes_before_reform.unit_code is null then current_versions.valid_from end
+            as in_use_from
+    from units
+    inner join unit_history as current_versions
+        on units.unit_code = current_versions.unit_code
+        and current_versions.is_current
+    left join codes_before_reform
+        on units.unit_code = codes_before_reform.unit_code
+
+),
+
 periods as (
 
     -- the periods of the service data: the other sources are read over the same months
@@ -86,10 +126,11 @@ unit_periods as (
         units.unit_code,
         units.province_code,
         units.population,
+        units.in_use_from,
         periods.period,
         periods.period_start,
         periods.period_end_month
-    from units
+    from units_in_use as units
     cross join periods
 
 ),
@@ -109,6 +150,7 @@ capacity as (
         on unit_periods.unit_code = capacity_months.unit_code
         and unit_periods.period_start <= capacity_months.month_start
         and unit_periods.period_end_month >= capacity_months.month_start
+        and coalesce(unit_periods.in_use_from <= capacity_months.month_start, true)
     group by unit_periods.{{ unit_period_keys | join(', unit_periods.') }}
 
 ),
@@ -119,9 +161,26 @@ unit_service as (
         unit_code,
         period,
         period_start,
-        dossiers_completed
+        dossiers_completed,
+        dossiers_finished,
+        on_time_denominator as dossiers_on_hand
     from service_periods
     where scope = 'unit'
+
+),
+
+workload as (
+
+    -- the unit's own periods only: a province office's dossiers are not a commune's
+    select
+        unit_periods.{{ unit_period_keys | join(', unit_periods.') }},
+        unit_service.dossiers_finished,
+        unit_service.dossiers_on_hand
+    from unit_periods
+    inner join unit_service
+        on unit_periods.unit_code = unit_service.unit_code
+        and unit_periods.period = unit_service.period
+        and unit_periods.period_start = unit_service.period_start
 
 ),
 
@@ -129,7 +188,9 @@ money as (
 
     select
         unit_periods.{{ unit_period_keys | join(', unit_periods.') }},
-        max(unit_periods.population) as population,
+        -- residents × the months with a budget: a unit's money per resident over the
+        -- months it had one, whatever their number
+        max(unit_periods.population) * count(distinct budget.period_start) as resident_months,
         sum(budget.allocated_vnd) as allocated_vnd,
         sum(budget.disbursed_vnd) as disbursed_vnd,
         sum(
@@ -141,6 +202,7 @@ money as (
         and budget.flow = 'expenditure'
         and unit_periods.period_start <= budget.period_start
         and unit_periods.period_end_month >= budget.period_start
+        and coalesce(unit_periods.in_use_from <= budget.period_start, true)
     group by unit_periods.{{ unit_period_keys | join(', unit_periods.') }}
 
 ),

@@ -1,6 +1,6 @@
 {#
     The operating-quality index (docs/indicators.md G): one row per scope (commune-level
-    unit | province) × period (quarter | year | whole) × period_start. Every score is a
+    unit | province) × period (quarter | year | since_reform) × period_start. Every score is a
     weighted mean of the normalised criteria of mart_operating_quality_components, the
     weights those of seeds/operating_quality_criteria.csv (a criterion with no value in the
     period is left out, its weight with it); an area is scored only when every group of the
@@ -8,8 +8,11 @@
 
     Honest ranks: the composite's interval is the point less / plus the root sum of squares
     of the criteria's weighted margins (w × (normalised − normalised_lower), w ×
-    (normalised_upper − normalised)) ÷ the weights: the criteria's sampling errors are
-    independent, so their margins add in quadrature, not in line; the best rank an area could hold is that of its upper bound among the point
+    (normalised_upper − normalised)) ÷ the weights: criteria counted over different
+    dossiers (the seed's denominator_column) have independent sampling errors, so their
+    margins add in quadrature; criteria counted over the same dossiers (on time and
+    clearance: finished plus open at the period's end) err together, so theirs add in line
+    first. The best rank an area could hold is that of its upper bound among the point
     scores, the worst that of its lower bound. A commune-level unit is weak when even its
     best rank is in the bottom var('operating_quality_bottom_share') of the nation, watch
     when only its point rank is. The ranks under other weightings (equal weights, each group
@@ -54,7 +57,9 @@ components as (
         cast(criteria.weight as {{ type_double() }}) as weight,
         scored.normalised,
         scored.normalised_lower,
-        scored.normalised_upper
+        scored.normalised_upper,
+        -- the dossiers (or other units) the criterion is counted over
+        coalesce(criteria.denominator_column, criteria.criterion_id) as counted_over
     from {{ ref('mart_operating_quality_components') }} as scored
     inner join criteria
         on scored.criterion_id = criteria.criterion_id
@@ -65,6 +70,40 @@ components as (
 slow_stages as (
 
     select * from {{ ref('mart_operating_quality_slow_stages') }}
+
+),
+
+counted_together as (
+
+    -- the weighted margins of the criteria counted over the same dossiers, in line
+    select
+        {{ area_period_keys() }},
+        counted_over,
+        sum(weight * (normalised - normalised_lower)) as low_margin,
+        sum(weight * (normalised_upper - normalised)) as high_margin
+    from components
+    group by
+        {{ area_period_keys() }},
+        counted_over
+
+),
+
+margins as (
+
+    -- … and those sums in quadrature
+    select
+        scope,
+        area_code,
+        period,
+        period_start,
+        sqrt(sum(low_margin * low_margin)) as low_root,
+        sqrt(sum(high_margin * high_margin)) as high_root
+    from counted_together
+    group by
+        scope,
+        area_code,
+        period,
+        period_start
 
 ),
 
@@ -83,13 +122,6 @@ weighted as (
         count(distinct group_code) as groups_scored,
         sum(weight) as weight_available,
         {{ safe_divide('sum(weight * normalised)', 'sum(weight)') }} as composite_point,
-        {%- for side, bound in [('low', 'normalised_lower'), ('high', 'normalised_upper')] %}
-            {{ safe_divide(
-                'sqrt(sum(weight * weight * (' ~ bound ~ ' - normalised) * (' ~ bound
-                ~ ' - normalised)))',
-                'sum(weight)'
-            ) }} as composite_{{ side }}_margin,
-        {%- endfor %}
         avg(normalised) as equal_weights_point,
     {%- for group in groups %}
             {{ safe_divide(
@@ -122,8 +154,16 @@ scored as (
         weighted.groups_scored,
         weighted.weight_available,
         weighted.composite_point,
-        greatest(weighted.composite_point - weighted.composite_low_margin, 0.0) as composite_low,
-        least(weighted.composite_point + weighted.composite_high_margin, 100.0) as composite_high,
+        greatest(
+            weighted.composite_point
+            - {{ safe_divide('margins.low_root', 'weighted.weight_available') }},
+            0.0
+        ) as composite_low,
+        least(
+            weighted.composite_point
+            + {{ safe_divide('margins.high_root', 'weighted.weight_available') }},
+            100.0
+        ) as composite_high,
         weighted.equal_weights_point,
         {%- for group in groups %}
             weighted.{{ group }}_point,
@@ -132,6 +172,11 @@ scored as (
         weighted.groups_scored = seed_groups.groups_in_seed as is_scored
     from weighted
     cross join seed_groups
+    inner join margins
+        on weighted.scope = margins.scope
+        and weighted.area_code = margins.area_code
+        and weighted.period = margins.period
+        and weighted.period_start = margins.period_start
 
 ),
 

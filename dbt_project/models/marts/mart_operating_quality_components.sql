@@ -1,6 +1,6 @@
 {#
     The operating-quality index, criterion by criterion (docs/indicators.md G): one row per
-    scope (commune-level unit | province) × period (quarter | year | whole) × period_start ×
+    scope (commune-level unit | province) × period (quarter | year | since_reform) × period_start ×
     criterion of seeds/operating_quality_criteria.csv, with the measure's numerator,
     denominator and ratio, its interval (the seed row's interval_method: Wilson for a rate,
     Poisson for a ratio whose numerator or denominator counts dossiers, else the ratio
@@ -58,13 +58,15 @@ joined as (
 
 bounded as (
 
+    -- wilson: held on the right side of the ratio, which rounding can cross at 0 and 1 (a
+    -- lower bound of 1e-17 at a ratio of 0 would rank above the areas at 0);
     -- poisson_numerator: the numerator is a count of dossiers (output per input);
     -- poisson_denominator: the denominator is, at least 1 whenever there is a ratio
     select
         joined.*,
         case
             when interval_method = 'wilson' and denominator > 0 and ratio between 0 and 1
-                then {{ wilson_bound('ratio', 'denominator', -1) }}
+                then least({{ wilson_bound('ratio', 'denominator', -1) }}, ratio)
             when interval_method = 'poisson_numerator' and ratio is not null
                 then {{ poisson_bound('numerator', -1) }} / denominator
             when interval_method = 'poisson_denominator' and ratio is not null
@@ -73,7 +75,7 @@ bounded as (
         end as ratio_lower,
         case
             when interval_method = 'wilson' and denominator > 0 and ratio between 0 and 1
-                then {{ wilson_bound('ratio', 'denominator', 1) }}
+                then greatest({{ wilson_bound('ratio', 'denominator', 1) }}, ratio)
             when interval_method = 'poisson_numerator' and ratio is not null
                 then {{ poisson_bound('numerator', 1) }} / denominator
             when interval_method = 'poisson_denominator' and ratio is not null

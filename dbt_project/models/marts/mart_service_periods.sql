@@ -1,6 +1,8 @@
 {#
     The service indicators of mart_unit_service_monthly rolled up to what the pages show:
-    scope (unit | province | nation) × period (month | quarter | year | whole) × period_start.
+    scope (unit | province | nation) × period (month | quarter | year | whole | since_reform)
+    × period_start. since_reform: the months from the reform day (var reform_date) on, the
+    months of today's units (before it a reused code was another, absorbed unit's).
     Flows (received, finished, online, processing time, ratings) add up over the months of
     a period; open dossiers are a stock, counted once, at the period's end: the last month
     with data in the period (its month end, or the data cut-off for the current month), so a
@@ -10,12 +12,14 @@
 
 {%- set flows = service_flow_counts().split(',') + service_index_counts().split(',') -%}
 {%- set stocks = ['open_within_due', 'open_past_due'] -%}
-{#- period -> its start for a unit-month -#}
+{%- set reform_month = "cast('" ~ var('reform_date') ~ "' as date)" -%}
+{#- period -> its start for a unit-month, and which unit-months it holds (none: all) -#}
 {%- set periods = [
-    ('month', 'unit_months.month_start'),
-    ('quarter', 'cast(' ~ dbt.date_trunc('quarter', 'unit_months.month_start') ~ ' as date)'),
-    ('year', 'cast(' ~ dbt.date_trunc('year', 'unit_months.month_start') ~ ' as date)'),
-    ('whole', 'data_months.first_month'),
+    ('month', 'unit_months.month_start', none),
+    ('quarter', 'cast(' ~ dbt.date_trunc('quarter', 'unit_months.month_start') ~ ' as date)', none),
+    ('year', 'cast(' ~ dbt.date_trunc('year', 'unit_months.month_start') ~ ' as date)', none),
+    ('whole', 'data_months.first_month', none),
+    ('since_reform', reform_month, 'unit_months.month_start >= ' ~ reform_month),
 ] -%}
 with
 
@@ -35,7 +39,7 @@ data_months as (
 
 unit_month_periods as (
 
-    -- each unit-month once in each of the four periods that hold it
+    -- each unit-month once in each of the periods that hold it
     {%- call(period) union_all(periods) %}
         select
             '{{ period[0] }}' as period,
@@ -43,6 +47,7 @@ unit_month_periods as (
             unit_months.*
         from unit_months
         cross join data_months
+        where {{ period[2] or 'true' }}
     {%- endcall %}
 
 ),
