@@ -195,8 +195,8 @@ def rewrite_events(path: Path, every: int) -> None:
 
 
 def rewrite_roster(path: Path) -> None:
-    """A corrected roster: the last tenth of its staff rows gone (a retraction of those
-    people), delivered a day later."""
+    """A corrected roster: the last tenth of its staff rows gone (those people's rows of
+    that month leave raw), delivered a day later."""
     lines = path.read_text(encoding="utf-8").splitlines()
     header, rows = lines[0], lines[1:]
     path.write_text("\n".join([header, *rows[: len(rows) * 9 // 10]]) + "\n", encoding="utf-8")
