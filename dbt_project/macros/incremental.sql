@@ -76,20 +76,24 @@
     }) }}
 {%- endmacro %}
 
-{# The first days of the changed months, as an SQL list: `(cast('2026-05-01' as date), …)`. #}
-{% macro changed_month_starts() -%}
-    ({% for month in changed_months() or [] %}cast('{{ month }}-01' as date){{ ', ' if not loop.last }}{% endfor %})
-{%- endmacro %}
-
 {#
-    A date (or timestamp) expression falls in one of the changed months; `false` when none
-    is given (the optimiser then reads nothing).
+    A date (or timestamp) expression falls in one of the changed months: one half-open
+    range per month, on the bare expression, so that DuckDB pushes it below the staging
+    dedupe window into the raw scan (a function of the column, e.g. its month, is filtered
+    only after the window has run over every raw row). `false` when no month is given (the
+    optimiser then reads nothing).
 #}
 {% macro in_changed_months(date_expr) -%}
-    {%- if changed_months() -%}
-        {{ month_start(date_expr) }} in {{ changed_month_starts() }}
-    {%- else -%}
+    {%- set months = changed_months() or [] -%}
+    {%- if months | length == 0 -%}
         false
+    {%- else -%}
+        ({% for month in months -%}
+            {%- set year, month_of_year = month[:4] | int, month[5:] | int -%}
+            {%- set next_month = '%04d-%02d' | format(year + month_of_year // 12, month_of_year % 12 + 1) -%}
+            ({{ date_expr }} >= cast('{{ month }}-01' as date) and {{ date_expr }} < cast('{{ next_month }}-01' as date))
+            {{- ' or ' if not loop.last }}
+        {%- endfor %})
     {%- endif -%}
 {%- endmacro %}
 
