@@ -24,6 +24,9 @@ DBT_DIR = Path("dbt_project")
 # The order a reader meets the layers in; any other schema follows, alphabetically.
 SCHEMA_ORDER = ("raw", "reference", "staging", "intermediate", "marts", "audit")
 SQL_MATERIALIZED = re.compile(r"materialized\s*=\s*['\"](\w+)['\"]")
+# a model configured by macro `incremental_config` (dbt_project/macros/incremental.sql)
+SQL_INCREMENTAL = re.compile(r"\bincremental_config\(")
+INCREMENTAL_KIND = "incremental (a table; rebuilds the changed months)"
 REF = re.compile(r"ref\(\s*['\"](\w+)['\"]\s*\)")
 
 
@@ -107,8 +110,11 @@ def model_placement(repo: Path, yaml_path: Path, model: dict, layers: dict) -> t
     schema = config.get("schema", layer.get("+schema", "main"))
     materialized = config.get("materialized", layer.get("+materialized", "view"))
     sql = yaml_path.parent / f"{model['name']}.sql"
-    if sql.exists() and (found := SQL_MATERIALIZED.search(sql.read_text(encoding="utf-8"))):
+    text = sql.read_text(encoding="utf-8") if sql.exists() else ""
+    if found := SQL_MATERIALIZED.search(text):
         materialized = found.group(1)
+    if SQL_INCREMENTAL.search(text):
+        materialized = INCREMENTAL_KIND
     return schema, materialized
 
 

@@ -25,12 +25,33 @@ def var(name: str, default=None):
     return _PROJECT_VARS.get(name, default)
 
 
+class _MacroReturn(Exception):
+    """dbt's `return()` ends a macro with a value (macros/incremental.sql returns lists,
+    dicts and booleans, not only text): raised here, caught by the macro call below."""
+
+    def __init__(self, value):
+        super().__init__()
+        self.value = value
+
+
 def _return(value):
-    """dbt's `return()`: a macro's value (sqlfluff renders it as the macro's output)."""
-    return value
+    raise _MacroReturn(value)
 
 
 globals()["return"] = _return
+
+_render_macro = jinja2.runtime.Macro.__call__
+
+
+def _call_macro(self, *args, **kwargs):
+    """A macro call: its `return()` value when it returns one, else its text (as dbt)."""
+    try:
+        return _render_macro(self, *args, **kwargs)
+    except _MacroReturn as returned:
+        return returned.value
+
+
+jinja2.runtime.Macro.__call__ = _call_macro
 
 
 @jinja2.pass_context
@@ -54,10 +75,12 @@ def _generate_series(upper_bound) -> str:
     return f"select unnest(range(1, {upper_bound} + 1)) as generated_number"
 
 
-adapter = SimpleNamespace(dispatch=_dispatch)
+adapter = SimpleNamespace(dispatch=_dispatch, get_relation=lambda **relation: None)
+# rendered as at parse time: no database to look relations up in
+execute = False
 exceptions = SimpleNamespace(raise_compiler_error=_raise_compiler_error)
 modules = SimpleNamespace(datetime=_datetime)
-target = SimpleNamespace(name="dev", schema="main", type="duckdb")
+target = SimpleNamespace(name="dev", database="reformwatch", schema="main", type="duckdb")
 dbt = SimpleNamespace(
     type_bigint=lambda: "bigint",
     type_int=lambda: "integer",

@@ -8,7 +8,13 @@
     at the next event that starts another step or ends processing (completed, result
     returned, rejected, withdrawn). A step ended by rejection or withdrawal, or not ended
     yet, is not completed and has no dwell.
+
+    Incremental by dossier (macros/incremental.sql): with the changed months given, only the
+    dossiers of int_changed_dossiers are rebuilt.
 #}
+
+{{ config(**incremental_config("{{ changed_dossiers_condition() }}")) }}
+-- depends_on: {{ ref('int_changed_dossiers') }}
 
 with
 
@@ -24,6 +30,7 @@ events as (
             'step_started', 'step_completed', 'completed', 'result_returned', 'rejected',
             'withdrawn'
         )
+        and {{ rows_to_rebuild(changed_dossiers_condition()) }}
 
 ),
 
@@ -36,6 +43,7 @@ dossiers as (
         province_code,
         timeliness
     from {{ ref('fct_dossiers') }}
+    where {{ rows_to_rebuild(changed_dossiers_condition()) }}
 
 ),
 

@@ -3,7 +3,13 @@
     moments that time it, the supplement waits, and the on-time judgement of finished
     dossiers (macro `timeliness`, docs/on_time_clock.md). Waits and processing times are
     counted in working time (macros/working_time.sql).
+
+    Incremental by dossier (macros/incremental.sql): with the changed months given, only the
+    dossiers of int_changed_dossiers are rebuilt; every row is one dossier's own events.
 #}
+
+{{ config(**incremental_config("{{ changed_dossiers_condition() }}")) }}
+-- depends_on: {{ ref('int_changed_dossiers') }}
 
 {%- set reform = "cast('" ~ var('reform_date') ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
 
@@ -12,6 +18,7 @@ with
 events as (
 
     select * from {{ ref('stg_procedure_logs__events') }}
+    where {{ rows_to_rebuild(changed_dossiers_condition()) }}
 
 ),
 

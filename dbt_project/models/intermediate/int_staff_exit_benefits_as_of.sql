@@ -11,7 +11,13 @@
     is settled when that first snapshot's month is not later than the month; its delay is
     the whole months from the month of left_on to the month of that snapshot (paid in the
     snapshot of the exit month = 0 months).
+
+    Incremental (macros/incremental.sql): a row of month M reads the snapshots up to M only
+    (a settlement later than M is not shown as of M), so the months from the first changed
+    one on are rebuilt, every earlier month kept.
 #}
+
+{{ config(**incremental_config("{{ on_or_after_first_changed_month('month_start') }}")) }}
 
 with
 
@@ -60,6 +66,7 @@ snapshot_months as (
         province_code,
         month_start
     from staff
+    where {{ rows_to_rebuild(on_or_after_first_changed_month('month_start')) }}
 
 ),
 

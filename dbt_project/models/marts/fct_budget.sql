@@ -2,7 +2,11 @@
     Budget per unit × fiscal year × period × flow × category (docs/indicators.md E): the
     budget items of a category summed. Amounts are the period's own (not year-to-date), so
     a year or the post-reform period is the sum of its periods.
+
+    Incremental by period (macros/incremental.sql): a row sums the lines of its own period.
 #}
+
+{{ config(**incremental_config("{{ in_changed_months('period_start') }}")) }}
 
 {%- set keys = [
     'unit_code', 'province_code', 'level', 'fiscal_year', 'period', 'period_start', 'flow',
@@ -14,6 +18,7 @@ with
 lines as (
 
     select * from {{ ref('stg_budget_allocations__lines') }}
+    where {{ rows_to_rebuild(in_changed_months('period_start')) }}
 
 ),
 

@@ -1,3 +1,11 @@
+{#
+    A table, incremental by snapshot month (macros/incremental.sql), not a view: the dedupe
+    window over every roster row ran again for each reader and each data test. The business
+    key holds the snapshot date, so a month's rows dedupe from that month's raw rows alone.
+#}
+
+{{ config(**incremental_config("{{ in_changed_months('snapshot_date') }}")) }}
+
 with
 
 source as (
@@ -26,6 +34,7 @@ renamed as (
         cast(benefit_due_vnd as {{ dbt.type_bigint() }}) as benefit_due_vnd,
         cast(benefit_paid_vnd as {{ dbt.type_bigint() }}) as benefit_paid_vnd
     from source
+    where {{ rows_to_rebuild(in_changed_months('snapshot_date')) }}
 
 ),
 
