@@ -10,6 +10,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration import spark
 from orchestration.child_guard import guarded
 from orchestration.defs.build_state import (
     FINGERPRINT_KEY,
@@ -96,7 +97,10 @@ def reformwatch_dbt(
     warehouse.wait_for_warehouse()
     with warehouse.connect(read_only=True) as con:
         fingerprint = input_fingerprint(con, warehouse.dbt_vars(), project_files())
-        relations = existing_relations(con)
+        # on Spark the models live in Spark's warehouse: always built
+        relations = set() if warehouse.on_spark else existing_relations(con)
+        if warehouse.on_spark:
+            spark.register_on_spark(con, warehouse.spark_paths)
     recorded = recorded_fingerprints(context.instance, context.selected_asset_keys)
     if up_to_date(fingerprint, recorded, relations):
         context.log.info(
@@ -104,7 +108,10 @@ def reformwatch_dbt(
             "vars): dbt, its tests and everything downstream are skipped"
         )
         return
-    invocation = dbt.cli([*dbt_build_args(), *vars_arg(warehouse.dbt_vars())], context=context)
+    invocation = dbt.cli(
+        [*dbt_build_args(), "--target", warehouse.dbt_target, *vars_arg(warehouse.dbt_vars())],
+        context=context,
+    )
     # Held back until dbt has exited: row counts are read from the warehouse, which dbt
     # holds locked while it runs. Yielded also when dbt fails, so what was built is recorded.
     events: list = []
@@ -135,7 +142,8 @@ def with_table_metadata(
         for event in events:
             if isinstance(event, dg.Output):
                 key = context.asset_key_for_output(event.output_name)
-                extra = table_metadata(con, *key.path)
+                # on Spark the DuckDB file holds no models: dagster-dbt's own metadata only
+                extra = {} if warehouse.on_spark else table_metadata(con, *key.path)
                 if fingerprint:
                     extra[FINGERPRINT_KEY] = fingerprint
                 event = event.with_metadata({**event.metadata, **extra})

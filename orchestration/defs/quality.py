@@ -7,10 +7,12 @@ end of the step whatever the outcome: a failing check is when auditors need it.
 """
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from orchestration import spark
 from orchestration.defs.dbt import reformwatch_dbt
 from orchestration.quality.ge_runner import (
     ValidationOutcome,
@@ -46,13 +48,27 @@ def checked_model(suite: str) -> dg.AssetKey:
 
 
 def ge_check_spec(suite: str) -> dg.AssetCheckSpec:
-    relation = ".".join(checked_model(suite).path)
+    relation = relation_of(suite)
     return dg.AssetCheckSpec(
         name=check_name(suite),
         asset=checked_model(suite),
         blocking=True,
         description=f"Great Expectations suite `expectations/{suite}.json` on `{relation}`.",
     )
+
+
+def relation_of(suite: str) -> str:
+    return ".".join(checked_model(suite).path)
+
+
+def checked_tables(warehouse: WarehouseResource, con, suites: list[str]):
+    """Where the suites read their tables: the warehouse; on Spark, the Spark tables pulled
+    into memory (the large staging tables as the same-sized samples)."""
+    if not warehouse.on_spark:
+        return nullcontext(con)
+    samples = {relation_of(suite): rows for suite, rows in SAMPLED_SUITES.items()}
+    relations = [relation_of(suite) for suite in suites]
+    return spark.pulled_from_spark(warehouse.spark_paths, relations, samples)
 
 
 def check_result(outcome: ValidationOutcome, site: str) -> dg.AssetCheckResult:
@@ -89,21 +105,18 @@ def ge_checks(
     selected = {key.name for key in context.selected_asset_check_keys}
     outcomes: list[ValidationOutcome] = []
     quality_dir = warehouse.quality_dir
+    suites = [suite for suite in suite_names() if check_name(suite) in selected]
     with warehouse.connect() as con:  # writes the run to the audit history
         try:
-            for suite in suite_names():
-                if check_name(suite) not in selected:
-                    continue
-                outcome = validate_table(
-                    con,
-                    ".".join(checked_model(suite).path),
-                    suite,
-                    sample_rows=SAMPLED_SUITES.get(suite),
-                )
-                record_outcome(outcome, quality_dir)
-                outcomes.append(outcome)
-                if outcome.failed:
-                    context.log.error(describe_failures(outcome))
+            with checked_tables(warehouse, con, suites) as tables:
+                for suite in suites:
+                    outcome = validate_table(
+                        tables, relation_of(suite), suite, sample_rows=SAMPLED_SUITES.get(suite)
+                    )
+                    record_outcome(outcome, quality_dir)
+                    outcomes.append(outcome)
+                    if outcome.failed:
+                        context.log.error(describe_failures(outcome))
         finally:
             # also when a suite could not run at all: the page shows what was recorded
             record_ge_run(con, context.run.run_id, outcomes)
