@@ -18,28 +18,33 @@ ABSOLUTE_TOLERANCE = 1e-9
 SORT_DECIMALS = 6
 
 
+def present(column: pd.Series) -> list:
+    return [value for value in column if not pd.isna(value)]
+
+
 def is_float_like(column: pd.Series) -> bool:
+    """Floats, or decimals held as Python objects (a column of nulls is neither)."""
     if pd.api.types.is_float_dtype(column):
         return True
-    return column.map(lambda v: isinstance(v, decimal.Decimal | float)).any()
+    values = present(column)
+    return bool(values) and all(isinstance(v, decimal.Decimal | float) for v in values)
 
 
 def is_date_like(column: pd.Series) -> bool:
     if pd.api.types.is_datetime64_any_dtype(column):
         return True
-    return column.map(lambda v: isinstance(v, dt.date | pd.Timestamp)).any()
+    values = present(column)
+    return bool(values) and all(isinstance(v, dt.date | pd.Timestamp) for v in values)
 
 
 def normalised_column(column: pd.Series, as_float: bool, as_datetime: bool) -> pd.Series:
     if as_float:
-        return pd.to_numeric(column.map(lambda v: None if v is None else float(v)), "coerce")
+        return pd.to_numeric(column.map(lambda v: None if pd.isna(v) else float(v)), "coerce")
     if as_datetime:
         values = pd.to_datetime(column, utc=False)
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_convert("UTC").dt.tz_localize(None)
         return values.astype("datetime64[us]")
-    if pd.api.types.is_bool_dtype(column) or pd.api.types.is_integer_dtype(column):
-        return column.astype("object").where(column.notna(), None)
     return column.astype("object").where(column.notna(), None)
 
 
@@ -61,7 +66,7 @@ def sorted_rows(frame: pd.DataFrame) -> pd.DataFrame:
             name: (
                 frame[name].round(SORT_DECIMALS)
                 if pd.api.types.is_float_dtype(frame[name])
-                else frame[name].map(lambda v: "" if v is None or v is pd.NaT else repr(v))
+                else frame[name].map(lambda v: "" if pd.isna(v) else repr(v))
             )
             for name in frame.columns
         }
