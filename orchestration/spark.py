@@ -17,12 +17,15 @@ Spark (`make setup-spark` adds it).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
@@ -246,26 +249,53 @@ def register_landing(session, tables: list[LandedTable], paths: SparkPaths) -> N
             session.sql(statement)
 
 
+def pull_tables(session, relations: list[str], sample_rows: dict[str, int], out: Path) -> None:
+    """Each relation as Spark reads it, to one Parquet file under `out` (`schema.table`): a
+    repeatable sample of `sample_rows` rows for the large staging tables, as on DuckDB."""
+    import pyarrow.parquet as pq
+
+    out.mkdir(parents=True, exist_ok=True)
+    for relation in relations:
+        frame = session.table(relation)
+        limit = sample_rows.get(relation)
+        total = frame.count() if limit else 0
+        if limit and total > limit:
+            frame = frame.sample(fraction=limit / total, seed=SAMPLE_SEED)
+        pq.write_table(frame.toArrow(), out / f"{relation}.parquet")
+
+
+def in_spark_process(paths: SparkPaths, job: dict, driver_memory: str) -> None:
+    """Run `job` in a Python process of its own, whose JVM ends with it: the local metastore
+    (Derby) admits one JVM at a time, and pyspark keeps its JVM after `stop()`, which would
+    lock out the dbt process that comes next."""
+    require_spark()
+    arguments = [str(paths.root), driver_memory, json.dumps(job)]
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestration.spark", *arguments], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"Spark {job['action']} failed:\n{done.stderr[-4000:]}")
+
+
 def register_on_spark(
     con: duckdb.DuckDBPyConnection, paths: SparkPaths, driver_memory: str = DEFAULT_DRIVER_MEMORY
 ) -> list[LandedTable]:
     """Before dbt runs on Spark: every landed table (re)created in the metastore over its
-    folder (one short Spark session; shapes from the ingest's file)."""
+    folder (shapes from the ingest's file; one short Spark process)."""
     tables = [landed_table(con, relation) for relation in LANDED_TABLES]
-    with spark_session(paths, driver_memory) as session:
-        register_landing(session, tables, paths)
+    job = {"action": "register", "tables": [asdict(table) for table in tables]}
+    in_spark_process(paths, job, driver_memory)
     return tables
 
 
 def land_on_spark(
     con: duckdb.DuckDBPyConnection, paths: SparkPaths, driver_memory: str = DEFAULT_DRIVER_MEMORY
 ) -> list[LandedTable]:
-    """The ingest's last step on Spark: export, then register (one short Spark session)."""
+    """The whole landing at once (the Dagster ingest exports per source, `export_landing`,
+    and the dbt asset registers): export, then register."""
     require_spark()
-    tables = export_landing(con, paths)
-    with spark_session(paths, driver_memory) as session:
-        register_landing(session, tables, paths)
-    return tables
+    export_landing(con, paths)
+    return register_on_spark(con, paths, driver_memory)
 
 
 @contextmanager
@@ -275,30 +305,42 @@ def pulled_from_spark(
     sample_rows: dict[str, int],
     driver_memory: str = DEFAULT_DRIVER_MEMORY,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The gate on Spark: each relation read by Spark (a repeatable sample of `sample_rows`
-    rows for the large staging tables, as on DuckDB) into an in-memory DuckDB under its own
+    """The gate on Spark: each relation read by Spark into an in-memory DuckDB under its own
     name, so the one GE runner validates it as it validates the DuckDB warehouse."""
-    reader = duckdb.connect()
-    try:
-        with spark_session(paths, driver_memory) as session:
+    with tempfile.TemporaryDirectory(dir=paths.root) as folder:
+        job = {"action": "pull", "relations": relations, "samples": sample_rows, "out": folder}
+        in_spark_process(paths, job, driver_memory)
+        reader = duckdb.connect()
+        try:
             for relation in relations:
-                frame = session.table(relation)
-                limit = sample_rows.get(relation)
-                total = frame.count() if limit else 0
-                if limit and total > limit:
-                    frame = frame.sample(fraction=limit / total, seed=SAMPLE_SEED)
-                copy_into(reader, relation, frame.toArrow())
-        yield reader
-    finally:
-        reader.close()
+                copy_into(reader, relation, Path(folder) / f"{relation}.parquet")
+            yield reader
+        finally:
+            reader.close()
 
 
-def copy_into(con: duckdb.DuckDBPyConnection, relation: str, table) -> None:
+def copy_into(con: duckdb.DuckDBPyConnection, relation: str, parquet: Path) -> None:
     schema, _ = relation.split(".")
     con.execute(f"create schema if not exists {sql.identifier(schema)}")
-    con.register("pulled", table)
-    con.execute(f"create table {sql.relation(relation)} as select * from pulled")
-    con.unregister("pulled")
+    source = f"read_parquet({sql.literal(parquet)})"
+    con.execute(f"create table {sql.relation(relation)} as select * from {source}")
+
+
+def run_job(paths: SparkPaths, driver_memory: str, job: dict) -> None:
+    """The Spark side of `in_spark_process`."""
+    with spark_session(paths, driver_memory) as session:
+        if job["action"] == "register":
+            tables = [
+                LandedTable(
+                    t["relation"], t["partition_column"], tuple(map(tuple, t["columns"])), t["rows"]
+                )
+                for t in job["tables"]
+            ]
+            register_landing(session, tables, paths)
+        elif job["action"] == "pull":
+            pull_tables(session, job["relations"], job["samples"], Path(job["out"]))
+        else:
+            raise ValueError(f"unknown Spark job {job['action']!r}")
 
 
 def read_spark_table(paths: SparkPaths, relation: str):
@@ -307,3 +349,7 @@ def read_spark_table(paths: SparkPaths, relation: str):
     files = paths.table_dir(relation) / "**" / "*.parquet"
     with duckdb.connect() as con:
         return con.execute(f"select * from read_parquet({sql.literal(files)})").df()
+
+
+if __name__ == "__main__":
+    run_job(SparkPaths(Path(sys.argv[1])), sys.argv[2], json.loads(sys.argv[3]))
