@@ -6,6 +6,7 @@ another through the one runner, and the auditors' data-quality site is rendered 
 end of the step whatever the outcome: a failing check is when auditors need it.
 """
 
+import re
 from collections.abc import Iterator
 from contextlib import nullcontext
 
@@ -16,7 +17,9 @@ from orchestration import spark
 from orchestration.defs.dbt import reformwatch_dbt
 from orchestration.quality.ge_runner import (
     ValidationOutcome,
+    computed_columns,
     describe_failures,
+    load_suite,
     record_outcome,
     validate_table,
 )
@@ -61,13 +64,30 @@ def relation_of(suite: str) -> str:
     return ".".join(checked_model(suite).path)
 
 
+# A table a suite's computed column looks up (a mart's totals against its fact).
+LOOKED_UP = re.compile(r"\b((?:staging|intermediate|marts|audit|reference)\.\w+)")
+
+
+def relations_read(suite: str) -> list[str]:
+    """The checked table, then the tables its computed columns look up."""
+    expressions = " ".join(computed_columns(load_suite(suite)).values())
+    return [relation_of(suite), *LOOKED_UP.findall(expressions)]
+
+
 def checked_tables(warehouse: WarehouseResource, con, suites: list[str]):
     """Where the suites read their tables: the warehouse; on Spark, the Spark tables pulled
-    into memory (the large staging tables as the same-sized samples)."""
+    into memory (the large staging tables as the same-sized samples; a table a computed
+    column looks up, whole)."""
     if not warehouse.on_spark:
         return nullcontext(con)
-    samples = {relation_of(suite): rows for suite, rows in SAMPLED_SUITES.items()}
-    relations = [relation_of(suite) for suite in suites]
+    read = {suite: relations_read(suite) for suite in suites}
+    looked_up = {relation for relations in read.values() for relation in relations[1:]}
+    samples = {
+        relation_of(suite): rows
+        for suite, rows in SAMPLED_SUITES.items()
+        if relation_of(suite) not in looked_up  # a reconciliation needs the whole table
+    }
+    relations = sorted({relation for relations in read.values() for relation in relations})
     return spark.pulled_from_spark(warehouse.spark_paths, relations, samples)
 
 
