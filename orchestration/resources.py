@@ -15,7 +15,7 @@ import dagster as dg
 import duckdb
 
 import orchestration.warehouse as warehouse_file
-from orchestration import publication
+from orchestration import publication, spark
 from orchestration.settings import (
     DEFAULT_DATA_DIR,
     DEFAULT_MEMORY_LIMIT,
@@ -41,6 +41,11 @@ class WarehouseResource(dg.ConfigurableResource):
     # Seconds a run waits for a warehouse another process holds (a BI user who opened the
     # main file) before failing with the holder's name.
     lock_wait_s: float = warehouse_file.LOCK_WAIT_S
+    # The engine dbt builds on (REFORMWATCH_ENGINE): on `spark`, the ingest also lands its
+    # tables in the lakehouse under `spark_dir` (default <data_dir>/spark) and the gate reads
+    # the Spark tables (orchestration/spark.py). The DuckDB file stays the ingest's ledger.
+    engine: str = "duckdb"
+    spark_dir: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> WarehouseResource:
@@ -55,13 +60,34 @@ class WarehouseResource(dg.ConfigurableResource):
             memory_limit=settings.memory_limit,
             tmp_dir=str(settings.tmp_dir),
             pseudonym_key=settings.pseudonym_key,
+            engine=settings.engine,
+            spark_dir=str(settings.spark_dir) if settings.spark_dir else None,
         )
 
     @property
     def settings(self) -> Settings:
         return resolve_settings(
-            self.data_dir, self.warehouse, self.memory_limit, self.tmp_dir, self.pseudonym_key
+            self.data_dir,
+            self.warehouse,
+            self.memory_limit,
+            self.tmp_dir,
+            self.pseudonym_key,
+            self.engine,
+            self.spark_dir,
         )
+
+    @property
+    def on_spark(self) -> bool:
+        return self.settings.engine == "spark"
+
+    @property
+    def spark_paths(self) -> spark.SparkPaths:
+        return spark.SparkPaths(self.settings.spark_root)
+
+    @property
+    def dbt_target(self) -> str:
+        """The output of dbt_project/profiles.yml dbt builds into."""
+        return "spark" if self.on_spark else "dev"
 
     @property
     def landing_dir(self) -> Path:
@@ -100,11 +126,14 @@ class WarehouseResource(dg.ConfigurableResource):
         so the dbt subprocess opens the same file with the same limits, and no one has to
         write the environment for it."""
         settings = self.settings
-        return {
+        duckdb_vars = {
             "reformwatch_warehouse": str(settings.warehouse),
             "reformwatch_tmp_dir": str(settings.tmp_dir),
             "reformwatch_memory_limit": settings.memory_limit,
         }
+        if not self.on_spark:
+            return duckdb_vars
+        return {**duckdb_vars, "reformwatch_spark_dir": str(settings.spark_root)}
 
     def prepare_folders(self) -> None:
         """The warehouse's folder and DuckDB's spill folder, created when a run needs them."""

@@ -20,6 +20,8 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 DEFAULT_MEMORY_LIMIT = "1GB"
+# The engine dbt builds the models on (orchestration/spark.py): DuckDB, or Apache Spark.
+ENGINES = ("duckdb", "spark")
 DEVELOPMENT_PSEUDONYM_KEY = "reformwatch-development-key-not-for-production"
 
 
@@ -44,6 +46,12 @@ class Settings:
     memory_limit: str
     tmp_dir: Path
     pseudonym_key: str
+    engine: str = ENGINES[0]
+    spark_dir: Path | None = None  # default: <data_dir>/spark (lakehouse, Spark warehouse)
+
+    @property
+    def spark_root(self) -> Path:
+        return self.spark_dir or self.data_dir / "spark"
 
     @property
     def landing_dir(self) -> Path:
@@ -78,6 +86,8 @@ def resolve_settings(
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     tmp_dir: str | Path | None = None,
     pseudonym_key: str = DEVELOPMENT_PSEUDONYM_KEY,
+    engine: str | None = None,
+    spark_dir: str | Path | None = None,
 ) -> Settings:
     """Absolute paths (a relative one is taken from the working directory of the caller, as a
     shell would); the warehouse and the spill directory default to places under `data_dir`."""
@@ -88,7 +98,17 @@ def resolve_settings(
         memory_limit=memory_limit,
         tmp_dir=Path(tmp_dir or data / "tmp").resolve(),
         pseudonym_key=pseudonym_key,
+        engine=engine_of(engine),
+        spark_dir=Path(spark_dir).resolve() if spark_dir else None,
     )
+
+
+def engine_of(value: str | None) -> str:
+    """`REFORMWATCH_ENGINE`'s value checked: empty means DuckDB."""
+    engine = (value or ENGINES[0]).strip().lower()
+    if engine not in ENGINES:
+        raise ValueError(f"REFORMWATCH_ENGINE={value!r}: one of {', '.join(ENGINES)}")
+    return engine
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -99,4 +119,6 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         memory_limit=environ.get("REFORMWATCH_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT,
         tmp_dir=environ.get("REFORMWATCH_TMP_DIR") or None,
         pseudonym_key=environ.get("REFORMWATCH_PSEUDONYM_KEY") or DEVELOPMENT_PSEUDONYM_KEY,
+        engine=environ.get("REFORMWATCH_ENGINE") or None,
+        spark_dir=environ.get("REFORMWATCH_SPARK_DIR") or None,
     )

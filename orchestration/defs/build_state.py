@@ -20,7 +20,12 @@ from orchestration.settings import DBT_PROJECT_DIR, SEEDS_DIR
 
 FINGERPRINT_KEY = "input_fingerprint"
 # Paths to the warehouse and spill folder do not change what dbt computes.
-PATH_VARS = {"reformwatch_warehouse", "reformwatch_tmp_dir", "reformwatch_memory_limit"}
+PATH_VARS = {
+    "reformwatch_warehouse",
+    "reformwatch_tmp_dir",
+    "reformwatch_memory_limit",
+    "reformwatch_spark_dir",
+}
 PROJECT_PARTS = ("models", "macros", "tests", "dbt_project.yml")
 
 

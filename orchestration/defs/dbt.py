@@ -10,8 +10,14 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration import spark
 from orchestration.child_guard import guarded
-from orchestration.defs.build_scope import BUILD_SCOPE_KEY, decide_scope, record_build
+from orchestration.defs.build_scope import (
+    BUILD_SCOPE_KEY,
+    BuildScope,
+    decide_scope,
+    record_build,
+)
 from orchestration.defs.build_state import (
     FINGERPRINT_KEY,
     existing_relations,
@@ -109,8 +115,15 @@ def reformwatch_dbt(
     project = project_fingerprint(dbt_vars, project_files())
     with warehouse.connect(read_only=True) as con:
         fingerprint = input_fingerprint(con, project)
-        relations = existing_relations(con)
-        scope = decide_scope(con, project, asked_full=config.full_refresh)
+        # on Spark the models live in Spark's warehouse: always built
+        relations = set() if warehouse.on_spark else existing_relations(con)
+        scope = (
+            BuildScope(True, (), "on Spark every model is built as a table")
+            if warehouse.on_spark
+            else decide_scope(con, project, asked_full=config.full_refresh)
+        )
+        if warehouse.on_spark:
+            spark.register_on_spark(con, warehouse.spark_paths)
     recorded = recorded_fingerprints(context.instance, context.selected_asset_keys)
     if not config.full_refresh and up_to_date(fingerprint, recorded, relations):
         context.log.info(
@@ -120,7 +133,13 @@ def reformwatch_dbt(
         return
     context.log.info(scope.describe())
     invocation = dbt.cli(
-        [*dbt_build_args(), *scope.dbt_args(), *vars_arg({**dbt_vars, **scope.dbt_vars()})],
+        [
+            *dbt_build_args(),
+            *scope.dbt_args(),
+            "--target",
+            warehouse.dbt_target,
+            *vars_arg({**dbt_vars, **scope.dbt_vars()}),
+        ],
         context=context,
     )
     # Held back until dbt has exited: row counts are read from the warehouse, which dbt
@@ -158,7 +177,9 @@ def with_table_metadata(
         for event in events:
             if isinstance(event, dg.Output):
                 key = context.asset_key_for_output(event.output_name)
-                extra = {**table_metadata(con, *key.path), BUILD_SCOPE_KEY: scope}
+                # on Spark the DuckDB file holds no models: dagster-dbt's own metadata only
+                extra = {} if warehouse.on_spark else table_metadata(con, *key.path)
+                extra[BUILD_SCOPE_KEY] = scope
                 if fingerprint:
                     extra[FINGERPRINT_KEY] = fingerprint
                 event = event.with_metadata({**event.metadata, **extra})

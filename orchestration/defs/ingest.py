@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import dagster as dg
 
+from orchestration import spark
 from orchestration.ingest.contract import SourceContract
 from orchestration.ingest.load import FileResult, ingest_source, prepare
 from orchestration.ingest.sources import SOURCES
@@ -63,6 +64,8 @@ def build_ingest_asset(contract: SourceContract) -> dg.AssetsDefinition:
             prepare(con, list(SOURCES.values()), settings.pseudonym_key)
             results = ingest_source(con, contract, others, settings, progress)
             totals = con.execute(f"select count(*) from raw.{contract.table}").fetchone()[0]
+            if warehouse.on_spark:
+                land_for_spark(con, contract, warehouse, context.log)
         meta = summary(results, totals)
         rate = meta["rows_read"] / max(time.perf_counter() - started, 1e-9)
         context.log.info(
@@ -72,6 +75,18 @@ def build_ingest_asset(contract: SourceContract) -> dg.AssetsDefinition:
         return dg.MaterializeResult(metadata=meta)
 
     return _ingest
+
+
+def land_for_spark(con, contract: SourceContract, warehouse: WarehouseResource, log) -> None:
+    """On Spark, the ingest's last step: its accepted rows and the ledgers to the lakehouse as
+    Parquet by month (the dbt asset registers them as Spark tables before it builds)."""
+    landed = spark.export_landing(
+        con, warehouse.spark_paths, spark.source_relations(contract.table)
+    )
+    for table in landed:
+        log.info(
+            f"landed {table.relation} on Spark: {table.rows:,} rows by {table.partition_column}"
+        )
 
 
 def summary(results: list[FileResult], table_rows: int) -> dict:

@@ -6,16 +6,21 @@ another through the one runner, and the auditors' data-quality site is rendered 
 end of the step whatever the outcome: a failing check is when auditors need it.
 """
 
+import re
 from collections.abc import Iterator
+from contextlib import nullcontext
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from orchestration import spark
 from orchestration.defs.build_scope import latest_changed_months
 from orchestration.defs.dbt import reformwatch_dbt
 from orchestration.quality.ge_runner import (
     ValidationOutcome,
+    computed_columns,
     describe_failures,
+    load_suite,
     record_outcome,
     validate_table,
 )
@@ -47,13 +52,44 @@ def checked_model(suite: str) -> dg.AssetKey:
 
 
 def ge_check_spec(suite: str) -> dg.AssetCheckSpec:
-    relation = ".".join(checked_model(suite).path)
+    relation = relation_of(suite)
     return dg.AssetCheckSpec(
         name=check_name(suite),
         asset=checked_model(suite),
         blocking=True,
         description=f"Great Expectations suite `expectations/{suite}.json` on `{relation}`.",
     )
+
+
+def relation_of(suite: str) -> str:
+    return ".".join(checked_model(suite).path)
+
+
+# A table a suite's computed column looks up (a mart's totals against its fact).
+LOOKED_UP = re.compile(r"\b((?:staging|intermediate|marts|audit|reference)\.\w+)")
+
+
+def relations_read(suite: str) -> list[str]:
+    """The checked table, then the tables its computed columns look up."""
+    expressions = " ".join(computed_columns(load_suite(suite)).values())
+    return [relation_of(suite), *LOOKED_UP.findall(expressions)]
+
+
+def checked_tables(warehouse: WarehouseResource, con, suites: list[str]):
+    """Where the suites read their tables: the warehouse; on Spark, the Spark tables pulled
+    into memory (the large staging tables as the same-sized samples; a table a computed
+    column looks up, whole)."""
+    if not warehouse.on_spark:
+        return nullcontext(con)
+    read = {suite: relations_read(suite) for suite in suites}
+    looked_up = {relation for relations in read.values() for relation in relations[1:]}
+    samples = {
+        relation_of(suite): rows
+        for suite, rows in SAMPLED_SUITES.items()
+        if relation_of(suite) not in looked_up  # a reconciliation needs the whole table
+    }
+    relations = sorted({relation for relations in read.values() for relation in relations})
+    return spark.pulled_from_spark(warehouse.spark_paths, relations, samples)
 
 
 def check_result(outcome: ValidationOutcome, site: str) -> dg.AssetCheckResult:
@@ -91,6 +127,7 @@ def ge_checks(
     selected = {key.name for key in context.selected_asset_check_keys}
     outcomes: list[ValidationOutcome] = []
     quality_dir = warehouse.quality_dir
+    suites = [suite for suite in suite_names() if check_name(suite) in selected]
     with warehouse.connect() as con:  # writes the run to the audit history
         # no month redone (a rebuild of whole-period models only): check everything
         months = latest_changed_months(con) or None
@@ -100,20 +137,19 @@ def ge_checks(
                 f"check those: {', '.join(months)}"
             )
         try:
-            for suite in suite_names():
-                if check_name(suite) not in selected:
-                    continue
-                outcome = validate_table(
-                    con,
-                    ".".join(checked_model(suite).path),
-                    suite,
-                    sample_rows=SAMPLED_SUITES.get(suite),
-                    months=months,
-                )
-                record_outcome(outcome, quality_dir)
-                outcomes.append(outcome)
-                if outcome.failed:
-                    context.log.error(describe_failures(outcome))
+            with checked_tables(warehouse, con, suites) as tables:
+                for suite in suites:
+                    outcome = validate_table(
+                        tables,
+                        relation_of(suite),
+                        suite,
+                        sample_rows=SAMPLED_SUITES.get(suite),
+                        months=months,
+                    )
+                    record_outcome(outcome, quality_dir)
+                    outcomes.append(outcome)
+                    if outcome.failed:
+                        context.log.error(describe_failures(outcome))
         finally:
             # also when a suite could not run at all: the page shows what was recorded
             record_ge_run(con, context.run.run_id, outcomes)
