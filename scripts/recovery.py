@@ -99,10 +99,19 @@ WEAK_LEVELS = """
     where period = 'since_reform' and is_weak_level order by province_code"""
 
 
+def thin_unit_flag(flags: dict, code: str) -> str | None:
+    """A scored unit with no flag is 'unflagged', told apart from one the index does not
+    score (None): both read as a missing flag."""
+    if code not in flags:
+        return None
+    return flags[code] or "unflagged"
+
+
 def operating_quality_recovery(con: duckdb.DuckDBPyConnection, manifest: dict) -> dict:
     """The index's weak flags against the planted weak units among those scored; the flag
-    each planted thin weak unit gets (None when unscored); the weak-level provinces and the
-    median rank spread across weightings (docs/indicators.md G)."""
+    each planted thin weak unit gets ('unflagged' when scored with neither flag, None when
+    unscored); the weak-level provinces and the median rank spread across weightings
+    (docs/indicators.md G)."""
     rows = con.execute(OPERATING_QUALITY_UNITS).fetchall()
     flags = {code: flag for code, flag, _ in rows}
     planted = {w["unit_code"] for w in manifest["weak_units"]} & set(flags)
@@ -116,7 +125,10 @@ def operating_quality_recovery(con: duckdb.DuckDBPyConnection, manifest: dict) -
         "watch": sum(flag == "watch" for flag in flags.values()),
         "precision": precision,
         "recall": recall,
-        "thin": {t["unit_code"]: flags.get(t["unit_code"]) for t in manifest["thin_weak_units"]},
+        "thin": {
+            thin["unit_code"]: thin_unit_flag(flags, thin["unit_code"])
+            for thin in manifest["thin_weak_units"]
+        },
         "weak_provinces": [code for (code,) in con.execute(WEAK_LEVELS).fetchall()],
         "median_rank_spread": spreads[len(spreads) // 2] if spreads else None,
     }

@@ -246,6 +246,32 @@ def test_empty_marts_give_notes_not_errors(tmp_path):
     assert "flagged" not in page.tables and "provinces" not in page.tables
 
 
+def test_the_recovery_script_tells_an_unflagged_thin_unit_from_an_unscored_one():
+    """A thin weak unit the index scores but flags neither weak nor watch is 'unflagged';
+    only one it does not score reads None (both have a null flag in the mart)."""
+    with duckdb.connect() as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.mart_operating_quality as select * from (values"
+            " ('unit', 'since_reform', '00001', true, 'weak', 3),"
+            " ('unit', 'since_reform', '00002', true, 'watch', 5),"
+            " ('unit', 'since_reform', '00003', true, null, 7),"
+            " ('unit', 'since_reform', '00004', false, null, null))"
+            " as t(scope, period, area_code, is_scored, quality_flag, rank_spread)"
+        )
+        con.execute(
+            "create table marts.mart_operating_quality_weak_levels as"
+            " select '01' as province_code, 'since_reform' as period, false as is_weak_level"
+        )
+        manifest = {
+            "weak_units": [{"unit_code": "00001"}],
+            "thin_weak_units": [{"unit_code": code} for code in ("00002", "00003", "00004")],
+        }
+        found = recovery.operating_quality_recovery(con, manifest)
+    assert found["thin"] == {"00002": "watch", "00003": "unflagged", "00004": None}
+    assert (found["precision"], found["recall"], found["watch"]) == (1.0, 1.0, 1)
+
+
 # --- recovery of what the simulator planted (slow) ---------------------------------------------
 
 PROVINCES, MONTHS, SCALE = "24,33,37", 4, 0.3
