@@ -9,6 +9,7 @@ from orchestration.defs.build_scope import (
     BuildScope,
     decide_scope,
     latest_changed_months,
+    mark_started,
     record_build,
 )
 from orchestration.ingest.load import AUDIT_DDL
@@ -63,11 +64,13 @@ def test_a_new_month_of_any_source_rebuilds_that_month_only(con):
     assert scope.dbt_vars() == {CHANGED_MONTHS_VAR: ["2025-02"]}
 
 
-def test_nothing_delivered_since_the_last_build_changes_no_month(con):
+def test_raw_rows_changed_with_no_delivery_changed_rebuild_everything(con):
+    """dbt runs only when its inputs moved; with every delivery as built, raw was written
+    directly, in months no delivery names: only a full refresh reaches them."""
     deliver(con, "a", "procedure_logs/01_2025-01")
     built(con)
     scope = decide_scope(con, PROJECT)
-    assert not scope.full and scope.months == ()
+    assert scope.full and "no delivery" in scope.reason
 
 
 def test_a_corrected_file_of_an_old_month_rebuilds_that_month(con):
@@ -91,7 +94,8 @@ def test_a_quarantined_or_refused_file_changes_nothing(con):
     deliver(con, "a", "procedure_logs/01_2025-01")
     built(con)
     deliver(con, "r", "procedure_logs/01_2025-02", status="refused")
-    assert decide_scope(con, PROJECT).months == ()
+    deliver(con, "b", "procedure_logs/01_2025-03")
+    assert decide_scope(con, PROJECT).months == ("2025-03",)
 
 
 def test_a_changed_project_is_a_full_refresh(con):
@@ -127,3 +131,17 @@ def test_checks_learn_which_months_the_last_build_redid(con):
     deliver(con, "b", "procedure_logs/01_2025-02")
     record_build(con, "run-2", decide_scope(con, PROJECT), PROJECT)
     assert latest_changed_months(con) == ("2025-02",)
+
+
+def test_a_build_killed_after_it_started_is_redone_in_full(con):
+    """A killed incremental build may have replaced some months' staged rows: the previous
+    state the next build reads to find changed dossiers is gone."""
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    built(con)
+    deliver(con, "b", "procedure_logs/01_2025-02")
+    mark_started(con, "killed-run", PROJECT)
+    scope = decide_scope(con, PROJECT)
+    assert scope.full and "did not finish" in scope.reason
+    record_build(con, "run-2", scope, PROJECT)
+    deliver(con, "c", "procedure_logs/01_2025-03")
+    assert decide_scope(con, PROJECT).months == ("2025-03",)

@@ -100,12 +100,29 @@ def last_build(con: duckdb.DuckDBPyConnection) -> tuple[str, set[tuple[str, str]
     if not table_exists(con, "audit", "dbt_builds"):
         return None
     row = con.execute(
-        "select project_fingerprint from audit.dbt_builds order by built_at desc limit 1"
+        "select project_fingerprint from audit.dbt_builds where mode <> 'started' "
+        "order by built_at desc limit 1"
     ).fetchone()
     if row is None:
         return None
     built_from = set(con.execute("select delivery, file_id from audit.dbt_built_from").fetchall())
     return row[0], built_from
+
+
+def unfinished_build(con: duckdb.DuckDBPyConnection) -> bool:
+    if not table_exists(con, "audit", "dbt_builds"):
+        return False
+    row = con.execute("select mode from audit.dbt_builds order by built_at desc limit 1").fetchone()
+    return row is not None and row[0] == "started"
+
+
+def mark_started(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str) -> None:
+    """Before dbt runs: a build that never records its end is redone in full."""
+    con.execute(BUILD_RECORD_DDL)
+    con.execute(
+        "insert into audit.dbt_builds values (?, ?, 'started', '[]', ?)",
+        [run_id, datetime.now(UTC), fingerprint],
+    )
 
 
 def changed_months(before: set[tuple[str, str]], now: set[tuple[str, str]]) -> tuple[str, ...]:
@@ -120,6 +137,10 @@ def decide_scope(
 ) -> BuildScope:
     if asked_full:
         return BuildScope(True, (), "asked for (run config full_refresh)")
+    if unfinished_build(con):
+        # a killed incremental build may have replaced some months' rows already: the
+        # previous state it reads to find changed dossiers is gone, so rebuild everything
+        return BuildScope(True, (), "the last build started did not finish")
     recorded = last_build(con)
     if recorded is None:
         return BuildScope(True, (), "no earlier build is recorded in this warehouse")
@@ -129,7 +150,12 @@ def decide_scope(
     now = live_files(con)
     if any(delivery_month(delivery) is None for delivery, _ in built_from ^ now):
         return BuildScope(True, (), "a changed delivery is not named by month")
-    return BuildScope(False, changed_months(built_from, now), "same dbt project")
+    months = changed_months(built_from, now)
+    if not months:
+        # dbt runs only when its inputs moved: with the project and every delivery as built,
+        # raw rows changed outside the ledger (written directly), in months nobody named
+        return BuildScope(True, (), "raw rows changed with no delivery changed")
+    return BuildScope(False, months, "same dbt project")
 
 
 def record_build(
@@ -165,7 +191,8 @@ def latest_changed_months(con: duckdb.DuckDBPyConnection) -> tuple[str, ...] | N
     if not table_exists(con, "audit", "dbt_builds"):
         return None
     row = con.execute(
-        "select mode, changed_months from audit.dbt_builds order by built_at desc limit 1"
+        "select mode, changed_months from audit.dbt_builds where mode <> 'started' "
+        "order by built_at desc limit 1"
     ).fetchone()
     if row is None or row[0] == "full":
         return None

@@ -16,6 +16,7 @@ from orchestration.defs.build_scope import (
     BUILD_SCOPE_KEY,
     BuildScope,
     decide_scope,
+    mark_started,
     record_build,
 )
 from orchestration.defs.build_state import (
@@ -132,6 +133,9 @@ def reformwatch_dbt(
         )
         return
     context.log.info(scope.describe())
+    if not context.is_subset:  # a subset records nothing either way (below)
+        with warehouse.connect() as con:
+            mark_started(con, context.run.run_id, project)
     invocation = dbt.cli(
         [
             *dbt_build_args(),
