@@ -145,3 +145,54 @@ def test_a_build_killed_after_it_started_is_redone_in_full(con):
     record_build(con, "run-2", scope, PROJECT)
     deliver(con, "c", "procedure_logs/01_2025-03")
     assert decide_scope(con, PROJECT).months == ("2025-03",)
+
+
+def rows_in(con, file_id: str, *months: str) -> None:
+    """What ingest records of a loaded file: the months its rows fall in."""
+    con.executemany("insert into audit.file_months values (?, ?)", [[file_id, m] for m in months])
+
+
+def test_a_file_carrying_rows_of_another_month_rebuilds_that_month_too(con):
+    """A producer's June events file that also carries late May events: May is stale unless
+    the months come from the rows, not from the name."""
+    deliver(con, "a", "procedure_logs/01_2026-05")
+    rows_in(con, "a", "2026-05")
+    built(con)
+    deliver(con, "b", "procedure_logs/01_2026-06")
+    rows_in(con, "b", "2026-05", "2026-06")
+    assert decide_scope(con, PROJECT).months == ("2026-05", "2026-06")
+
+
+def test_a_retracted_file_rebuilds_the_months_of_its_rows(con):
+    """Its rows are gone from raw; the months recorded at ingest outlive them."""
+    deliver(con, "a", "budget_allocations/01_2026-06")
+    rows_in(con, "a", "2026-04", "2026-06")
+    built(con)
+    correct(con, "retracted", "a", "budget_allocations/01_2026-06")
+    assert decide_scope(con, PROJECT).months == ("2026-04", "2026-06")
+
+
+def test_a_file_of_no_month_whose_months_are_unknown_is_a_full_refresh(con):
+    deliver(con, "a", "procedure_logs/01_2026-05")
+    built(con)
+    deliver(con, "b", "procedure_logs/extra_events")  # loaded before months were recorded
+    scope = decide_scope(con, PROJECT)
+    assert scope.full and "procedure_logs/extra_events" in scope.reason
+
+
+def test_a_file_of_no_month_with_recorded_months_rebuilds_them(con):
+    deliver(con, "a", "procedure_logs/01_2026-05")
+    built(con)
+    deliver(con, "b", "procedure_logs/extra_events")
+    rows_in(con, "b", "2026-03")
+    assert decide_scope(con, PROJECT).months == ("2026-03",)
+
+
+def test_a_file_that_loaded_no_row_rebuilds_no_month(con):
+    """Every row quarantined: raw did not move, whatever its name says."""
+    deliver(con, "a", "procedure_logs/01_2026-05")
+    built(con)
+    deliver(con, "b", "procedure_logs/01_2026-06")
+    con.execute("update audit.ingest_files set rows_loaded = 0 where file_id = 'b'")
+    scope = decide_scope(con, PROJECT)
+    assert not scope.full and scope.months == ()

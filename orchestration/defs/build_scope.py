@@ -6,9 +6,10 @@ seeds and non-path vars). The next build compares with the present:
 
 - no record, or a different project: a **full refresh** (`--full-refresh`) — incremental
   tables hold rows the old SQL made, which a changed model must not keep;
-- the same project: dbt gets the months of every delivery added, replaced by a corrected
-  version or retracted since, as the var `reformwatch_changed_months`, and the incremental
-  models rebuild those months only (DEVELOPERS.md, "Incremental models").
+- the same project: dbt gets the months the rows of every delivery added, replaced by a
+  corrected version or retracted since fall in (recorded at ingest, `audit.file_months`,
+  whatever month the file's name says), as the var `reformwatch_changed_months`, and the
+  incremental models rebuild those months only (DEVELOPERS.md, "Incremental models").
 
 The record lives in the warehouse (`audit.dbt_built_from`, `audit.dbt_builds`) rather than
 in Dagster's run storage, so a warehouse restored from a copy carries its own record, and it
@@ -125,11 +126,47 @@ def mark_started(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str) 
     )
 
 
-def changed_months(before: set[tuple[str, str]], now: set[tuple[str, str]]) -> tuple[str, ...]:
-    """Months of the deliveries added, replaced or retracted: a delivery whose live version
-    differs, or that is live on one side only."""
-    months = {delivery_month(delivery) for delivery, _ in before ^ now}
-    return tuple(sorted(m for m in months if m))
+def changed_files(before: set[tuple[str, str]], now: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The versions added, replaced or retracted: live on one side only (a delivery whose
+    live version differs is on both sides, one version each)."""
+    return before ^ now
+
+
+def recorded_months(con: duckdb.DuckDBPyConnection, file_ids: set[str]) -> dict[str, set[str]]:
+    """`{file_id: months}` its rows fall in, for the files ingest recorded (`audit.file_months`,
+    settle.py) — those it loaded no row of as an empty set."""
+    if not file_ids or not table_exists(con, "audit", "file_months"):
+        return {}
+    months: dict[str, set[str]] = {}
+    for file_id, month in con.execute(
+        """select file_id, month from audit.file_months where file_id in (select unnest($1))
+        union all
+        select file_id, null from audit.ingest_files
+        where file_id in (select unnest($1)) and status = 'loaded' and rows_loaded = 0""",
+        [sorted(file_ids)],
+    ).fetchall():
+        months.setdefault(file_id, set()).update([month] if month else [])
+    return months
+
+
+def changed_months(
+    con: duckdb.DuckDBPyConnection, changed: set[tuple[str, str]]
+) -> tuple[tuple[str, ...], list[str]]:
+    """The months the rows of the changed files fall in, and the deliveries whose months are
+    unknown. A delivery file may carry rows of other months than its name says (late events
+    in next month's file), so the months come from its rows, recorded when it was loaded;
+    a file loaded before that record existed, whose rows are gone, has its name's month."""
+    recorded = recorded_months(con, {file_id for _, file_id in changed})
+    months: set[str] = set()
+    unknown = []
+    for delivery, file_id in sorted(changed):
+        if file_id in recorded:
+            months |= recorded[file_id]
+        elif delivery_month(delivery):
+            months.add(delivery_month(delivery))
+        else:
+            unknown.append(delivery)
+    return tuple(sorted(months)), unknown
 
 
 def decide_scope(
@@ -147,14 +184,20 @@ def decide_scope(
     built_fingerprint, built_from = recorded
     if built_fingerprint != fingerprint:
         return BuildScope(True, (), "the dbt project, its seeds or its vars changed")
-    now = live_files(con)
-    if any(delivery_month(delivery) is None for delivery, _ in built_from ^ now):
-        return BuildScope(True, (), "a changed delivery is not named by month")
-    months = changed_months(built_from, now)
-    if not months:
+    changed = changed_files(built_from, live_files(con))
+    if not changed:
         # dbt runs only when its inputs moved: with the project and every delivery as built,
         # raw rows changed outside the ledger (written directly), in months nobody named
         return BuildScope(True, (), "raw rows changed with no delivery changed")
+    months, unknown = changed_months(con, changed)
+    if unknown:
+        return BuildScope(
+            True,
+            (),
+            f"the months of changed deliveries are not recorded and their names carry none: "
+            f"{', '.join(unknown[:3])}{' …' if len(unknown) > 3 else ''}",
+        )
+    # no months: the changed files loaded no row (all quarantined), so nothing in raw moved
     return BuildScope(False, months, "same dbt project")
 
 
