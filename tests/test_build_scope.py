@@ -196,3 +196,14 @@ def test_a_file_that_loaded_no_row_rebuilds_no_month(con):
     con.execute("update audit.ingest_files set rows_loaded = 0 where file_id = 'b'")
     scope = decide_scope(con, PROJECT)
     assert not scope.full and scope.months == ()
+
+
+def test_a_warehouse_made_before_corrections_counts_every_loaded_file_live():
+    """No audit.file_corrections yet (an old warehouse, read only at decide time)."""
+    with duckdb.connect() as con:
+        con.execute(AUDIT_DDL)
+        deliver(con, "a", "procedure_logs/01_2025-01")
+        built(con)
+        deliver(con, "b", "procedure_logs/01_2025-02")
+        deliver(con, "r", "procedure_logs/01_2025-03", status="refused")
+        assert decide_scope(con, PROJECT).months == ("2025-02",)

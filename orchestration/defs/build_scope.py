@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 import duckdb
 
 from orchestration.ingest.plan import delivery_month
+from orchestration.ingest.settle import transaction
+from orchestration.ingest.versions import live_files_sql
 
 CHANGED_MONTHS_VAR = "reformwatch_changed_months"
 BUILD_SCOPE_KEY = "reformwatch/build_scope"  # metadata on each model built: what the build redid
@@ -36,18 +38,6 @@ create table if not exists audit.dbt_built_from (delivery varchar, file_id varch
 create table if not exists audit.dbt_builds (
     run_id varchar, built_at timestamptz, mode varchar, changed_months varchar,
     project_fingerprint varchar);
-"""
-
-# Every delivery's version whose rows are in raw: loaded, and neither superseded nor
-# retracted (orchestration/ingest/versions.py).
-LIVE_FILES = """
-select delivery, file_id from audit.ingest_files as f
-where status = 'loaded' and delivery is not null
-  and not exists (select 1 from audit.file_corrections as c where c.file_id = f.file_id)
-"""
-LIVE_FILES_NO_CORRECTIONS = """
-select delivery, file_id from audit.ingest_files
-where status = 'loaded' and delivery is not null
 """
 
 
@@ -83,11 +73,12 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool
 
 
 def live_files_query(con: duckdb.DuckDBPyConnection) -> str | None:
+    """`delivery, file_id` of every version whose rows are in raw (versions.py); None
+    before any ingest."""
     if not table_exists(con, "audit", "ingest_files"):
         return None
-    if table_exists(con, "audit", "file_corrections"):
-        return LIVE_FILES
-    return LIVE_FILES_NO_CORRECTIONS
+    live = live_files_sql(corrections=table_exists(con, "audit", "file_corrections"))
+    return f"select delivery, file_id from ({live}) where delivery is not null"
 
 
 def live_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
@@ -120,9 +111,20 @@ def unfinished_build(con: duckdb.DuckDBPyConnection) -> bool:
 def mark_started(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str) -> None:
     """Before dbt runs: a build that never records its end is redone in full."""
     con.execute(BUILD_RECORD_DDL)
+    insert_build(con, run_id, "started", (), fingerprint)
+
+
+def insert_build(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    mode: str,
+    months: tuple[str, ...],
+    fingerprint: str,
+) -> None:
+    """One row of `audit.dbt_builds`: a build started, or finished full or incremental."""
     con.execute(
-        "insert into audit.dbt_builds values (?, ?, 'started', '[]', ?)",
-        [run_id, datetime.now(UTC), fingerprint],
+        "insert into audit.dbt_builds values (?, ?, ?, ?, ?)",
+        [run_id, datetime.now(UTC), mode, json.dumps(list(months)), fingerprint],
     )
 
 
@@ -206,26 +208,13 @@ def record_build(
 ) -> None:
     """After a successful build: what it was made from, in one transaction."""
     live = live_files_query(con)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(BUILD_RECORD_DDL)
         con.execute("delete from audit.dbt_built_from")
         if live:
             con.execute(f"insert into audit.dbt_built_from {live}")
-        con.execute(
-            "insert into audit.dbt_builds values (?, ?, ?, ?, ?)",
-            [
-                run_id,
-                datetime.now(UTC),
-                "full" if scope.full else "incremental",
-                json.dumps(list(scope.months)),
-                fingerprint,
-            ],
-        )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        mode = "full" if scope.full else "incremental"
+        insert_build(con, run_id, mode, scope.months, fingerprint)
 
 
 def latest_changed_months(con: duckdb.DuckDBPyConnection) -> tuple[str, ...] | None:
