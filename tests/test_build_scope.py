@@ -6,6 +6,7 @@ import pytest
 
 from orchestration.defs.build_scope import (
     CHANGED_MONTHS_VAR,
+    BadMonth,
     BuildScope,
     decide_scope,
     latest_changed_months,
@@ -207,3 +208,38 @@ def test_a_warehouse_made_before_corrections_counts_every_loaded_file_live():
         deliver(con, "b", "procedure_logs/01_2025-02")
         deliver(con, "r", "procedure_logs/01_2025-03", status="refused")
         assert decide_scope(con, PROJECT).months == ("2025-02",)
+
+
+def test_months_asked_for_are_rebuilt_with_the_changed_ones(con):
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    built(con)
+    deliver(con, "b", "procedure_logs/01_2025-03")
+    scope = decide_scope(con, PROJECT, rebuild_months=["2025-02", "2025-01", "2025-02"])
+    assert not scope.full and scope.months == ("2025-01", "2025-02", "2025-03")
+    assert scope.dbt_vars() == {CHANGED_MONTHS_VAR: ["2025-01", "2025-02", "2025-03"]}
+    assert "(months asked for: 2025-01, 2025-02)" in scope.describe()
+
+
+def test_months_asked_for_with_nothing_new_are_rebuilt_alone(con):
+    """A single-run backfill of some months: no delivery changed, still incremental."""
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    built(con)
+    scope = decide_scope(con, PROJECT, rebuild_months=["2025-01"])
+    assert not scope.full and scope.months == ("2025-01",)
+
+
+def test_months_asked_for_with_no_earlier_build_mean_a_full_refresh(con):
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    scope = decide_scope(con, PROJECT, rebuild_months=["2025-01"])
+    assert scope.full and scope.dbt_vars() == {}
+    assert scope.describe() == (
+        "full refresh (months asked for: 2025-01): no earlier build is recorded in this warehouse"
+    )
+
+
+@pytest.mark.parametrize("bad", ["2025-13", "2025-9", "2025/09", "september", ""])
+def test_a_month_asked_for_that_is_not_one_is_named(con, bad):
+    deliver(con, "a", "procedure_logs/01_2025-01")
+    built(con)
+    with pytest.raises(BadMonth, match=f"rebuild_months: '{bad}' is not a month 'YYYY-MM'"):
+        decide_scope(con, PROJECT, rebuild_months=["2025-01", bad])

@@ -20,6 +20,8 @@ next run redoes the same months (rebuilding a month is idempotent).
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -31,6 +33,7 @@ from orchestration.ingest.versions import live_files_sql
 
 CHANGED_MONTHS_VAR = "reformwatch_changed_months"
 BUILD_SCOPE_KEY = "reformwatch/build_scope"  # metadata on each model built: what the build redid
+MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # as macro `changed_months` accepts
 
 BUILD_RECORD_DDL = """
 create schema if not exists audit;
@@ -48,6 +51,7 @@ class BuildScope:
     full: bool
     months: tuple[str, ...]
     reason: str
+    asked: tuple[str, ...] = ()  # months the run config asked to rebuild (`rebuild_months`)
 
     def dbt_args(self) -> list[str]:
         return ["--full-refresh"] if self.full else []
@@ -56,10 +60,11 @@ class BuildScope:
         return {} if self.full else {CHANGED_MONTHS_VAR: list(self.months)}
 
     def describe(self) -> str:
+        asked = f" (months asked for: {', '.join(self.asked)})" if self.asked else ""
         if self.full:
-            return f"full refresh: {self.reason}"
+            return f"full refresh{asked}: {self.reason}"
         months = ", ".join(self.months) or "none"
-        return f"incremental build of the changed months ({months}): {self.reason}"
+        return f"incremental build of the changed months ({months}){asked}: {self.reason}"
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
@@ -171,36 +176,61 @@ def changed_months(
     return tuple(sorted(months)), unknown
 
 
+class BadMonth(ValueError):
+    """A month asked for in the run config that is not 'YYYY-MM'."""
+
+
+def asked_months(values: Iterable[str]) -> tuple[str, ...]:
+    """The months of run config `rebuild_months`, sorted and once each; a value that is not
+    a month 'YYYY-MM' stops the build, named (dbt would refuse it later, less clearly)."""
+    bad = [value for value in values if not MONTH.fullmatch(str(value))]
+    if bad:
+        raise BadMonth(
+            f"run config rebuild_months: {', '.join(repr(v) for v in bad)} "
+            f"{'is not a month' if len(bad) == 1 else 'are not months'} 'YYYY-MM' "
+            "(e.g. 2025-09)"
+        )
+    return tuple(sorted(set(values)))
+
+
 def decide_scope(
-    con: duckdb.DuckDBPyConnection, fingerprint: str, *, asked_full: bool = False
+    con: duckdb.DuckDBPyConnection,
+    fingerprint: str,
+    *,
+    asked_full: bool = False,
+    rebuild_months: Iterable[str] = (),
 ) -> BuildScope:
+    """What this build redoes: everything, or the changed months plus those asked for."""
+    asked = asked_months(rebuild_months)
+
+    def full(reason: str) -> BuildScope:
+        return BuildScope(True, (), reason, asked)
+
     if asked_full:
-        return BuildScope(True, (), "asked for (run config full_refresh)")
+        return full("asked for (run config full_refresh)")
     if unfinished_build(con):
         # a killed incremental build may have replaced some months' rows already: the
         # previous state it reads to find changed dossiers is gone, so rebuild everything
-        return BuildScope(True, (), "the last build started did not finish")
+        return full("the last build started did not finish")
     recorded = last_build(con)
     if recorded is None:
-        return BuildScope(True, (), "no earlier build is recorded in this warehouse")
+        return full("no earlier build is recorded in this warehouse")
     built_fingerprint, built_from = recorded
     if built_fingerprint != fingerprint:
-        return BuildScope(True, (), "the dbt project, its seeds or its vars changed")
+        return full("the dbt project, its seeds or its vars changed")
     changed = changed_files(built_from, live_files(con))
-    if not changed:
+    if not changed and not asked:
         # dbt runs only when its inputs moved: with the project and every delivery as built,
         # raw rows changed outside the ledger (written directly), in months nobody named
-        return BuildScope(True, (), "raw rows changed with no delivery changed")
+        return full("raw rows changed with no delivery changed")
     months, unknown = changed_months(con, changed)
     if unknown:
-        return BuildScope(
-            True,
-            (),
+        return full(
             f"the months of changed deliveries are not recorded and their names carry none: "
-            f"{', '.join(unknown[:3])}{' …' if len(unknown) > 3 else ''}",
+            f"{', '.join(unknown[:3])}{' …' if len(unknown) > 3 else ''}"
         )
     # no months: the changed files loaded no row (all quarantined), so nothing in raw moved
-    return BuildScope(False, months, "same dbt project")
+    return BuildScope(False, tuple(sorted({*months, *asked})), "same dbt project", asked)
 
 
 def record_build(
