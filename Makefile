@@ -21,6 +21,7 @@ SCALE ?= 0.1
 
 help:
 	@echo "make run    set up, simulate the sources, materialise every asset, print outputs"
+	@echo "           FULL_REFRESH=1 rebuilds all of history; REBUILD_MONTHS=2025-09,2025-10 rebuilds those months"
 	@echo "make test   set up and run the test suite (what CI runs)"
 	@echo "make setup-spark  add the Spark engine's extras (REFORMWATCH_ENGINE=spark; needs Java 17)"
 	@echo "make ui     Dagster UI on http://127.0.0.1:3000 (same code location)"
@@ -62,9 +63,16 @@ simulate: $(INSTALLED)
 RUN_LOGS = $${REFORMWATCH_DATA_DIR:-$(CURDIR)/data}/logs
 
 # `make run FULL_REFRESH=1` rebuilds every month of the incremental models, not only the
-# months whose files changed since the last build.
+# months whose files changed since the last build. `make run REBUILD_MONTHS=2025-09,2025-10`
+# rebuilds those months too, even with nothing new (run config `rebuild_months`; a bad
+# month stops the dbt step, named).
 FULL_REFRESH ?=
-DBT_RUN_CONFIG = $(if $(FULL_REFRESH),--config-json '{"ops": {"reformwatch_dbt": {"config": {"full_refresh": true}}}}')
+REBUILD_MONTHS ?=
+comma := ,
+space := $(subst ,, )
+REBUILD_MONTHS_JSON = ["$(subst $(comma),"$(comma)",$(subst $(space),,$(strip $(REBUILD_MONTHS))))"]
+DBT_CONFIG_FIELDS = $(if $(FULL_REFRESH),"full_refresh": true)$(if $(and $(FULL_REFRESH),$(REBUILD_MONTHS)),$(comma) )$(if $(REBUILD_MONTHS),"rebuild_months": $(REBUILD_MONTHS_JSON))
+DBT_RUN_CONFIG = $(if $(FULL_REFRESH)$(REBUILD_MONTHS),--config-json '{"ops": {"reformwatch_dbt": {"config": {$(DBT_CONFIG_FIELDS)}}}}')
 
 # REFORMWATCH_ENGINE=spark: dbt builds on Spark and the graph runs through the quality gate;
 # the reports and the BI copy read DuckDB's marts and are left out (docs/spark.md). Every

@@ -17,6 +17,7 @@ from dagster._core.events import DagsterEventType
 from orchestration.defs.build_scope import BUILD_SCOPE_KEY
 
 INGEST_SCHEMA = "raw"
+DBT_STEP = "reformwatch_dbt"
 
 
 @dataclass
@@ -28,7 +29,7 @@ class RunSummary:
     built: Counter = field(default_factory=Counter)  # schema → assets materialised
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
-    failed_steps: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)  # "step: why", the error's first line
     dbt_scope: str | None = None  # full refresh, or the months an incremental build redid
 
 
@@ -71,8 +72,18 @@ def summarise(instance: dg.DagsterInstance, run_id: str | None = None) -> RunSum
                 name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
                 summary.checks_failed.append(name)
         else:
-            summary.failed_steps.append(event.step_key or "?")
+            summary.failed_steps.append(step_failure(event))
     return summary
+
+
+def step_failure(event) -> str:
+    """`step: why` — the first line of the innermost error (a bad run config, say), which
+    Dagster wraps in its own."""
+    error = event.event_specific_data.error if event.event_specific_data else None
+    while error is not None and error.cause is not None:
+        error = error.cause
+    why = error.message.strip().splitlines()[0] if error and error.message.strip() else ""
+    return f"{event.step_key or '?'}: {why}" if why else event.step_key or "?"
 
 
 def ingest_line(table: str, meta: dict) -> str:
@@ -99,6 +110,8 @@ def render(summary: RunSummary, log: str | None = None) -> list[str]:
         + (
             " (" + ", ".join(f"{s} {built[s]}" for s in dbt_schemas if built.get(s)) + ")"
             if models
+            else " (the dbt step failed: below)"
+            if any(step.startswith(DBT_STEP) for step in summary.failed_steps)
             else " (nothing new since the last build: skipped, and the steps after it)"
         )
     )

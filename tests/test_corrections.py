@@ -11,6 +11,7 @@ import pytest
 from test_ingest import event, landing, query, run_ingest, write_jsonl
 
 from orchestration.cli import main
+from orchestration.warehouse import connect
 
 EARLIER, LATER = 1_780_000_000, 1_780_086_400  # two delivery times a day apart (epoch s)
 
@@ -156,3 +157,40 @@ def test_retract_has_help(capsys):
     with pytest.raises(SystemExit):
         main(["retract", "--help"])
     assert "audit.file_corrections" in capsys.readouterr().out
+
+
+def file_months(settings) -> list[tuple]:
+    return query(
+        settings,
+        "select f.path, m.month from audit.file_months m join audit.ingest_files f "
+        "using (file_id) order by all",
+    )
+
+
+def test_the_months_of_a_file_s_rows_are_recorded_and_outlive_its_rows(settings, procedure):
+    """August's file carrying a late July event: both months, which the build redoes when the
+    file comes or goes (build_scope.py), kept after its rows leave raw."""
+    path = landing(settings) / "01_2025-08.jsonl"
+    late = event(procedure, 1, event_at="2025-07-30T10:00:00+07:00")
+    deliver(path, [late, event(procedure, 2)], EARLIER)
+    run_ingest(settings)
+    expected = [
+        ("procedure_logs/01_2025-08.jsonl", "2025-07"),
+        ("procedure_logs/01_2025-08.jsonl", "2025-08"),
+    ]
+    assert file_months(settings) == expected
+    assert main(["retract", str(path), "--reason", "test"]) == 0
+    assert raw_events(settings) == [] and file_months(settings) == expected
+
+
+def test_files_loaded_before_months_were_recorded_get_them_from_raw(settings, procedure):
+    deliver(
+        landing(settings) / "01_2025-08.jsonl",
+        [event(procedure, 1, event_at="2025-07-30T10:00:00+07:00")],
+        EARLIER,
+    )
+    run_ingest(settings)
+    with connect(settings) as con:
+        con.execute("delete from audit.file_months")  # a warehouse older than the record
+    run_ingest(settings)
+    assert file_months(settings) == [("procedure_logs/01_2025-08.jsonl", "2025-07")]

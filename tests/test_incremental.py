@@ -18,6 +18,7 @@ import duckdb
 import pytest
 from built_warehouse import simulate_landing
 
+from orchestration.defs.build_scope import changed_files, changed_months, live_files
 from orchestration.ingest.load import ingest_source, prepare
 from orchestration.ingest.sources import SOURCES
 from orchestration.ingest.versions import retract
@@ -88,6 +89,17 @@ class Warehouse:
 
     def build(self, changed_months: list[str] | None = None) -> None:
         self.dbt("build", "--exclude-resource-type", "unit_test", changed_months=changed_months)
+
+    def live_files(self) -> set[tuple[str, str]]:
+        with connect(self.settings) as con:
+            return live_files(con)
+
+    def changed_months_since(self, before: set[tuple[str, str]]) -> tuple[str, ...]:
+        """The months the orchestrator would pass dbt (build_scope.py) since `before`."""
+        with connect(self.settings) as con:
+            months, unknown = changed_months(con, changed_files(before, live_files(con)))
+        assert not unknown
+        return months
 
     def copy(self, data: Path) -> Warehouse:
         shutil.copytree(self.data, data)
@@ -194,6 +206,19 @@ def rewrite_events(path: Path, every: int) -> None:
     os.utime(path, (later, later))
 
 
+def add_late_events(path: Path, earlier: Path, every: int) -> None:
+    """A month's events file that also carries late events of an earlier month: every
+    `every`-th event of `earlier` again, with another handler (the later file wins)."""
+    lines = earlier.read_text(encoding="utf-8").splitlines()[::every]
+    late = []
+    for line in lines:
+        event = json.loads(line)
+        event["handler_ref"] = "CB-LATE"
+        late.append(json.dumps(event, ensure_ascii=False))
+    with path.open("a", encoding="utf-8") as out:
+        out.write("\n".join(late) + "\n")
+
+
 def rewrite_roster(path: Path) -> None:
     """A corrected roster: the last tenth of its staff rows gone (those people's rows of
     that month leave raw), delivered a day later."""
@@ -208,14 +233,25 @@ def test_incremental_builds_equal_a_full_refresh(simulated, history, tmp_path):
     months = all_months(simulated)
     warehouse = history.copy(tmp_path / "incremental")
 
-    # a new month: every source's files of the fourth month
+    # a new month: every source's files of the fourth month, its events file also carrying
+    # late events of the second month (the months come from the rows, not the file's name)
+    before = warehouse.live_files()
     deliver(simulated, warehouse, months[-1:])
+    landing = warehouse.settings.landing_dir
+    add_late_events(
+        landing / "procedure_logs" / f"{PROVINCE}_{months[-1]}.jsonl",
+        simulated / "procedure_logs" / f"{PROVINCE}_{months[1]}.jsonl",
+        every=5,
+    )
     warehouse.ingest()
-    warehouse.build(changed_months=months[-1:])
+    changed = warehouse.changed_months_since(before)
+    assert {months[1], months[-1]} <= set(changed)
+    warehouse.build(changed_months=list(changed))
+    late = "select count(*) from staging.stg_procedure_logs__events where handler_ref = 'CB-LATE'"
+    assert relation_count(warehouse, late) > 0
     assert_same_as_a_full_refresh(warehouse, tmp_path, "new-month")
 
     # corrected files of the second month: events dropped and changed, staff rows dropped
-    landing = warehouse.settings.landing_dir
     rewrite_events(landing / "procedure_logs" / f"{PROVINCE}_{months[1]}.jsonl", every=7)
     rewrite_roster(landing / "personnel_rosters" / f"{PROVINCE}_{months[1]}.csv")
     warehouse.ingest()

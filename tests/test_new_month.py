@@ -145,3 +145,14 @@ def test_a_full_refresh_asked_for_rebuilds_everything_with_nothing_new(history):
     forced = run_everything(warehouse, instance=instance, run_config=config)
     assert forced.success, failures(forced)
     assert last_build(warehouse) == ("full", [])
+
+
+def test_months_asked_for_are_rebuilt_alone_with_nothing_new(history):
+    """`make run REBUILD_MONTHS=…` passes this run config: nothing new, still a build, of
+    that month only, checked alone."""
+    warehouse, instance, months, _ = history
+    config = {"ops": {"reformwatch_dbt": {"config": {"rebuild_months": [months[1]]}}}}
+    asked = run_everything(warehouse, instance=instance, run_config=config)
+    assert asked.success, failures(asked)
+    assert last_build(warehouse) == ("incremental", [months[1]])
+    assert months_checked(asked) == dict.fromkeys(MONTHLY_SUITES, months[1])

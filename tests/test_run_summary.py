@@ -66,3 +66,25 @@ def test_summary_says_when_dbt_was_skipped_for_nothing_new():
 def test_no_run_no_summary():
     with dg.DagsterInstance.ephemeral() as instance:
         assert summarise(instance) is None
+
+
+class BadConfig(ValueError):
+    pass
+
+
+@dg.multi_asset(specs=[dg.AssetSpec(["marts", "fct_dossiers"], deps=[raw_budget])])
+def reformwatch_dbt():
+    raise BadConfig("run config rebuild_months: '2026-5' is not a month 'YYYY-MM'")
+
+
+def test_summary_names_why_the_dbt_step_failed():
+    """A bad run config stops the dbt step: the summary says why, not that nothing was new."""
+    with dg.DagsterInstance.ephemeral() as instance:
+        dg.materialize([raw_budget, reformwatch_dbt], instance=instance, raise_on_error=False)
+        text = "\n".join(render(summarise(instance)))
+    assert "dbt: 0 models and seeds built (the dbt step failed: below)" in text
+    [failed] = [line for line in text.splitlines() if line.startswith("FAILED STEP")]
+    assert failed.startswith("FAILED STEP reformwatch_dbt: ")
+    assert failed.endswith(
+        "BadConfig: run config rebuild_months: '2026-5' is not a month 'YYYY-MM'"
+    )

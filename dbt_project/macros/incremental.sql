@@ -1,14 +1,15 @@
 {#
     Rebuilding only what changed (issue 10). The orchestrator passes the dbt var
-    `reformwatch_changed_months`: the months ('YYYY-MM') of every delivery added, replaced or
-    retracted since the last successful build. Absent or null: every model is a plain table
+    `reformwatch_changed_months`: the months ('YYYY-MM') the rows of every delivery added,
+    replaced or retracted since the last successful build fall in (audit.file_months). Absent or null: every model is a plain table
     and computes everything, as before. Set: the incremental models delete the rows whose
     inputs can have changed (a pre-hook) and insert them again from the current raw state.
     `--full-refresh`, or a model whose table does not exist yet, computes everything.
 
-    Raw is always the truth: the var only says where it changed. A delivery holds the rows
-    of its month (docs/sources.md, "Landing zone"), so a month partition of staging is
-    exactly the rows of that month's deliveries.
+    Raw is always the truth: the var only says where it changed. The months are those of the
+    changed rows themselves (a delivery may carry rows of another month than its name), each
+    by the column the staging model partitions by, so a month partition of staging is
+    exactly the raw rows of that month, whichever files hold them.
 #}
 
 {# The changed months as a sorted list of 'YYYY-MM' strings, or none when not given. #}

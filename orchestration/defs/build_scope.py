@@ -6,9 +6,10 @@ seeds and non-path vars). The next build compares with the present:
 
 - no record, or a different project: a **full refresh** (`--full-refresh`) — incremental
   tables hold rows the old SQL made, which a changed model must not keep;
-- the same project: dbt gets the months of every delivery added, replaced by a corrected
-  version or retracted since, as the var `reformwatch_changed_months`, and the incremental
-  models rebuild those months only (DEVELOPERS.md, "Incremental models").
+- the same project: dbt gets the months the rows of every delivery added, replaced by a
+  corrected version or retracted since fall in (recorded at ingest, `audit.file_months`,
+  whatever month the file's name says), as the var `reformwatch_changed_months`, and the
+  incremental models rebuild those months only (DEVELOPERS.md, "Incremental models").
 
 The record lives in the warehouse (`audit.dbt_built_from`, `audit.dbt_builds`) rather than
 in Dagster's run storage, so a warehouse restored from a copy carries its own record, and it
@@ -19,15 +20,20 @@ next run redoes the same months (rebuilding a month is idempotent).
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 
 from orchestration.ingest.plan import delivery_month
+from orchestration.ingest.settle import transaction
+from orchestration.ingest.versions import live_files_sql
 
 CHANGED_MONTHS_VAR = "reformwatch_changed_months"
 BUILD_SCOPE_KEY = "reformwatch/build_scope"  # metadata on each model built: what the build redid
+MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # as macro `changed_months` accepts
 
 BUILD_RECORD_DDL = """
 create schema if not exists audit;
@@ -35,18 +41,6 @@ create table if not exists audit.dbt_built_from (delivery varchar, file_id varch
 create table if not exists audit.dbt_builds (
     run_id varchar, built_at timestamptz, mode varchar, changed_months varchar,
     project_fingerprint varchar);
-"""
-
-# Every delivery's version whose rows are in raw: loaded, and neither superseded nor
-# retracted (orchestration/ingest/versions.py).
-LIVE_FILES = """
-select delivery, file_id from audit.ingest_files as f
-where status = 'loaded' and delivery is not null
-  and not exists (select 1 from audit.file_corrections as c where c.file_id = f.file_id)
-"""
-LIVE_FILES_NO_CORRECTIONS = """
-select delivery, file_id from audit.ingest_files
-where status = 'loaded' and delivery is not null
 """
 
 
@@ -57,6 +51,7 @@ class BuildScope:
     full: bool
     months: tuple[str, ...]
     reason: str
+    asked: tuple[str, ...] = ()  # months the run config asked to rebuild (`rebuild_months`)
 
     def dbt_args(self) -> list[str]:
         return ["--full-refresh"] if self.full else []
@@ -65,10 +60,11 @@ class BuildScope:
         return {} if self.full else {CHANGED_MONTHS_VAR: list(self.months)}
 
     def describe(self) -> str:
+        asked = f" (months asked for: {', '.join(self.asked)})" if self.asked else ""
         if self.full:
-            return f"full refresh: {self.reason}"
+            return f"full refresh{asked}: {self.reason}"
         months = ", ".join(self.months) or "none"
-        return f"incremental build of the changed months ({months}): {self.reason}"
+        return f"incremental build of the changed months ({months}){asked}: {self.reason}"
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
@@ -82,11 +78,12 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool
 
 
 def live_files_query(con: duckdb.DuckDBPyConnection) -> str | None:
+    """`delivery, file_id` of every version whose rows are in raw (versions.py); None
+    before any ingest."""
     if not table_exists(con, "audit", "ingest_files"):
         return None
-    if table_exists(con, "audit", "file_corrections"):
-        return LIVE_FILES
-    return LIVE_FILES_NO_CORRECTIONS
+    live = live_files_sql(corrections=table_exists(con, "audit", "file_corrections"))
+    return f"select delivery, file_id from ({live}) where delivery is not null"
 
 
 def live_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
@@ -119,43 +116,121 @@ def unfinished_build(con: duckdb.DuckDBPyConnection) -> bool:
 def mark_started(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str) -> None:
     """Before dbt runs: a build that never records its end is redone in full."""
     con.execute(BUILD_RECORD_DDL)
+    insert_build(con, run_id, "started", (), fingerprint)
+
+
+def insert_build(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    mode: str,
+    months: tuple[str, ...],
+    fingerprint: str,
+) -> None:
+    """One row of `audit.dbt_builds`: a build started, or finished full or incremental."""
     con.execute(
-        "insert into audit.dbt_builds values (?, ?, 'started', '[]', ?)",
-        [run_id, datetime.now(UTC), fingerprint],
+        "insert into audit.dbt_builds values (?, ?, ?, ?, ?)",
+        [run_id, datetime.now(UTC), mode, json.dumps(list(months)), fingerprint],
     )
 
 
-def changed_months(before: set[tuple[str, str]], now: set[tuple[str, str]]) -> tuple[str, ...]:
-    """Months of the deliveries added, replaced or retracted: a delivery whose live version
-    differs, or that is live on one side only."""
-    months = {delivery_month(delivery) for delivery, _ in before ^ now}
-    return tuple(sorted(m for m in months if m))
+def changed_files(before: set[tuple[str, str]], now: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The versions added, replaced or retracted: live on one side only (a delivery whose
+    live version differs is on both sides, one version each)."""
+    return before ^ now
+
+
+def recorded_months(con: duckdb.DuckDBPyConnection, file_ids: set[str]) -> dict[str, set[str]]:
+    """`{file_id: months}` its rows fall in, for the files ingest recorded (`audit.file_months`,
+    settle.py) — those it loaded no row of as an empty set."""
+    if not file_ids or not table_exists(con, "audit", "file_months"):
+        return {}
+    months: dict[str, set[str]] = {}
+    for file_id, month in con.execute(
+        """select file_id, month from audit.file_months where file_id in (select unnest($1))
+        union all
+        select file_id, null from audit.ingest_files
+        where file_id in (select unnest($1)) and status = 'loaded' and rows_loaded = 0""",
+        [sorted(file_ids)],
+    ).fetchall():
+        months.setdefault(file_id, set()).update([month] if month else [])
+    return months
+
+
+def changed_months(
+    con: duckdb.DuckDBPyConnection, changed: set[tuple[str, str]]
+) -> tuple[tuple[str, ...], list[str]]:
+    """The months the rows of the changed files fall in, and the deliveries whose months are
+    unknown. A delivery file may carry rows of other months than its name says (late events
+    in next month's file), so the months come from its rows, recorded when it was loaded;
+    a file loaded before that record existed, whose rows are gone, has its name's month."""
+    recorded = recorded_months(con, {file_id for _, file_id in changed})
+    months: set[str] = set()
+    unknown = []
+    for delivery, file_id in sorted(changed):
+        if file_id in recorded:
+            months |= recorded[file_id]
+        elif delivery_month(delivery):
+            months.add(delivery_month(delivery))
+        else:
+            unknown.append(delivery)
+    return tuple(sorted(months)), unknown
+
+
+class BadMonth(ValueError):
+    """A month asked for in the run config that is not 'YYYY-MM'."""
+
+
+def asked_months(values: Iterable[str]) -> tuple[str, ...]:
+    """The months of run config `rebuild_months`, sorted and once each; a value that is not
+    a month 'YYYY-MM' stops the build, named (dbt would refuse it later, less clearly)."""
+    bad = [value for value in values if not MONTH.fullmatch(str(value))]
+    if bad:
+        raise BadMonth(
+            f"run config rebuild_months: {', '.join(repr(v) for v in bad)} "
+            f"{'is not a month' if len(bad) == 1 else 'are not months'} 'YYYY-MM' "
+            "(e.g. 2025-09)"
+        )
+    return tuple(sorted(set(values)))
 
 
 def decide_scope(
-    con: duckdb.DuckDBPyConnection, fingerprint: str, *, asked_full: bool = False
+    con: duckdb.DuckDBPyConnection,
+    fingerprint: str,
+    *,
+    asked_full: bool = False,
+    rebuild_months: Iterable[str] = (),
 ) -> BuildScope:
+    """What this build redoes: everything, or the changed months plus those asked for."""
+    asked = asked_months(rebuild_months)
+
+    def full(reason: str) -> BuildScope:
+        return BuildScope(True, (), reason, asked)
+
     if asked_full:
-        return BuildScope(True, (), "asked for (run config full_refresh)")
+        return full("asked for (run config full_refresh)")
     if unfinished_build(con):
         # a killed incremental build may have replaced some months' rows already: the
         # previous state it reads to find changed dossiers is gone, so rebuild everything
-        return BuildScope(True, (), "the last build started did not finish")
+        return full("the last build started did not finish")
     recorded = last_build(con)
     if recorded is None:
-        return BuildScope(True, (), "no earlier build is recorded in this warehouse")
+        return full("no earlier build is recorded in this warehouse")
     built_fingerprint, built_from = recorded
     if built_fingerprint != fingerprint:
-        return BuildScope(True, (), "the dbt project, its seeds or its vars changed")
-    now = live_files(con)
-    if any(delivery_month(delivery) is None for delivery, _ in built_from ^ now):
-        return BuildScope(True, (), "a changed delivery is not named by month")
-    months = changed_months(built_from, now)
-    if not months:
+        return full("the dbt project, its seeds or its vars changed")
+    changed = changed_files(built_from, live_files(con))
+    if not changed and not asked:
         # dbt runs only when its inputs moved: with the project and every delivery as built,
         # raw rows changed outside the ledger (written directly), in months nobody named
-        return BuildScope(True, (), "raw rows changed with no delivery changed")
-    return BuildScope(False, months, "same dbt project")
+        return full("raw rows changed with no delivery changed")
+    months, unknown = changed_months(con, changed)
+    if unknown:
+        return full(
+            f"the months of changed deliveries are not recorded and their names carry none: "
+            f"{', '.join(unknown[:3])}{' …' if len(unknown) > 3 else ''}"
+        )
+    # no months: the changed files loaded no row (all quarantined), so nothing in raw moved
+    return BuildScope(False, tuple(sorted({*months, *asked})), "same dbt project", asked)
 
 
 def record_build(
@@ -163,26 +238,13 @@ def record_build(
 ) -> None:
     """After a successful build: what it was made from, in one transaction."""
     live = live_files_query(con)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(BUILD_RECORD_DDL)
         con.execute("delete from audit.dbt_built_from")
         if live:
             con.execute(f"insert into audit.dbt_built_from {live}")
-        con.execute(
-            "insert into audit.dbt_builds values (?, ?, ?, ?, ?)",
-            [
-                run_id,
-                datetime.now(UTC),
-                "full" if scope.full else "incremental",
-                json.dumps(list(scope.months)),
-                fingerprint,
-            ],
-        )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        mode = "full" if scope.full else "incremental"
+        insert_build(con, run_id, mode, scope.months, fingerprint)
 
 
 def latest_changed_months(con: duckdb.DuckDBPyConnection) -> tuple[str, ...] | None:

@@ -15,6 +15,7 @@ from orchestration.child_guard import guarded
 from orchestration.defs.build_scope import (
     BUILD_SCOPE_KEY,
     BuildScope,
+    asked_months,
     decide_scope,
     mark_started,
     record_build,
@@ -93,9 +94,19 @@ def dbt_build_args() -> list[str]:
 
 
 class DbtBuildConfig(dg.Config):
-    """Run config of the dbt step (the launchpad in the UI; `make run FULL_REFRESH=1`)."""
+    """Run config of the dbt step (the launchpad in the UI; `make run FULL_REFRESH=1`,
+    `make run REBUILD_MONTHS=2025-09,2025-10`)."""
 
     full_refresh: bool = False  # rebuild every incremental model's history, whatever changed
+    # 'YYYY-MM' months an incremental build redoes on top of the changed ones, even with
+    # nothing new (a month's history rebuilt on its own, a single-run backfill); with no
+    # earlier build recorded, a full refresh as always
+    rebuild_months: list[str] = []
+
+    @property
+    def forced(self) -> bool:
+        """Build even when nothing is new since the last build."""
+        return self.full_refresh or bool(self.rebuild_months)
 
 
 @dbt_assets(
@@ -119,14 +130,24 @@ def reformwatch_dbt(
         # on Spark the models live in Spark's warehouse: always built
         relations = set() if warehouse.on_spark else existing_relations(con)
         scope = (
-            BuildScope(True, (), "on Spark every model is built as a table")
+            BuildScope(
+                True,
+                (),
+                "on Spark every model is built as a table",
+                asked_months(config.rebuild_months),
+            )
             if warehouse.on_spark
-            else decide_scope(con, project, asked_full=config.full_refresh)
+            else decide_scope(
+                con,
+                project,
+                asked_full=config.full_refresh,
+                rebuild_months=config.rebuild_months,
+            )
         )
         if warehouse.on_spark:
             spark.register_on_spark(con, warehouse.spark_paths)
     recorded = recorded_fingerprints(context.instance, context.selected_asset_keys)
-    if not config.full_refresh and up_to_date(fingerprint, recorded, relations):
+    if not config.forced and up_to_date(fingerprint, recorded, relations):
         context.log.info(
             "nothing new since the last build (same landing files, raw rows, dbt project and "
             "vars): dbt, its tests and everything downstream are skipped"

@@ -230,6 +230,11 @@ class SourceContract:
     table: str  # table in schema raw
     columns: tuple[Column, ...]
     business_key: tuple[str, ...]
+    # The month a row belongs to, 'YYYY-MM', as DuckDB SQL over the raw columns: the month
+    # the source's staging model partitions by (its GE suite's `month_column`, staged). A
+    # delivery may carry rows of other months than its name says; the build rebuilds the
+    # months its rows fall in (`audit.file_months`, settle.py).
+    month_of_row: str
     dialects: tuple[Dialect, ...] = (Dialect("canonical"),)
     description: str = ""
 

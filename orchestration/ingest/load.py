@@ -30,6 +30,7 @@ from orchestration.ingest.pseudonym import prepare_pseudonyms
 from orchestration.ingest.settle import (
     AUDIT_DDL,
     FileResult,
+    backfill_months,
     create_raw_table,
     known_files,
     settle_batch,
@@ -55,6 +56,7 @@ def prepare(con: duckdb.DuckDBPyConnection, contracts: list[SourceContract], key
     excerpt.register(con)
     for contract in contracts:
         create_raw_table(con, contract)
+        backfill_months(con, contract)
     prepare_pseudonyms(con, key, contracts)
 
 

@@ -37,6 +37,11 @@ create table if not exists audit.quarantine (
 -- was delivered. Warehouses made before gain the columns empty.
 alter table audit.ingest_files add column if not exists delivery varchar;
 alter table audit.ingest_files add column if not exists delivered_at timestamptz;
+-- The months a loaded file's rows fall in (contract `month_of_row`), which may differ from
+-- the month its name says: what an incremental build redoes when the file comes or goes.
+-- Kept after the file's rows leave raw (superseded, retracted), when they can no longer be
+-- read there.
+create table if not exists audit.file_months (file_id varchar, month varchar);
 """
 
 
@@ -166,11 +171,14 @@ def settle_batch(
     )
     con.register("rw_files", files.to_arrow())
     con.register("rw_failures", failures.to_arrow())
+    con.execute(LOADED_ROWS)
     try:
         quarantine_rows(con, batch.contract)
         append_to_raw(con, batch.contract)
+        record_months(con, batch.contract)
         counts = batch_counts(con, batch, failures)
     finally:
+        con.execute("drop view if exists rw_loaded")
         con.unregister("rw_failures")
         con.unregister("rw_files")
     return [
@@ -206,16 +214,49 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, contract: SourceContract) ->
     )
 
 
+# The rows of the batch that go to raw: neither a parse problem nor a pandera failure.
+LOADED_ROWS = f"""
+create or replace temp view rw_loaded as
+select f.file_id, p.*
+from {WORK_TABLE} p join rw_files f using (_file)
+where p._problem_code is null
+  and not exists (select 1 from rw_failures x where x._file = p._file and x.line_no = p._line_no)
+"""
+
+
 def append_to_raw(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
-    """The rows with neither a parse problem nor a pandera failure."""
     columns = ", ".join(quote(c.raw_name) for c in contract.stored_columns)
     con.execute(
-        f"""insert into raw.{contract.table}
-        select f.file_id, p._line_no, now(), {columns}
-        from {WORK_TABLE} p join rw_files f using (_file)
-        where p._problem_code is null
-          and not exists (select 1 from rw_failures x
-                          where x._file = p._file and x.line_no = p._line_no)"""
+        f"insert into raw.{contract.table} select file_id, _line_no, now(), {columns} "
+        "from rw_loaded"
+    )
+
+
+def record_months(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
+    """The months each file's loaded rows fall in (a file loading no row has none)."""
+    con.execute(
+        f"insert into audit.file_months select distinct file_id, {contract.month_of_row} "
+        "from rw_loaded"
+    )
+
+
+def backfill_months(con: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
+    """Files loaded before `audit.file_months` existed: their months read from their rows,
+    while these are still in raw. A file whose rows left raw before stays unrecorded; the
+    build then takes the month of its name (build_scope.py)."""
+    unrecorded = con.execute(
+        """select file_id from audit.ingest_files f
+        where source = ? and status = 'loaded' and rows_loaded > 0
+          and not exists (select 1 from audit.file_months m where m.file_id = f.file_id)""",
+        [contract.name],
+    ).fetchall()
+    if not unrecorded:  # the common case: no scan of raw
+        return
+    con.execute(
+        f"""insert into audit.file_months
+        select distinct _file_id, {contract.month_of_row} from raw.{contract.table}
+        where _file_id in (select unnest(?))""",
+        [[file_id for (file_id,) in unrecorded]],
     )
 
 

@@ -190,6 +190,7 @@ PROCEDURE_LOGS = SourceContract(
     table="procedure_log_events",
     description="One row per dossier event from the one-stop-shop systems.",
     business_key=("dossier_code", "event_type", "event_at", "step_name"),
+    month_of_row="""strftime("event_at", '%Y-%m')""",
     dialects=(Dialect("canonical"), STATUS_CODE_DIALECT),
     columns=(
         Column("dossier_code", required=True, code=True),
@@ -255,6 +256,7 @@ PERSONNEL_ROSTERS = SourceContract(
     table="personnel_roster_rows",
     description="Monthly staff snapshot per province from the provincial HR offices.",
     business_key=("staff_code", "snapshot_date"),
+    month_of_row="""strftime("snapshot_date", '%Y-%m')""",
     columns=(
         Column("snapshot_date", "date", required=True, checks=(IN_PERIOD_DATE,)),
         Column("staff_code", required=True, code=True),
@@ -294,6 +296,7 @@ BUDGET_ALLOCATIONS = SourceContract(
     table="budget_allocation_rows",
     description="Planned, allocated and disbursed amounts per unit, period and category.",
     business_key=("fiscal_year", "period", "unit_code", "flow", "category", "budget_item"),
+    month_of_row="""printf('%04d-%02d', "fiscal_year", "period")""",
     columns=(
         Column("fiscal_year", "integer", required=True, checks=(in_range(2020, 2035),)),
         Column("period", "integer", required=True, checks=(in_range(1, 12),)),
@@ -318,6 +321,7 @@ ASSET_INVENTORIES = SourceContract(
     table="asset_inventory_rows",
     description="Snapshot of public offices, land and other assets per province.",
     business_key=("asset_code", "snapshot_date"),
+    month_of_row="""strftime("snapshot_date", '%Y-%m')""",
     columns=(
         Column("snapshot_date", "date", required=True, checks=(IN_PERIOD_DATE,)),
         Column("asset_code", required=True, code=True),

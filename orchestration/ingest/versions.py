@@ -80,15 +80,27 @@ class Correction:
         )
 
 
-LIVE_VERSIONS = """
+def live_files_sql(corrections: bool = True) -> str:
+    """SQL: the `audit.ingest_files` rows of every version whose rows are in raw — loaded,
+    and neither superseded nor retracted. The one definition, for ingest and for what a dbt
+    build was made from (build_scope.py). `corrections=False` on a warehouse made before
+    corrections (no `audit.file_corrections`): every loaded file."""
+    not_removed = (
+        " and not exists (select 1 from audit.file_corrections c where c.file_id = f.file_id)"
+        if corrections
+        else ""
+    )
+    return f"select * from audit.ingest_files f where status = 'loaded'{not_removed}"
+
+
+LIVE_VERSIONS = f"""
 select file_id, path, delivery,
     row_number() over (
         partition by delivery
         order by delivered_at desc nulls last, ingested_at desc, path desc
     ) as newest_first
-from audit.ingest_files f
-where source = ? and status = 'loaded'
-  and not exists (select 1 from audit.file_corrections c where c.file_id = f.file_id)
+from ({live_files_sql()}) f
+where source = ?
 """
 
 
