@@ -30,6 +30,7 @@ import duckdb
 from orchestration.ingest.plan import delivery_month
 from orchestration.ingest.settle import transaction
 from orchestration.ingest.versions import live_files_sql
+from orchestration.sql import table_exists
 
 CHANGED_MONTHS_VAR = "reformwatch_changed_months"
 BUILD_SCOPE_KEY = "reformwatch/build_scope"  # metadata on each model built: what the build redid
@@ -65,16 +66,6 @@ class BuildScope:
             return f"full refresh{asked}: {self.reason}"
         months = ", ".join(self.months) or "none"
         return f"incremental build of the changed months ({months}){asked}: {self.reason}"
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
 
 
 def live_files_query(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -17,6 +17,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.settings import DBT_PROJECT_DIR, SEEDS_DIR
+from orchestration.sql import table_exists
 
 FINGERPRINT_KEY = "input_fingerprint"
 # Paths to the warehouse and spill folder do not change what dbt computes.
@@ -54,10 +55,7 @@ def raw_state(con: duckdb.DuckDBPyConnection) -> list[tuple]:
         (table, con.execute(f'select count(*) from raw."{table}"').fetchone()[0])
         for table in tables
     ]
-    has_files = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'audit' and table_name = 'ingest_files'"
-    ).fetchone()[0]
+    has_files = table_exists(con, "audit", "ingest_files")
     files = (
         con.execute(
             "select file_id, status, rows_loaded from audit.ingest_files order by all"

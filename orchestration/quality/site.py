@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.quality.ge_runner import recorded_runs
+from orchestration.sql import table_exists
 from reports.shell import HTML, INT, REPORTS_INDEX_HREF, Page, esc, local_time, table_html
 
 RECENT_QUARANTINE_ROWS = 20
@@ -176,15 +177,6 @@ def add_run_details(page: Page, runs: list[dict]) -> None:
 
 
 # --- ingest accounting and quarantine -----------------------------------------------------
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_catalog = current_database()"
-        " and table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()[0]
-    return found > 0
 
 
 def query_dicts(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from orchestration.quality import site
-from orchestration.sql import literal
+from orchestration.sql import literal, table_exists
 from reports.shell import HTML, INT, PCT, Page, esc, local_time, style_figure
 
 LATEST_RUN = """
@@ -30,7 +30,7 @@ group by run_id order by recorded_at desc limit 1
 
 
 def has(con: duckdb.DuckDBPyConnection | None, *tables: str) -> bool:
-    return con is not None and all(site.table_exists(con, "audit", t) for t in tables)
+    return con is not None and all(table_exists(con, "audit", t) for t in tables)
 
 
 def when(moment: Any) -> str:
@@ -301,7 +301,7 @@ def scorecards(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Superseded and retracted versions left raw: they count for no province."""
     current = (
         "and file_id not in (select file_id from audit.file_corrections)"
-        if site.table_exists(con, "audit", "file_corrections")
+        if table_exists(con, "audit", "file_corrections")
         else ""
     )
     dimensions = ", ".join(
