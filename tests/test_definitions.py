@@ -173,6 +173,7 @@ IMPORT_EVERYTHING = """
 import json, os
 before = dict(os.environ)
 import orchestration.definitions, orchestration.cli, orchestration.quality.ge_runner
+import great_expectations  # imported when a suite is validated (ge_runner.load_suite)
 after = dict(os.environ)
 ours = ("REFORMWATCH_", "GX_", "DBT_", "PATH")
 print(json.dumps(sorted(k for k in set(before) | set(after)
@@ -199,3 +200,23 @@ def test_importing_the_code_location_writes_no_environment_and_no_folder(tmp_pat
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.splitlines()[-1]) == []
     assert not data.exists()
+
+
+LOADED_MODULES = """
+import json, sys
+import orchestration.definitions
+print(json.dumps("great_expectations" in sys.modules))
+"""
+
+
+def test_loading_the_code_location_does_not_import_great_expectations(tmp_path, dbt_manifest):
+    """Every Dagster process loads the code location — the UI's code server, each run, the
+    sensor's run with nothing new — and GE's import alone took 2–9 s on these machines:
+    it belongs to the step that validates."""
+    script = tmp_path / "load_code_location.py"  # a file, not -c: see the test above
+    script.write_text(LOADED_MODULES, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.splitlines()[-1]) is False

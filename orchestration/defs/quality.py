@@ -20,8 +20,8 @@ from orchestration.quality.ge_runner import (
     ValidationOutcome,
     computed_columns,
     describe_failures,
-    load_suite,
     record_outcome,
+    suite_json,
     validate_table,
 )
 from orchestration.quality.history import record_ge_run
@@ -71,7 +71,7 @@ LOOKED_UP = re.compile(r"\b((?:staging|intermediate|marts|audit|reference)\.\w+)
 
 def relations_read(suite: str) -> list[str]:
     """The checked table, then the tables its computed columns look up."""
-    expressions = " ".join(computed_columns(load_suite(suite)).values())
+    expressions = " ".join(computed_columns(suite_json(suite)).values())
     return [relation_of(suite), *LOOKED_UP.findall(expressions)]
 
 

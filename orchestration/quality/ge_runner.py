@@ -15,19 +15,20 @@ from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import great_expectations as gx
 import pandas as pd
-from great_expectations.data_context.types.base import (
-    DataContextConfig,
-    InMemoryStoreBackendDefaults,
-    ProgressBarsConfig,
-)
 
 from orchestration import sql
 from orchestration.settings import EXPECTATIONS_DIR
+
+# Great Expectations is imported where a suite is validated, not here: importing it costs
+# 2–9 s on these machines (more with pyspark installed, which it imports too), and every
+# Dagster process loads this module — the code server, each run, a run with nothing new
+# that validates nothing. Suite metadata is read from the JSON (`suite_json`).
+if TYPE_CHECKING:
+    import great_expectations as gx
 
 SAMPLE_SEED = 42
 SAMPLE_ROW_LIMIT = 10  # offending rows kept per expectation: enough to find them, not a dump
@@ -87,24 +88,38 @@ class ValidationOutcome:
 # --- suites -----------------------------------------------------------------------------
 
 
-def load_suite(name: str, directory: Path = EXPECTATIONS_DIR) -> gx.ExpectationSuite:
-    """The suite `expectations/<name>.json` (GE 1.x suite JSON; its name is the model's)."""
+def suite_json(name: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
+    """The suite file `expectations/<name>.json` (GE 1.x suite JSON; its name is the
+    model's), read without GE."""
     path = directory / f"{name}.json"
     if not path.is_file():
         available = sorted(p.stem for p in directory.glob("*.json"))
         raise FileNotFoundError(f"no suite {name!r} in {directory}; available: {available}")
-    suite = gx.ExpectationSuite(**json.loads(path.read_text(encoding="utf-8")))
-    if suite.name != name:
-        raise ValueError(f"{path} declares suite name {suite.name!r}, expected {name!r}")
+    suite = json.loads(path.read_text(encoding="utf-8"))
+    if suite.get("name") != name:
+        raise ValueError(f"{path} declares suite name {suite.get('name')!r}, expected {name!r}")
     return suite
 
 
-def key_columns(suite: gx.ExpectationSuite) -> list[str]:
+def load_suite(name: str, directory: Path = EXPECTATIONS_DIR) -> gx.ExpectationSuite:
+    """The suite as a GE object, to validate with."""
+    import great_expectations as gx
+
+    return gx.ExpectationSuite(**suite_json(name, directory))
+
+
+def suite_meta(suite: gx.ExpectationSuite | dict[str, Any]) -> dict[str, Any]:
+    """The `meta` of a GE suite or of its JSON (`suite_json`)."""
+    meta = suite.get("meta") if isinstance(suite, dict) else suite.meta
+    return meta or {}
+
+
+def key_columns(suite: gx.ExpectationSuite | dict[str, Any]) -> list[str]:
     """Columns that identify a row to a reader (suite meta `key_columns`), e.g. unit + month."""
-    return list((suite.meta or {}).get("key_columns", []))
+    return list(suite_meta(suite).get("key_columns", []))
 
 
-def computed_columns(suite: gx.ExpectationSuite) -> dict[str, str]:
+def computed_columns(suite: gx.ExpectationSuite | dict[str, Any]) -> dict[str, str]:
     """Columns the suite computes in DuckDB over the whole relation (suite meta
     `computed_columns`: name -> SQL over the relation aliased `t`), before any sampling.
 
@@ -112,7 +127,7 @@ def computed_columns(suite: gx.ExpectationSuite) -> dict[str, str]:
     province's volume against its previous month, its latest month against the newest) and
     totals looked up in other tables (a mart against its fact or staging).
     """
-    return dict((suite.meta or {}).get("computed_columns", {}))
+    return dict(suite_meta(suite).get("computed_columns", {}))
 
 
 def expectation_columns(kwargs: dict) -> tuple[str, ...]:
@@ -141,10 +156,10 @@ def relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]
     return [d[0] for d in cursor.description]
 
 
-def month_column(suite: gx.ExpectationSuite) -> str | None:
+def month_column(suite: gx.ExpectationSuite | dict[str, Any]) -> str | None:
     """The date column that places a row in a delivery month (suite meta `month_column`);
     suites without one check whole tables."""
-    return (suite.meta or {}).get("month_column")
+    return suite_meta(suite).get("month_column")
 
 
 def in_months(column: str, months: tuple[str, ...]) -> str:
@@ -243,6 +258,13 @@ def quiet_context() -> Any:
 
     Our own data-quality site replaces GE's Data Docs (an ephemeral context has none to keep).
     """
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
         analytics_enabled=False,
