@@ -89,6 +89,16 @@ def test_every_group_has_criteria_and_rate_criteria_carry_an_interval():
     assert any(r["interval_method"] == "wilson" for r in rows)
 
 
+def test_every_criterion_counted_over_dossiers_carries_a_sampling_interval():
+    """Issue 8: a unit with 4 dossiers must not get the certainty of one with 4,000 on any
+    service criterion, a ratio of summed days (processing time) as much as a rate."""
+    counted_over_dossiers = {"mart_service_index_components", "mart_service_periods"}
+    rows = [r for r in criteria() if r["source_model"] in counted_over_dossiers]
+    assert any(r["criterion_id"] == "processing_time_ratio" for r in rows)
+    for row in rows:
+        assert row["interval_method"] != "none", row["criterion_id"]
+
+
 # --- the thin weak unit the simulator plants ---------------------------------------------------
 
 
@@ -379,3 +389,47 @@ def test_rate_intervals_are_wilson_intervals_of_the_stored_counts(built):
         centre, half = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
         assert low == pytest.approx((centre - half) / (1 + z * z / n))
         assert high == pytest.approx((centre + half) / (1 + z * z / n))
+
+
+@pytest.mark.slow
+def test_processing_time_intervals_are_delta_method_intervals_of_the_dossiers(built):
+    """The ratio_delta bounds re-derived from the dossiers themselves, not the summed
+    moments: R = ΣY ÷ ΣX over the unit's dossiers completed since the reform, its variance
+    s²(Y − R·X) ÷ (n·X̄²), the interval R ∓ 1.96·√Var with the lower held at 0; a unit
+    with one completed dossier has no ratio interval and scores over 0–100."""
+    warehouse, _ = built
+    bounds = {
+        unit: (low, high, normalised_low, normalised_high)
+        for unit, low, high, normalised_low, normalised_high in query(
+            warehouse,
+            """
+            select area_code, ratio_lower, ratio_upper, normalised_lower, normalised_upper
+            from marts.mart_operating_quality_components
+            where criterion_id = 'processing_time_ratio' and scope = 'unit'
+                and period = 'since_reform' and ratio is not null""",
+        )
+    }
+    dossiers: dict[str, list[tuple[float, float]]] = {}
+    for unit, taken, promised in query(
+        warehouse,
+        """
+        select unit_code, processing_working_days, promised_working_days
+        from marts.fct_dossiers
+        where finish_event in ('completed', 'result_returned') and received_at is not null
+            and cast(date_trunc('month', finished_at) as date) >= date '2025-07-01'""",
+    ):
+        dossiers.setdefault(unit, []).append((taken, promised))
+    checked = {"few": 0, "many": 0, "single": 0}
+    z = 1.96
+    for unit, (low, high, normalised_low, normalised_high) in bounds.items():
+        y, x = np.array(dossiers[unit]).T
+        if len(y) == 1:
+            assert (low, high, normalised_low, normalised_high) == (None, None, 0.0, 100.0)
+            checked["single"] += 1
+            continue
+        ratio = y.sum() / x.sum()
+        half = z * math.sqrt((y - ratio * x).var(ddof=1) / (len(y) * x.mean() ** 2))
+        assert low == pytest.approx(max(ratio - half, 0.0), abs=1e-9), unit
+        assert high == pytest.approx(ratio + half, abs=1e-9), unit
+        checked["few" if len(y) < 20 else "many"] += 1
+    assert checked["few"] and checked["many"], checked

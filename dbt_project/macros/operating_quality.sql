@@ -31,9 +31,42 @@
     {%- endif -%}
 {%- endmacro %}
 
+{% macro ratio_delta_variance(ratio, dossiers, x_sum, yy_sum, xx_sum, xy_sum) -%}
+    {#- Var(ΣY ÷ ΣX) by the delta method (linearisation): s²(Y − R·X) ÷ (n·X̄²), the
+        residuals' sample variance from the sums, Σ(Y − R·X)² = ΣY² − 2R·ΣXY + R²·ΣX², so
+        Var = n · Σ(Y − R·X)² ÷ ((n − 1) · (ΣX)²). The residual sum is held at 0 or above: at
+        a ratio that fits every dossier exactly, rounding can take it to −1e-15. -#}
+    (
+        ({{ dossiers }}) * greatest(
+            ({{ yy_sum }}) - 2 * ({{ ratio }}) * ({{ xy_sum }})
+            + ({{ ratio }}) * ({{ ratio }}) * ({{ xx_sum }}),
+            0.0
+        ) / ((({{ dossiers }}) - 1) * ({{ x_sum }}) * ({{ x_sum }}))
+    )
+{%- endmacro %}
+
+{% macro ratio_delta_bound(ratio, variance, side) -%}
+    {#- side: -1 for the lower bound, 1 for the upper: the normal interval R ± z·√Var at var
+        operating_quality_z, the lower held at 0 (neither sum is ever negative) -#}
+    {%- set z = var('operating_quality_z') -%}
+    {%- if side < 0 -%}
+        greatest(({{ ratio }}) - {{ z }} * sqrt({{ variance }}), 0.0)
+    {%- else -%}
+        (({{ ratio }}) + {{ z }} * sqrt({{ variance }}))
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro dossier_moments() -%}
+    {#- the columns a ratio of sums over dossiers carries for its ratio_delta interval: the
+        dossiers summed (n) and the sums of Y², X² and X·Y over them -#}
+    {{ return(['sample_size', 'numerator_sq_sum', 'denominator_sq_sum', 'cross_product_sum']) }}
+{%- endmacro %}
+
 {% macro clamp_to_100(share) -%}
+    {#- <= 0, not < 0: a value at a lower-is-better zero_at divides 0 by a negative span,
+        -0.0, which compares equal to 0 but is a different value to except and distinct -#}
     case
-        when ({{ share }}) < 0 then 0.0
+        when ({{ share }}) <= 0 then 0.0
         when ({{ share }}) > 1 then 100.0
         else 100.0 * ({{ share }})
     end

@@ -47,5 +47,20 @@
         {%- for count in service_index_counts().split(',') %}
         {{ count }},
         {%- endfor %}
-        promised_days_sum
+        {{ processing_days_moments() | join(',\n        ') }}
+{%- endmacro %}
+
+{#
+    The working days promised to the completed dossiers and the second moments of days
+    taken (Y) and promised (X) over them (ΣX, ΣY², ΣX², ΣXY; documented in _macros.yml):
+    they add up over months and areas like the counts, and give the processing-time ratio
+    its interval (macro ratio_delta_variance).
+#}
+{% macro processing_days_moments() -%}
+    {{ return([
+        'promised_days_sum',
+        'processing_days_sq_sum',
+        'promised_days_sq_sum',
+        'processing_promised_days_sum',
+    ]) }}
 {%- endmacro %}

@@ -280,7 +280,8 @@ service_measures as (
         component_code as measure_code,
         numerator,
         denominator,
-        ratio
+        ratio,
+        {{ dossier_moments() | join(',\n        ') }}
     from service_components
     where scope in ('unit', 'province')
         and period in ({{ "'" ~ periods | join("', '") ~ "'" }})
@@ -303,7 +304,10 @@ final as (
         measure_code,
         numerator,
         denominator,
-        {{ safe_divide('numerator', 'denominator') }} as ratio
+        {{ safe_divide('numerator', 'denominator') }} as ratio,
+    {%- for column in dossier_moments() %}
+        cast(null as {{ type_double() }}) as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from unit_measures
     union all
     select
@@ -318,7 +322,10 @@ final as (
         measure_code,
         numerator,
         denominator,
-        {{ safe_divide('numerator', 'denominator') }} as ratio
+        {{ safe_divide('numerator', 'denominator') }} as ratio,
+    {%- for column in dossier_moments() %}
+        cast(null as {{ type_double() }}) as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from province_measures
 
 )

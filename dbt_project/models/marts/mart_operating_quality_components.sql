@@ -3,8 +3,8 @@
     scope (commune-level unit | province) × period (quarter | year | since_reform) × period_start ×
     criterion of seeds/operating_quality_criteria.csv, with the measure's numerator,
     denominator and ratio, its interval (the seed row's interval_method: Wilson for a rate,
-    Poisson for a ratio whose numerator or denominator counts dossiers, else the ratio
-    itself), and the three normalised to 0–100 by the seed's rule (a percentile criterion's
+    Poisson for a ratio whose numerator or denominator counts dossiers, the delta method for
+    a ratio of sums over dossiers, else the ratio itself), and the three normalised to 0–100 by the seed's rule (a percentile criterion's
     bounds at the percent rank they would hold among the areas' ratios). Group, direction,
     normalisation, thresholds and weight come from the seed only: no criterion is named here.
 #}
@@ -43,6 +43,9 @@ joined as (
         measures.numerator,
         measures.denominator,
         measures.ratio,
+        {%- for column in dossier_moments() %}
+            measures.{{ column }},
+        {%- endfor %}
         criteria.direction,
         criteria.normalisation,
         cast(criteria.zero_at as {{ type_double() }}) as zero_at,
@@ -61,7 +64,9 @@ bounded as (
     -- wilson: held on the right side of the ratio, which rounding can cross at 0 and 1 (a
     -- lower bound of 1e-17 at a ratio of 0 would rank above the areas at 0);
     -- poisson_numerator: the numerator is a count of dossiers (output per input);
-    -- poisson_denominator: the denominator is, at least 1 whenever there is a ratio
+    -- poisson_denominator: the denominator is, at least 1 whenever there is a ratio;
+    -- ratio_delta: a ratio of sums over dossiers, its spread from theirs (none below two
+    -- dossiers: one says nothing of the spread, scored in final as the widest interval)
     select
         joined.*,
         case
@@ -71,6 +76,9 @@ bounded as (
                 then {{ poisson_bound('numerator', -1) }} / denominator
             when interval_method = 'poisson_denominator' and ratio is not null
                 then numerator / {{ poisson_bound('denominator', 1) }}
+            when interval_method = 'ratio_delta' and ratio is not null and sample_size >= 2
+                then {{ ratio_delta_bound('ratio', 'delta_variance', -1) }}
+            when interval_method = 'ratio_delta' then null
             else ratio
         end as ratio_lower,
         case
@@ -80,9 +88,23 @@ bounded as (
                 then {{ poisson_bound('numerator', 1) }} / denominator
             when interval_method = 'poisson_denominator' and ratio is not null
                 then numerator / {{ poisson_bound('denominator', -1) }}
+            when interval_method = 'ratio_delta' and ratio is not null and sample_size >= 2
+                then {{ ratio_delta_bound('ratio', 'delta_variance', 1) }}
+            when interval_method = 'ratio_delta' then null
             else ratio
         end as ratio_upper
-    from joined
+    from (
+        select
+            joined.*,
+            case
+                when interval_method = 'ratio_delta' and ratio is not null and sample_size >= 2
+                    then {{ ratio_delta_variance(
+                        'ratio', 'sample_size', 'denominator', 'numerator_sq_sum',
+                        'denominator_sq_sum', 'cross_product_sum'
+                    ) }}
+            end as delta_variance
+        from joined
+    ) as joined
 
 ),
 
@@ -121,7 +143,7 @@ bound_positions as (
                     {{ column }} as position_value,
                     {{ is_ratio }} as is_ratio
                 from bounded
-                where normalisation = 'percentile' and ratio is not null
+                where normalisation = 'percentile' and {{ column }} is not null
                 {%- if not loop.last %}
                     union all
                 {%- endif %}
@@ -228,11 +250,16 @@ final as (
         interval_method,
         weight,
         cast(normalised as {{ type_double() }}) as normalised,
+        -- a ratio without an interval (ratio_delta under two dossiers) could lie anywhere:
+        -- the widest the normalisation allows, 0–100, so the unit's margin on it is the
+        -- largest, never nil (null bounds would drop out of the composite's margins)
         cast(case
+            when ratio is not null and ratio_lower is null then 0.0
             when score_at_lower < score_at_upper then score_at_lower
             else score_at_upper
         end as {{ type_double() }}) as normalised_lower,
         cast(case
+            when ratio is not null and ratio_upper is null then 100.0
             when score_at_lower < score_at_upper then score_at_upper
             else score_at_lower
         end as {{ type_double() }}) as normalised_upper

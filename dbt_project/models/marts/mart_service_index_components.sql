@@ -25,6 +25,15 @@
         ~ ' - coalesce(' ~ safe_divide('complaints_received', 'dossiers_received') ~ ', 0)'),
     ('feedback_on_time_share', 'satisfaction', 'complaints_answered_on_time', 'complaints_judged', none),
 ] -%}
+{#- a ratio of sums over dossiers: code -> the dossiers summed and the second moments of
+    their numerator (Y) and denominator (X) values, ΣY², ΣX², ΣXY (the spread the
+    operating-quality index's ratio_delta interval needs); other components carry none -#}
+{%- set moment_sums = {
+    'processing_time_ratio': (
+        'processing_days_count', 'processing_days_sq_sum', 'promised_days_sq_sum',
+        'processing_promised_days_sum'
+    ),
+} -%}
 
 with
 
@@ -76,6 +85,11 @@ components as (
                 cast({{ numerator }} as {{ type_double() }}) as numerator,
                 cast({{ denominator }} as {{ type_double() }}) as denominator,
             {%- endif %}
+            {%- set moments = moment_sums.get(code) %}
+            {%- for column in dossier_moments() %}
+                cast({{ moments[loop.index0] if moments else 'null' }} as {{ type_double() }})
+                    as {{ column }},
+            {%- endfor %}
             {%- if ratio is none %}
                 {{ safe_divide(numerator, denominator) }} as ratio
             {%- else %}
@@ -102,6 +116,9 @@ final as (
         components.numerator,
         components.denominator,
         components.ratio,
+        {%- for column in dossier_moments() %}
+            components.{{ column }},
+        {%- endfor %}
         points.indicator_code is not null as is_scored,
         cast(points.max_points as {{ type_double() }}) as max_points,
         cast(points.full_points_at as {{ type_double() }}) as full_points_at,

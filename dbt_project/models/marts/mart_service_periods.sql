@@ -92,7 +92,9 @@ rolled_up as (
                 cast(sum({{ flow }}) as {{ dbt.type_bigint() }}) as {{ flow }},
     {%- endfor %}
             cast(sum(processing_days_sum) as {{ type_double() }}) as processing_days_sum,
-            cast(sum(promised_days_sum) as {{ type_double() }}) as promised_days_sum,
+    {%- for days in processing_days_moments() %}
+            cast(sum({{ days }}) as {{ type_double() }}) as {{ days }},
+    {%- endfor %}
     {%- for stock in stocks %}
             cast(
                 sum(case when month_start = period_end_month then {{ stock }} else 0 end)

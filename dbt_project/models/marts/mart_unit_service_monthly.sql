@@ -108,7 +108,31 @@ finished as (
                     then promised_working_days
                 else 0
             end
-        ) as promised_days_sum
+        ) as promised_days_sum,
+        -- the second moments of the same dossiers' days taken (Y) and promised (X): the
+        -- spread of the processing-time ratio ΣY ÷ ΣX across dossiers, for its interval
+        -- (macro ratio_delta_variance)
+        sum(
+            case
+                when finish_event in ('completed', 'result_returned')
+                    then processing_working_days * processing_working_days
+                else 0
+            end
+        ) as processing_days_sq_sum,
+        sum(
+            case
+                when finish_event in ('completed', 'result_returned')
+                    then promised_working_days * promised_working_days
+                else 0
+            end
+        ) as promised_days_sq_sum,
+        sum(
+            case
+                when finish_event in ('completed', 'result_returned')
+                    then processing_working_days * promised_working_days
+                else 0
+            end
+        ) as processing_promised_days_sum
     from dossiers
     where received_at is not null
         and finished_at is not null
@@ -212,6 +236,9 @@ activity as (
                 'completed_online',
                 'result_digitised_numerator',
                 'promised_days_sum',
+                'processing_days_sq_sum',
+                'promised_days_sq_sum',
+                'processing_promised_days_sum',
             ],
             'open_at_month_end': ['open_within_due', 'open_past_due'],
             'rated': ['satisfaction_high', 'satisfaction_rated'],
@@ -248,7 +275,9 @@ unit_months as (
         {%- for count in service_index_counts().split(',') %}
             cast(sum({{ count }}) as {{ dbt.type_bigint() }}) as {{ count }},
         {%- endfor %}
-        cast(sum(promised_days_sum) as {{ type_double() }}) as promised_days_sum
+    {%- for days in processing_days_moments() %}
+        cast(sum({{ days }}) as {{ type_double() }}) as {{ days }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from activity
     group by
         unit_code,
