@@ -149,11 +149,22 @@ def relations(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, list[t
     return columns
 
 
+def significant(name: str, digits: int = 10) -> str:
+    """SQL: a double kept to `digits` significant digits. Sums of doubles added up in
+    another order differ in their last bits, relative to their size: a sum of squared
+    working days (~1e5) differs in the 11th decimal place, a rate in the 17th."""
+    column = f'"{name}"'
+    return (
+        f"case when {column} = 0 or not isfinite({column}) then {column} else round({column}, "
+        f"{digits} - cast(ceil(log10(abs({column}))) as integer)) end"
+    )
+
+
 def comparable(columns: list[tuple[str, str]]) -> str:
-    """The columns as compared: doubles rounded (sums of doubles may add up in another
-    order), everything else as it is."""
+    """The columns as compared: doubles to 10 significant digits (`significant`),
+    everything else as it is."""
     return ", ".join(
-        f'round("{name}", 9) as "{name}"' if data_type in ("DOUBLE", "FLOAT") else f'"{name}"'
+        f'{significant(name)} as "{name}"' if data_type in ("DOUBLE", "FLOAT") else f'"{name}"'
         for name, data_type in columns
     )
 

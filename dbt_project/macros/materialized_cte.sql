@@ -18,3 +18,24 @@
 
 {% macro default__materialized_cte() -%}
 {%- endmacro %}
+
+
+{#
+    The opposite hint: `not materialized` on DuckDB, nothing elsewhere. Usage:
+    `name as {{ inline_cte() }} ( … )` on a CTE that later CTEs read more than once.
+
+    Why: DuckDB 2.0 materialises such a CTE by itself, and that buffer does not give way
+    under its memory limit: int_dossier_steps at 10× (14.6 M events) failed to pin memory
+    with a limit of 0.9–1.5 GB, and passed at 700 MB and 2 GB; inlined, it builds at 1 GB
+    (measured 2 December 2026). Inlining recomputes a cheap CTE instead of holding it.
+#}
+{% macro inline_cte() -%}
+    {{ return(adapter.dispatch('inline_cte', 'reformwatch')()) }}
+{%- endmacro %}
+
+{% macro duckdb__inline_cte() -%}
+    not materialized
+{%- endmacro %}
+
+{% macro default__inline_cte() -%}
+{%- endmacro %}

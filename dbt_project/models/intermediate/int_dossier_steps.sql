@@ -97,23 +97,23 @@ step_completions as (
 
 next_boundaries as (
 
-    -- the first later event that starts another step or ends processing, ranked so that
-    -- an event ending processing names how the step ended
+    -- the first later event that starts another step or ends processing; at the same moment
+    -- a rejection, then a withdrawal, then completion, result returned and the next step's
+    -- start, so that an event ending processing names how the step ended and every build
+    -- (full, incremental, Spark) makes the same choice (a grouped aggregate, not a window:
+    -- macro first_by says why)
     select
         step_starts.dossier_code,
         step_starts.step_name,
-        events.event_at as boundary_at,
-        events.event_type as boundary_event,
-        row_number() over (
-            partition by step_starts.dossier_code, step_starts.step_name
-            order by
-                events.event_at,
-                case events.event_type
-                    when 'rejected' then 1
-                    when 'withdrawn' then 2
-                    else 3
-                end
-        ) as boundary_rank
+        {{ first_by(
+            struct_of([('boundary_at', 'events.event_at'), ('boundary_event', 'events.event_type')]),
+            struct_of([
+                ('at', 'events.event_at'),
+                ('tie_order', "case events.event_type when 'rejected' then 1 "
+                    ~ "when 'withdrawn' then 2 when 'completed' then 3 "
+                    ~ "when 'result_returned' then 4 else 5 end"),
+            ])
+        ) }} as boundary
     from step_starts
     inner join events
         on step_starts.dossier_code = events.dossier_code
@@ -122,20 +122,23 @@ next_boundaries as (
             events.event_type in ('completed', 'result_returned', 'rejected', 'withdrawn')
             or (events.event_type = 'step_started' and step_starts.step_name <> events.step_name)
         )
+    group by
+        step_starts.dossier_code,
+        step_starts.step_name
 
 ),
 
-steps as (
+steps as {{ inline_cte() }} (
 
     select
         step_starts.dossier_code,
         step_starts.step_name,
         step_starts.started_at,
-        coalesce(step_completions.completed_at, next_boundaries.boundary_at) as ended_at,
+        coalesce(step_completions.completed_at, next_boundaries.boundary.boundary_at) as ended_at,
         case
             when step_completions.completed_at is not null then 'step_completed'
-            when next_boundaries.boundary_event = 'step_started' then 'next_step'
-            else next_boundaries.boundary_event
+            when next_boundaries.boundary.boundary_event = 'step_started' then 'next_step'
+            else next_boundaries.boundary.boundary_event
         end as ended_by
     from step_starts
     left join step_completions
@@ -144,11 +147,10 @@ steps as (
     left join next_boundaries
         on step_starts.dossier_code = next_boundaries.dossier_code
         and step_starts.step_name = next_boundaries.step_name
-        and next_boundaries.boundary_rank = 1
 
 ),
 
-completed_steps as (
+completed_steps as {{ inline_cte() }} (
 
     select * from steps
     where ended_by in ('step_completed', 'next_step', 'completed', 'result_returned')

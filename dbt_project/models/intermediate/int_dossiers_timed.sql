@@ -43,74 +43,46 @@ working_calendar as (
 
 ),
 
-opening_events as (
-
-    -- the event that opens the dossier (first submission or receipt) carries the
-    -- dossier's procedure, unit, channel and applicant
-    select
-        dossier_code,
-        procedure_code,
-        unit_code,
-        province_code,
-        channel,
-        applicant_type,
-        row_number() over (
-            partition by dossier_code
-            order by
-                event_at,
-                case when event_type = 'submitted' then 1 else 2 end
-        ) as opening_rank
-    from events
-    where event_type in ('submitted', 'received')
-
-),
-
-first_receipts as (
-
-    -- the first receipt starts the clock and sets the promise
-    select
-        dossier_code,
-        event_at as received_at,
-        due_at,
-        row_number() over (
-            partition by dossier_code
-            order by
-                event_at,
-                due_at
-        ) as receipt_rank
-    from events
-    where event_type = 'received'
-
-),
-
-first_finishes as (
-
-    -- end of processing: the first of processed, result returned, stopped/refused,
-    -- withdrawn; simultaneous ends are ranked in that order
-    select
-        dossier_code,
-        event_at as finished_at,
-        event_type as finish_event,
-        row_number() over (
-            partition by dossier_code
-            order by
-                event_at,
-                case event_type
-                    when 'completed' then 1
-                    when 'result_returned' then 2
-                    when 'rejected' then 3
-                    else 4
-                end
-        ) as finish_rank
-    from events
-    where event_type in ('completed', 'result_returned', 'rejected', 'withdrawn')
-
-),
-
 per_dossier as (
 
+    -- one pass over the dossier's events, grouped (macro first_by: a window per dossier
+    -- keeps state DuckDB cannot spill, and failed to pin memory here at 10× under 1 GB):
+    -- - the opening event (first submission or receipt; a submission first on a tie)
+    --   carries the dossier's procedure, unit, channel and applicant;
+    -- - the first receipt starts the clock and sets the promise (on a tie the earlier
+    --   promise, a missing one last);
+    -- - the end of processing is the first of processed, result returned, stopped/refused,
+    --   withdrawn; simultaneous ends ranked in that order
     select
         dossier_code,
+        {{ first_by(
+            struct_of([
+                ('procedure_code', 'procedure_code'), ('unit_code', 'unit_code'),
+                ('province_code', 'province_code'), ('channel', 'channel'),
+                ('applicant_type', 'applicant_type'),
+            ]),
+            "case when event_type in ('submitted', 'received') then " ~ struct_of([
+                ('at', 'event_at'),
+                ('submitted_first', "case when event_type = 'submitted' then 1 else 2 end"),
+            ]) ~ ' end'
+        ) }} as opening,
+        {{ first_by(
+            struct_of([('received_at', 'event_at'), ('due_at', 'due_at')]),
+            "case when event_type = 'received' then " ~ struct_of([
+                ('at', 'event_at'),
+                ('due_missing', 'case when due_at is null then 1 else 0 end'),
+                ('due_at', 'due_at'),
+            ]) ~ ' end'
+        ) }} as first_receipt,
+        {{ first_by(
+            struct_of([('finished_at', 'event_at'), ('finish_event', 'event_type')]),
+            "case when event_type in ('completed', 'result_returned', 'rejected', 'withdrawn') "
+            ~ "then " ~ struct_of([
+                ('at', 'event_at'),
+                ('finish_order', "case event_type when 'completed' then 1 "
+                    ~ "when 'result_returned' then 2 when 'rejected' then 3 else 4 end"),
+            ]) ~ ' end'
+        ) }} as first_finish,
         min(case when event_type = 'submitted' then event_at end) as submitted_at,
         min(case when event_type = 'result_returned' then event_at end) as result_returned_at,
         min(event_at) as first_event_at,
@@ -143,39 +115,30 @@ per_dossier as (
 dossiers as (
 
     select
-        per_dossier.dossier_code,
-        coalesce(opening_events.procedure_code, per_dossier.any_procedure_code) as procedure_code,
-        coalesce(opening_events.unit_code, per_dossier.any_unit_code) as unit_code,
-        coalesce(opening_events.province_code, per_dossier.any_province_code) as province_code,
-        coalesce(opening_events.channel, per_dossier.any_channel) as channel,
-        coalesce(opening_events.applicant_type, per_dossier.any_applicant_type) as applicant_type,
-        per_dossier.submitted_at,
-        first_receipts.received_at,
-        first_receipts.due_at,
-        first_finishes.finished_at,
-        first_finishes.finish_event,
-        per_dossier.result_returned_at,
-        per_dossier.first_event_at,
-        per_dossier.last_event_at,
-        per_dossier.event_count,
-        per_dossier.unit_count,
-        per_dossier.procedure_count,
-        per_dossier.fee_paid_online,
-        per_dossier.synced_to_portal,
-        per_dossier.components_digitised,
-        per_dossier.result_digitised,
-        per_dossier.data_reused,
-        per_dossier.satisfaction_score
+        dossier_code,
+        coalesce(opening.procedure_code, any_procedure_code) as procedure_code,
+        coalesce(opening.unit_code, any_unit_code) as unit_code,
+        coalesce(opening.province_code, any_province_code) as province_code,
+        coalesce(opening.channel, any_channel) as channel,
+        coalesce(opening.applicant_type, any_applicant_type) as applicant_type,
+        submitted_at,
+        first_receipt.received_at,
+        first_receipt.due_at,
+        first_finish.finished_at,
+        first_finish.finish_event,
+        result_returned_at,
+        first_event_at,
+        last_event_at,
+        event_count,
+        unit_count,
+        procedure_count,
+        fee_paid_online,
+        synced_to_portal,
+        components_digitised,
+        result_digitised,
+        data_reused,
+        satisfaction_score
     from per_dossier
-    left join opening_events
-        on per_dossier.dossier_code = opening_events.dossier_code
-        and opening_events.opening_rank = 1
-    left join first_receipts
-        on per_dossier.dossier_code = first_receipts.dossier_code
-        and first_receipts.receipt_rank = 1
-    left join first_finishes
-        on per_dossier.dossier_code = first_finishes.dossier_code
-        and first_finishes.finish_rank = 1
 
 ),
 
