@@ -467,7 +467,10 @@ def test_a_run_with_nothing_new_skips_dbt_and_everything_after_it(pipeline, tmp_
         for e in first.get_asset_materialization_events()
         if "input_fingerprint" in e.materialization.metadata
     ]
-    assert built and all("dagster/row_count" in m.metadata for m in built)
+    # every table has its row count; a view says why it has none (test_automation.py)
+    assert built and all(
+        "dagster/row_count" in m.metadata or "row_count" in m.metadata for m in built
+    )
     fact = next(m for m in built if m.asset_key.path == ["marts", "fct_dossiers"])
     assert (
         fact.metadata["dagster/row_count"].value

@@ -17,6 +17,7 @@ from warehouse_fixtures import insert, warehouse
 from orchestration.quality.ge_runner import (
     computed_columns,
     describe_failures,
+    in_months,
     load_suite,
     read_frame,
     record_outcome,
@@ -344,6 +345,45 @@ def test_large_tables_are_validated_on_a_repeatable_sample(con):
 
     small = validate_table(con, EVENTS, "stg_procedure_logs__events", sample_rows=10_000)
     assert small.evaluated_rows == small.total_rows == 3000
+
+
+def events_over_two_months(n: int = 3000, august: int = 1000) -> list[dict]:
+    """`august` events in August 2025, the rest in September."""
+    rows = clean_events(n)
+    for i, row in enumerate(rows):
+        month = 8 if i < august else 9
+        row["event_at"] = datetime(2025, month, 1, 8) + timedelta(minutes=i)
+        row["event_date"] = date(2025, month, 1)
+    return rows
+
+
+def test_a_sample_of_some_months_is_drawn_from_those_months_rows(con):
+    """DuckDB applies `using sample` before the `where` of the same select: sampled that way,
+    500 rows of the whole table would leave only August's third of them."""
+    insert(con, EVENTS, events_over_two_months())
+    suite = load_suite("stg_procedure_logs__events")
+    august = in_months("event_date", ("2025-08",))
+    frame = read_frame(con, EVENTS, referenced_columns(suite), 1000, 500, where=august)
+    assert len(frame) == 500
+    assert set(frame["event_at"].dt.month) == {8}
+
+
+def test_sampled_rows_keep_computed_columns_of_the_whole_table(con):
+    """The sample's computed columns are those of the whole table (the latest month is
+    September although only August is read), on the sampled rows of the asked months."""
+    insert(con, EVENTS, events_over_two_months())
+    suite = load_suite("stg_procedure_logs__events")
+    outcome = validate_table(
+        con, EVENTS, "stg_procedure_logs__events", sample_rows=500, months=("2025-08",)
+    )
+    assert (outcome.evaluated_rows, outcome.total_rows) == (500, 1000)
+    august = in_months("event_date", ("2025-08",))
+    args = (con, EVENTS, referenced_columns(suite), 1000, 500, computed_columns(suite), august)
+    frame = read_frame(*args)
+    assert len(frame) == 500 and frame["event_id"].is_unique
+    assert set(frame["event_at"].dt.month) == {8}
+    assert set(frame["latest_month"].dt.month) == {9}
+    assert list(frame["event_id"]) == list(read_frame(*args)["event_id"])  # repeatable
 
 
 # --- suites ---------------------------------------------------------------------------------
