@@ -117,8 +117,9 @@
     the var is given: its YAML says `config: {where: "__changed_months_only__(<date column>)"}`
     (dbt renders no project macro in a test's config, hence a marker that
     `get_where_subquery` below reads). The other rows were checked when they were built and
-    have not moved. Rules that span months or tables (a key unique across months,
-    relationships, reconciliations) keep the whole table. Without the var: every row.
+    have not moved. Rules that span months or tables (a key without a date, relationships,
+    reconciliations) keep the whole table; a key that holds the row's date is unique across
+    months when it is unique within each. Without the var: every row.
 #}
 {% macro changed_rows_only(date_expr) -%}
     {%- if changed_months_given() -%}
