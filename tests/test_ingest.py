@@ -6,13 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import unicodedata
 from pathlib import Path
 
 import pytest
 
+from orchestration.ingest import plan
 from orchestration.ingest.load import ingest_source, prepare
+from orchestration.ingest.sniff import content_hash as sha256
 from orchestration.ingest.sources import (
     PROCEDURE_LOGS,
     SOURCES,
@@ -260,6 +263,28 @@ def test_a_file_is_ingested_once_and_a_copy_is_a_duplicate(settings, procedure):
     [copy] = run_ingest(settings)
     assert copy.status == "duplicate_file" and copy.rows_read == 0
     assert query(settings, "select count(*) from raw.procedure_log_events") == [(1,)]
+
+
+def test_an_untouched_file_is_not_read_again_but_one_rewritten_in_place_is(
+    settings, procedure, monkeypatch
+):
+    """A run skips, unhashed, a file whose size, times and inode are those recorded at its
+    ingest (hashing every landing file was seconds of every run); bytes rewritten in place,
+    with the same size and the modification time put back, are still seen."""
+    path = write_jsonl(landing(settings) / "01_2025-08.jsonl", [event(procedure, 1)])
+    assert len(run_ingest(settings)) == 1
+    hashed = []
+    monkeypatch.setattr(plan, "content_hash", lambda p: hashed.append(p.name) or sha256(p))
+    assert run_ingest(settings) == [] and hashed == []
+
+    before = path.stat()
+    path.write_text(path.read_text().replace("CB00004001", "CB00004002"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    [rewritten] = run_ingest(settings)
+    assert hashed == ["01_2025-08.jsonl"] and rewritten.status == "loaded"
+    versions = "select count(*) from audit.ingest_files where path = ?"
+    assert query(settings, versions, ["procedure_logs/01_2025-08.jsonl"]) == [(2,)]
 
 
 def test_accounting_is_exact_and_applicant_ids_never_stored(settings, procedure):

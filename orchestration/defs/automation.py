@@ -19,18 +19,11 @@ import dagster as dg
 
 from orchestration.defs.ingest import ingest_asset_key
 from orchestration.ingest.plan import PROVINCE_MONTH
+from orchestration.ingest.sniff import content_hash
 from orchestration.ingest.sources import SOURCES
 from orchestration.resources import WarehouseResource
 
 SENSOR_INTERVAL_S = 60
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def landing_files(landing_dir: Path) -> Iterator[Path]:
@@ -51,7 +44,7 @@ def scan_landing(landing_dir: Path, seen: Mapping[str, list]) -> dict[str, list]
         if before and before[0] == stat.st_size and before[1] == stat.st_mtime_ns:
             state[name] = before
         else:
-            state[name] = [stat.st_size, stat.st_mtime_ns, file_sha256(path)]
+            state[name] = [stat.st_size, stat.st_mtime_ns, content_hash(path)]
     return state
 
 

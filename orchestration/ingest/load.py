@@ -25,7 +25,14 @@ from orchestration.ingest import excerpt, readers
 from orchestration.ingest.batching import Batch, batches
 from orchestration.ingest.contract import SourceContract
 from orchestration.ingest.parse import UnreadableFile, drop_work_table, parse
-from orchestration.ingest.plan import LandingFile, Plan, Verdict, landing_files, plan_file
+from orchestration.ingest.plan import (
+    LandingFile,
+    Plan,
+    Verdict,
+    landing_files,
+    landing_relative,
+    plan_file,
+)
 from orchestration.ingest.pseudonym import prepare_pseudonyms
 from orchestration.ingest.settle import (
     AUDIT_DDL,
@@ -37,7 +44,9 @@ from orchestration.ingest.settle import (
     settle_unparseable,
     settle_verdict,
     transaction,
+    untouched_entries,
 )
+from orchestration.ingest.sniff import stat_key
 from orchestration.ingest.validate import validate
 from orchestration.ingest.versions import CORRECTIONS_DDL, Correction, record_deliveries, supersede
 from orchestration.settings import Settings
@@ -101,7 +110,10 @@ def plan_new_files(
 ) -> Iterator[Plan | Verdict]:
     """A plan or a verdict for each landing file not ingested before, in name order."""
     known = known_files(con)
+    untouched = untouched_entries(con)
     for path in landing_files(settings.landing_dir / contract.name):
+        if (landing_relative(path, settings), stat_key(path.lstat())) in untouched:
+            continue  # ingested before and not touched since: not read, not hashed again
         file = LandingFile.open(path, contract, settings)
         seen = known.setdefault(file.file_id, [])
         if file.relpath in seen:

@@ -24,6 +24,7 @@ from orchestration.ingest.sniff import (
     detect_encoding,
     excel_to_csv,
     header_fields,
+    stat_key,
     transcode_to_utf8,
 )
 from orchestration.settings import Settings
@@ -50,6 +51,7 @@ class LandingFile:
     # When the producer delivered it (the entry's modification time): versions of one
     # delivery are ordered by this, never by hash (`versions.py`).
     delivered_at: datetime
+    stat_key: str  # `sniff.stat_key` of the entry when it was hashed
     notes: tuple[str, ...] = ()
     refusal: str | None = None  # why the entry is not a landing file at all
 
@@ -70,6 +72,7 @@ class LandingFile:
             settings,
             time.perf_counter(),
             datetime.fromtimestamp(entry.st_mtime, UTC),
+            stat_key(entry),
             refusal=refusal,
         )
 

@@ -42,6 +42,10 @@ alter table audit.ingest_files add column if not exists delivered_at timestamptz
 -- Kept after the file's rows leave raw (superseded, retracted), when they can no longer be
 -- read there.
 create table if not exists audit.file_months (file_id varchar, month varchar);
+-- The entry's size, times and inode when it was hashed (`sniff.stat_key`): a later run skips
+-- it unhashed while they are unchanged. Rows of warehouses made before stay empty: those
+-- files are hashed once more.
+alter table audit.ingest_files add column if not exists stat_key varchar;
 """
 
 
@@ -91,6 +95,16 @@ def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     return known
 
 
+def untouched_entries(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(path, stat key) of every entry ingested so far: one still there with that key is the
+    very file ingested then."""
+    return set(
+        con.execute(
+            "select path, stat_key from audit.ingest_files where stat_key is not null"
+        ).fetchall()
+    )
+
+
 def record(
     con: duckdb.DuckDBPyConnection,
     file: LandingFile,
@@ -109,7 +123,7 @@ def record(
     con.execute(
         "insert into audit.ingest_files (file_id, source, path, size_bytes, status, dialect,"
         " rows_read, rows_loaded, rows_quarantined, note, ingested_at, duration_s, delivery,"
-        " delivered_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?)",
+        " delivered_at, stat_key) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?)",
         [
             file.file_id,
             file.contract.name,
@@ -122,6 +136,7 @@ def record(
             duration,
             file.delivery,
             file.delivered_at,
+            file.stat_key,
         ],
     )
     return FileResult(file.relpath, status, *counts, note, duration)
