@@ -59,8 +59,10 @@ dbt_project/target/manifest.json: $(INSTALLED) $(shell find dbt_project/models d
 simulate: $(INSTALLED)
 	$(BIN)/reformwatch simulate --seed $(SEED) --provinces $(PROVINCES) --months $(MONTHS) --scale $(SCALE)
 
+# The data directory as orchestration/settings.py finds it: REFORMWATCH_DATA_DIR, else data/.
+RUN_DATA_DIR := $(or $(REFORMWATCH_DATA_DIR),$(CURDIR)/data)
 # The full Dagster log goes to data/logs/run-<time>.log; the terminal gets the summary.
-RUN_LOGS = $${REFORMWATCH_DATA_DIR:-$(CURDIR)/data}/logs
+RUN_LOGS = $(RUN_DATA_DIR)/logs
 
 # `make run FULL_REFRESH=1` rebuilds every month of the incremental models, not only the
 # months whose files changed since the last build. `make run REBUILD_MONTHS=2025-09,2025-10`
@@ -87,7 +89,9 @@ materialize: $(INSTALLED) $(if $(ON_SPARK),$(SPARK_INSTALLED)) dbt_project/targe
 	status=$$?; $(BIN)/python -m orchestration.run_summary --log $$log; \
 	$(BIN)/reformwatch where; exit $$status
 
-DBT_DOCS := data/reports/dbt_docs/index.html
+# in the data directory in use: under another REFORMWATCH_DATA_DIR, a fixed data/ path never
+# existed, and every `make run` rebuilt the docs (~70 s of a run with nothing new)
+DBT_DOCS = $(RUN_DATA_DIR)/reports/dbt_docs/index.html
 run: simulate materialize $(if $(ON_SPARK),,$(DBT_DOCS))
 
 # dbt's documentation as one offline page in the report site, linked from its index; the
