@@ -6,8 +6,13 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DBT_ARGS := --project-dir dbt_project --profiles-dir dbt_project
 
+# The data directory as orchestration/settings.py finds it: REFORMWATCH_DATA_DIR, else data/.
+RUN_DATA_DIR := $(or $(REFORMWATCH_DATA_DIR),$(CURDIR)/data)
+
 export DAGSTER_HOME := $(CURDIR)
-export REFORMWATCH_DAGSTER_STORAGE := $(CURDIR)/data/dagster
+# Dagster's runs and event log beside the warehouse they describe: shared between data
+# directories, a run in one compared its inputs with the other's last build and rebuilt.
+export REFORMWATCH_DAGSTER_STORAGE := $(RUN_DATA_DIR)/dagster
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
@@ -59,8 +64,6 @@ dbt_project/target/manifest.json: $(INSTALLED) $(shell find dbt_project/models d
 simulate: $(INSTALLED)
 	$(BIN)/reformwatch simulate --seed $(SEED) --provinces $(PROVINCES) --months $(MONTHS) --scale $(SCALE)
 
-# The data directory as orchestration/settings.py finds it: REFORMWATCH_DATA_DIR, else data/.
-RUN_DATA_DIR := $(or $(REFORMWATCH_DATA_DIR),$(CURDIR)/data)
 # The full Dagster log goes to data/logs/run-<time>.log; the terminal gets the summary.
 RUN_LOGS = $(RUN_DATA_DIR)/logs
 

@@ -49,39 +49,3 @@ def test_make_docs_writes_one_offline_page_into_the_report_site(tmp_path):
     assert not (data / "warehouse").exists()  # no empty warehouse made where the real one goes
     if manifest_before is not None:
         assert manifest.stat().st_mtime_ns == manifest_before
-
-
-def planned_run(data: Path, *make_args: str) -> str:
-    """What `make run` would execute with REFORMWATCH_DATA_DIR=data (a dry run)."""
-    planned = subprocess.run(
-        ["make", "--no-print-directory", "--dry-run", *make_args, "run"],
-        cwd=REPO,
-        env=os.environ | {"REFORMWATCH_DATA_DIR": str(data)},
-        capture_output=True,
-        text=True,
-    )
-    assert planned.returncode == 0, planned.stdout[-2000:] + planned.stderr[-2000:]
-    return planned.stdout
-
-
-def test_make_run_rebuilds_the_docs_page_of_the_data_directory_in_use_only_when_stale(tmp_path):
-    """`make run` writes the docs page into REFORMWATCH_DATA_DIR: it must look for it there,
-    or it rebuilds it (~70 s) on every run with nothing new."""
-    data = tmp_path / "data"
-    page = data / "reports" / build_dbt_docs.DOCS_FOLDER / "index.html"
-    page.parent.mkdir(parents=True)
-    page.write_text("built after the manifest", encoding="utf-8")
-    shown = subprocess.run(
-        ["make", "--no-print-directory", "-s", "--eval", "docs-path: ; @echo $(DBT_DOCS)"]
-        + ["docs-path"],
-        cwd=REPO,
-        env=os.environ | {"REFORMWATCH_DATA_DIR": str(data)},
-        capture_output=True,
-        text=True,
-    )
-    assert shown.stdout.strip() == str(page)
-    # the manifest taken as made (a fresh clone makes it first, then the page is stale)
-    made = "--assume-old=dbt_project/target/manifest.json"
-    assert "build_dbt_docs.py" not in planned_run(data, made)
-    os.utime(page, ns=(0, 0))  # older than the manifest
-    assert "build_dbt_docs.py" in planned_run(data)
