@@ -15,7 +15,13 @@ warehouse's indicators can be checked against them (docs/simulation.md).
 
 - **A thin weak unit** (`plant_thin_weak_unit`): in each province one commune-level unit
   with few dossiers (at `THIN_WEAK_VOLUME_QUANTILE` of the dossier volumes, not understaffed)
-  whose dossiers spend `THIN_WEAK_UNIT_FACTOR` times the usual working time in every step.
+  that serves badly in every way: from the reform day its dossiers spend
+  `THIN_WEAK_UNIT_FACTOR` times the usual working time in every step, and (like the weak
+  units' factors, throughout) they are lodged online `THIN_WEAK_ONLINE_FACTOR` times and
+  digitised or issued electronically `THIN_WEAK_DIGITAL_FACTOR` times as often as the
+  province's. It keeps only `THIN_WEAK_DOSSIERS` of the dossiers lodged with it since
+  the reform day (`thin_out_thin_weak_unit`): after it, the dossiers of the communes it
+  absorbed are routed to it, so its volume before the reform does not bound their number.
   Its point score is weak but its few dossiers cannot prove it: the operating-quality index
   must call it *watch*, not *weak* (manifest `thin_weak_units`).
 
@@ -29,6 +35,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from simulator import reform
 from simulator.catalogue import STEP_NAMES, STEP_TEMPLATES, Catalogue
 
 SLOW_STEP_STREAM = 21
@@ -38,8 +45,18 @@ SLOW_STEP_FACTOR = 3.0
 WEAK_UNIT_FACTOR = 1.8
 WEAK_UNIT_ONLINE_FACTOR = 0.6  # × the province's P(online_full), P(online_partial)
 WEAK_UNIT_DIGITAL_FACTOR = 0.6  # × P(components digitised), P(result issued electronically)
-THIN_WEAK_UNIT_FACTOR = 3.0
+# The thin unit serves badly in every way, so that its point score lies in the bottom decile
+# whatever its two dossiers happen to be: at 3x a sixth of its dossiers still finished on
+# time and at 5x one in twenty (short procedures with generous deadlines), where one on time
+# of two lifts its score out of the decile; far below the weak units' 0.6 it lodges and
+# digitises almost nothing online.
+THIN_WEAK_UNIT_FACTOR = 8.0
+THIN_WEAK_ONLINE_FACTOR = 0.05
+THIN_WEAK_DIGITAL_FACTOR = 0.05
 THIN_WEAK_VOLUME_QUANTILE = 0.05  # few dossiers, but not none
+# Dossiers the thin unit keeps from the reform day on: after it, dossiers of absorbed units
+# are routed to today's units, so the volume quantile alone does not keep the count small.
+THIN_WEAK_DOSSIERS = 2
 # "Trả kết quả" (handing the result over) takes minutes: never the planted slow step.
 PLANTABLE_STEPS = np.array([i for i, name in enumerate(STEP_NAMES) if name != "Trả kết quả"])
 
@@ -65,10 +82,16 @@ class Causes:
         return factor
 
     def online_factor(self, unit: np.ndarray) -> np.ndarray:
-        return np.where(self.weak[unit], WEAK_UNIT_ONLINE_FACTOR, 1.0)
+        return self._service_factor(unit, WEAK_UNIT_ONLINE_FACTOR, THIN_WEAK_ONLINE_FACTOR)
 
     def digital_factor(self, unit: np.ndarray) -> np.ndarray:
-        return np.where(self.weak[unit], WEAK_UNIT_DIGITAL_FACTOR, 1.0)
+        return self._service_factor(unit, WEAK_UNIT_DIGITAL_FACTOR, THIN_WEAK_DIGITAL_FACTOR)
+
+    def _service_factor(self, unit: np.ndarray, weak: float, thin_weak: float) -> np.ndarray:
+        factor = np.where(self.weak[unit], weak, 1.0)
+        if self.thin_weak is not None:
+            factor = np.where(self.thin_weak[unit], thin_weak, factor)
+        return factor
 
 
 def draw_causes(seed: int, province: str, catalogue: Catalogue, understaffed: np.ndarray) -> Causes:
@@ -134,11 +157,63 @@ def plant_thin_weak_unit(causes: Causes, dossier_rate: np.ndarray, unit_type: np
     return replace(causes, thin_weak=thin)
 
 
-def thin_weak_manifest_entries(province: str, causes: Causes, unit_codes: np.ndarray) -> list[dict]:
-    """The manifest's record of the planted thin weak unit (`thin_weak_units`)."""
+def thin_out_thin_weak_unit(causes: Causes, dossiers):
+    """The province's dossiers with the thin weak unit's since the reform day cut to
+    THIN_WEAK_DOSSIERS, evenly spaced in submission order among those it completed inside the
+    window (no random draw: every other dossier stays as it was). Its dossiers before the
+    reform are recorded under the old units and stay. The kept ones are renumbered within
+    their day, as if the dropped ones had never been lodged.
+
+    Why only completed ones: a dossier still on hand at the window's end is read by the
+    clearance rate as output short of demand, and at a few dossiers that alone, with the
+    on-time rate over the same dossiers, proves the unit weak (measured, keeping four: every
+    thin unit with one came out weak); a withdrawn or refused one ends before its due date
+    and counts as on time, which says nothing of the unit's service."""
+    if causes.thin_weak is None:
+        return dossiers
+    since_reform = np.flatnonzero(thin_weak_since_reform(causes, dossiers))
+    candidates = since_reform[dossiers.completed()[since_reform]]
+    in_order = candidates[np.lexsort((dossiers.seq[candidates], dossiers.day[candidates]))]
+    drop = np.zeros(len(dossiers), dtype=bool)
+    drop[since_reform] = True
+    drop[in_order[evenly_spaced(len(in_order), THIN_WEAK_DOSSIERS)]] = False
+    thinned = reform.without(dossiers, drop)
+    thinned.seq = reform.renumber(thinned.record_unit, thinned.day, thinned.seq)
+    return thinned
+
+
+def thin_weak_since_reform(causes: Causes, dossiers) -> np.ndarray:
+    """Bool per dossier: lodged at the thin weak unit on or after the reform day."""
+    return causes.thin_weak[dossiers.unit] & (dossiers.day >= reform.REFORM)
+
+
+def thin_weak_dossiers_since_reform(causes: Causes, dossiers) -> int:
+    return 0 if causes.thin_weak is None else int(thin_weak_since_reform(causes, dossiers).sum())
+
+
+def evenly_spaced(n: int, k: int) -> np.ndarray:
+    """Positions of k of n items in order, one at the middle of each of k equal stretches
+    (all n when there are no more than k)."""
+    if n <= k:
+        return np.arange(n)
+    return ((np.arange(k) + 0.5) * n / k).astype(np.int64)
+
+
+def thin_weak_manifest_entries(
+    province: str, causes: Causes, unit_codes: np.ndarray, dossiers_since_reform: int
+) -> list[dict]:
+    """The manifest's record of the planted thin weak unit (`thin_weak_units`), with the
+    number of dossiers it kept since the reform day."""
     if causes.thin_weak is None:
         return []
     return [
-        {"province_code": province, "unit_code": str(code), "dwell_factor": THIN_WEAK_UNIT_FACTOR}
+        {
+            "province_code": province,
+            "unit_code": str(code),
+            "dwell_factor": THIN_WEAK_UNIT_FACTOR,
+            "online_factor": THIN_WEAK_ONLINE_FACTOR,
+            "digitisation_factor": THIN_WEAK_DIGITAL_FACTOR,
+            "dossiers_since_reform": dossiers_since_reform,
+        }
         for code in unit_codes[causes.thin_weak]
     ]

@@ -116,6 +116,10 @@ class Dossiers:
     def __len__(self) -> int:
         return len(self.unit)
 
+    def completed(self) -> np.ndarray:
+        """Bool per dossier: it was dealt with to a result inside the window."""
+        return self.happened[:, COMPLETED]
+
 
 def simulate_province(
     rng: np.random.Generator,

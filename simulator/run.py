@@ -42,6 +42,8 @@ from simulator.causes import (
     draw_causes,
     manifest_entries,
     plant_thin_weak_unit,
+    thin_out_thin_weak_unit,
+    thin_weak_dossiers_since_reform,
     thin_weak_manifest_entries,
 )
 from simulator.events import dossier_codes, expand_events, month_bounds
@@ -317,11 +319,16 @@ def simulate_events(
     _, rates, _ = lc.unit_rates(reference, profile, options.scale)
     improved = reform.draw_improved(options.seed, province, rates, causes.weak)
     change = reform.ReformChange(options.seed, lineage, improved)
-    dossiers = lc.simulate_province(
-        rng, profile, reference, calendar, catalogue, options.scale, causes, change
+    dossiers = thin_out_thin_weak_unit(
+        causes,
+        lc.simulate_province(
+            rng, profile, reference, calendar, catalogue, options.scale, causes, change
+        ),
     )
     writer.record_causes(*manifest_entries(province, causes, catalogue, dossiers.unit_codes))
-    writer.thin_weak_units += thin_weak_manifest_entries(province, causes, dossiers.unit_codes)
+    writer.thin_weak_units += thin_weak_manifest_entries(
+        province, causes, dossiers.unit_codes, thin_weak_dossiers_since_reform(causes, dossiers)
+    )
     writer.reform_changes += reform.change_entries(
         province, dossiers.unit_codes, improved, causes.weak, WEAK_UNIT_FACTOR
     )

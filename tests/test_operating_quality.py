@@ -11,6 +11,7 @@ and the manifest only.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import math
 import re
@@ -27,13 +28,23 @@ from warehouse_fixtures import insert, report_warehouse
 
 from orchestration.settings import SEEDS_DIR
 from reports import PAGE_MODULES, operating_quality
-from simulator import MANIFEST_NAME, SimulationOptions, simulate
+from simulator import MANIFEST_NAME, SimulationOptions, reform, simulate
+from simulator import lifecycle as lc
+from simulator.calendar import build_calendar
+from simulator.catalogue import build_catalogue
 from simulator.causes import (
+    THIN_WEAK_DIGITAL_FACTOR,
+    THIN_WEAK_DOSSIERS,
+    THIN_WEAK_ONLINE_FACTOR,
     THIN_WEAK_UNIT_FACTOR,
+    WEAK_UNIT_DIGITAL_FACTOR,
     WEAK_UNIT_FACTOR,
+    WEAK_UNIT_ONLINE_FACTOR,
     Causes,
     plant_thin_weak_unit,
+    thin_out_thin_weak_unit,
 )
+from simulator.profiles import draw_profile
 from simulator.reference import load_reference
 from simulator.units import province_units
 
@@ -43,6 +54,7 @@ import build_criteria_doc  # noqa: E402
 import recovery  # noqa: E402
 
 SEED = REPO / "seeds" / "operating_quality_criteria.csv"
+SEED_NUMBER = 20250701  # the simulation's default seed
 MODELS = REPO / "dbt_project" / "models"
 
 
@@ -105,18 +117,23 @@ def test_every_criterion_counted_over_dossiers_carries_a_sampling_interval():
 def test_each_province_plants_one_thin_weak_unit_apart_from_the_weak_ones(tmp_path):
     simulate(
         SimulationOptions(
-            out=tmp_path, provinces="24,33", months=1, scale=0.05, faults=False, progress=False
+            out=tmp_path, provinces="24,33", months=6, scale=0.1, faults=False, progress=False
         )
     )
     manifest = json.loads((tmp_path / MANIFEST_NAME).read_text(encoding="utf-8"))
     thin = manifest["thin_weak_units"]
     assert sorted(t["province_code"] for t in thin) == ["24", "33"]
     assert not {t["unit_code"] for t in thin} & {w["unit_code"] for w in manifest["weak_units"]}
-    assert all(t["dwell_factor"] == THIN_WEAK_UNIT_FACTOR > WEAK_UNIT_FACTOR for t in thin)
+    for entry in thin:
+        assert entry["dwell_factor"] == THIN_WEAK_UNIT_FACTOR > WEAK_UNIT_FACTOR
+        assert entry["online_factor"] == THIN_WEAK_ONLINE_FACTOR < WEAK_UNIT_ONLINE_FACTOR
+        assert entry["digitisation_factor"] == THIN_WEAK_DIGITAL_FACTOR < WEAK_UNIT_DIGITAL_FACTOR
+        assert entry["dossiers_since_reform"] == THIN_WEAK_DOSSIERS
 
 
-def test_the_thin_weak_unit_has_few_dossiers_and_only_it_is_slowed():
-    units = province_units(load_reference(SEEDS_DIR), "33", 20250701)
+def planted_thin_weak_unit(province: str, scale: float) -> tuple[Causes, Causes, int]:
+    """The province's weak units alone, the same with its thin weak unit, and that unit."""
+    units = province_units(load_reference(SEEDS_DIR), province, SEED_NUMBER, scale)
     causes = Causes(
         np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.r_[False, units.understaffed]
     )
@@ -124,12 +141,65 @@ def test_the_thin_weak_unit_has_few_dossiers_and_only_it_is_slowed():
     (thin,) = np.flatnonzero(planted.thin_weak)
     assert not units.understaffed[thin - 1]
     assert units.dossier_rate[thin - 1] < np.quantile(units.dossier_rate, 0.1)
+    return causes, planted, thin
+
+
+def test_the_thin_weak_unit_has_a_low_volume_and_only_it_serves_worse():
+    causes, planted, thin = planted_thin_weak_unit("33", 0.1)
     every_unit = np.arange(len(planted.weak))
-    factor = planted.unit_factor(every_unit)
-    assert factor[thin] == THIN_WEAK_UNIT_FACTOR
-    np.testing.assert_array_equal(
-        np.delete(factor, thin), np.delete(causes.unit_factor(every_unit), thin)
+    for factor, weak_alone, expected in (
+        (planted.unit_factor, causes.unit_factor, THIN_WEAK_UNIT_FACTOR),
+        (planted.online_factor, causes.online_factor, THIN_WEAK_ONLINE_FACTOR),
+        (planted.digital_factor, causes.digital_factor, THIN_WEAK_DIGITAL_FACTOR),
+    ):
+        assert factor(every_unit)[thin] == expected
+        np.testing.assert_array_equal(
+            np.delete(factor(every_unit), thin), np.delete(weak_alone(every_unit), thin)
+        )
+
+
+def test_the_thin_weak_unit_keeps_few_dossiers_since_the_reform_and_nothing_else_moves():
+    """At the default size the thin unit receives a dozen dossiers after the reform (those
+    of absorbed units are routed to it); it keeps THIN_WEAK_DOSSIERS of them, spread over the
+    year among those it completed inside the window, numbered afresh within their day. Every
+    other dossier is the one simulated."""
+    province, scale = "24", 0.1  # its thin unit has dossiers still open at the window's end
+    _, planted, thin = planted_thin_weak_unit(province, scale)
+    reference = load_reference(SEEDS_DIR)
+    catalogue = build_catalogue(reference.catalogue, SEED_NUMBER)
+    calendar = build_calendar(reference, 24)
+    rng = np.random.default_rng((SEED_NUMBER, int(province)))
+    profile = draw_profile(rng, province)
+    change = reform.ReformChange(
+        SEED_NUMBER, reform.load_lineage(SEEDS_DIR), np.zeros(len(planted.weak), dtype=bool)
     )
+    simulated = lc.simulate_province(
+        rng, profile, reference, calendar, catalogue, scale, planted, change
+    )
+    thinned = thin_out_thin_weak_unit(planted, simulated)
+
+    def since_reform(dossiers) -> np.ndarray:
+        return (dossiers.unit == thin) & (dossiers.day >= reform.REFORM)
+
+    assert since_reform(simulated).sum() > 2 * THIN_WEAK_DOSSIERS
+    assert not simulated.completed()[since_reform(simulated)].all()
+    kept_days = np.sort(thinned.day[since_reform(thinned)])
+    assert len(kept_days) == THIN_WEAK_DOSSIERS
+    assert thinned.completed()[since_reform(thinned)].all()
+    post_reform_days = calendar.end_day - reform.REFORM
+    assert kept_days[0] - reform.REFORM < post_reform_days / THIN_WEAK_DOSSIERS
+    assert calendar.end_day - kept_days[-1] < post_reform_days / THIN_WEAK_DOSSIERS
+    assert thinned.seq[since_reform(thinned)].max() == 1  # the few are alone on their day
+
+    kept = ~since_reform(simulated)
+    assert len(thinned) == kept.sum() + THIN_WEAK_DOSSIERS
+    others = ~since_reform(thinned)
+    for field in dataclasses.fields(simulated):
+        before, after = getattr(simulated, field.name), getattr(thinned, field.name)
+        if field.name in ("unit_codes", "record_codes"):
+            np.testing.assert_array_equal(after, before)
+        else:
+            np.testing.assert_array_equal(after[others], before[kept], err_msg=field.name)
 
 
 # --- the page ---------------------------------------------------------------------------------
