@@ -215,8 +215,11 @@ final as (
         steps.started_at,
         steps.ended_at,
         steps.ended_by,
-        steps.ended_by in ('step_completed', 'next_step', 'completed', 'result_returned')
-            as is_completed,
+        -- a step still running (no end yet) is not completed: false, not null
+        coalesce(
+            steps.ended_by in ('step_completed', 'next_step', 'completed', 'result_returned'),
+            false
+        ) as is_completed,
         case
             when steps.ended_by in ('step_completed', 'next_step', 'completed', 'result_returned')
                 then {{ month_start('steps.ended_at') }}
