@@ -494,25 +494,18 @@ def _json_value(value: object) -> object:
     return value
 
 
-def _records(df: pd.DataFrame, drop: str) -> list[list]:
-    """Rows as lists (the column names are sent once), JSON-safe."""
-    columns = [c for c in df.columns if c != drop]
-    return [[_json_value(v) for v in row] for row in df[columns].itertuples(index=False)]
-
-
-def _by_unit(df: pd.DataFrame, limit: int | None = None) -> dict[str, pd.DataFrame]:
-    """A frame's rows per unit_code, in the frame's order, at most limit per unit."""
-    slices: dict[str, pd.DataFrame] = {}
-    if df.empty:
-        return slices
-    codes = df["unit_code"].to_numpy()
-    start = 0
-    for end in range(1, len(df) + 1):
-        if end == len(df) or codes[end] != codes[start]:
-            rows = df.iloc[start:end]
-            slices[codes[start]] = rows if limit is None else rows.head(limit)
-            start = end
-    return slices
+def _rows_by_unit(df: pd.DataFrame, limit: int | None = None) -> dict[str, list[list]]:
+    """Each unit's rows as JSON-safe lists without `unit_code` (the column names are sent
+    once), in the frame's order, at most `limit` per unit. One pass over the frame: sliced
+    per unit with pandas, the province pages took 0.6 s each (20 s a run at any size)."""
+    columns = [c for c in df.columns if c != "unit_code"]
+    rows: dict[str, list[list]] = {}
+    codes = df["unit_code"].tolist()
+    for code, row in zip(codes, df[columns].itertuples(index=False, name=None), strict=True):
+        kept = rows.setdefault(code, [])
+        if limit is None or len(kept) < limit:
+            kept.append([_json_value(v) for v in row])
+    return rows
 
 
 def unit_data(
@@ -525,14 +518,10 @@ def unit_data(
 ) -> dict:
     """The explorer's data for some units: column names once, then each unit's rows, and the
     names of the procedures their rows name by code."""
-    by = {
-        "groups": _by_unit(groups),
-        "components": _by_unit(components),
-        "overdue": _by_unit(overdue),
-        "slow": _by_unit(slow, SLOW_LISTED),
-    }
     frames = {"groups": groups, "components": components, "overdue": overdue, "slow": slow}
+    by = {k: _rows_by_unit(f, SLOW_LISTED if k == "slow" else None) for k, f in frames.items()}
     unit_columns = list(units.columns)
+    code_at = unit_columns.index("unit_code")
     named = set(overdue["procedure_code"]) | set(slow["procedure_code"])
     shown = procedures[procedures["procedure_code"].isin(named)]
     return {
@@ -540,16 +529,11 @@ def unit_data(
         "columns": {"unit": unit_columns}
         | {k: [c for c in f.columns if c != "unit_code"] for k, f in frames.items()},
         "units": {
-            row[unit_columns.index("unit_code")]: {
+            row[code_at]: {
                 "unit": [_json_value(v) for v in row],
-                **{
-                    k: _records(by[k][row[unit_columns.index("unit_code")]], "unit_code")
-                    if row[unit_columns.index("unit_code")] in by[k]
-                    else []
-                    for k in frames
-                },
+                **{k: by[k].get(row[code_at], []) for k in frames},
             }
-            for row in units.itertuples(index=False)
+            for row in units.itertuples(index=False, name=None)
         },
     }
 
