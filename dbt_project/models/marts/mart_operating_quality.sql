@@ -116,22 +116,25 @@ seed_groups as (
 
 weighted as (
 
+    -- Scores kept to 9 decimals (of 0–100): a sum of doubles added up in another order (by
+    -- another engine, or another plan) differs in its last bits, and two units that score
+    -- the same must tie, and rank alike, on every engine (Spark ranked two such units apart).
     select
         {{ area_period_keys() }},
         count(*) as criteria_scored,
         count(distinct group_code) as groups_scored,
         sum(weight) as weight_available,
-        {{ safe_divide('sum(weight * normalised)', 'sum(weight)') }} as composite_point,
-        avg(normalised) as equal_weights_point,
+        round({{ safe_divide('sum(weight * normalised)', 'sum(weight)') }}, 9) as composite_point,
+        round(avg(normalised), 9) as equal_weights_point,
     {%- for group in groups %}
-            {{ safe_divide(
+        round({{ safe_divide(
                 "sum(case when group_code = '" ~ group ~ "' then weight * normalised end)",
                 "sum(case when group_code = '" ~ group ~ "' then weight end)"
-            ) }} as {{ group }}_point,
-            {{ safe_divide(
+            ) }}, 9) as {{ group }}_point,
+        round({{ safe_divide(
                 "sum(case when group_code <> '" ~ group ~ "' then weight * normalised end)",
                 "sum(case when group_code <> '" ~ group ~ "' then weight end)"
-            ) }} as without_{{ group }}_point{{ ',' if not loop.last }}
+            ) }}, 9) as without_{{ group }}_point{{ ',' if not loop.last }}
     {%- endfor %}
     from components
     group by
