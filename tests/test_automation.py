@@ -5,6 +5,8 @@ automation, ownership and one-writer settings of the code location."""
 from __future__ import annotations
 
 import json
+import os
+import time
 
 import dagster as dg
 import duckdb
@@ -61,6 +63,37 @@ def test_sensor_asks_one_run_per_new_set_of_files_by_content(defs, warehouse_res
     corrected = evaluate(defs, warehouse_resource, again.cursor)
     (rerun,) = corrected.run_requests
     assert rerun.run_key != request.run_key and rerun.tags["reformwatch/new_files"] == "1"
+
+
+def test_sensor_sees_a_file_rewritten_in_place_with_its_size_and_mtime_put_back(
+    defs, warehouse_resource
+):
+    # a corrected file of the same length copied over with its times kept (`cp -p`,
+    # `rsync -t`): the sensor's quick check is ingest's (`stat_key`), change time included
+    drop(warehouse_resource, "procedure_logs/01_2026-01.jsonl", '{"a": 1}\n')
+    first = evaluate(defs, warehouse_resource, None)
+    path = warehouse_resource.landing_dir / "procedure_logs/01_2026-01.jsonl"
+    before = path.stat()
+    time.sleep(0.01)
+    path.write_text('{"a": 2}\n')
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    (request,) = evaluate(defs, warehouse_resource, first.cursor).run_requests
+    assert request.tags["reformwatch/new_files"] == "1"
+
+
+def test_sensor_reads_a_cursor_of_the_older_form_and_hashes_its_files_once(
+    defs, warehouse_resource
+):
+    drop(warehouse_resource, "procedure_logs/01_2026-01.jsonl", '{"a": 1}\n')
+    current = json.loads(evaluate(defs, warehouse_resource, None).cursor)
+    path = warehouse_resource.landing_dir / "procedure_logs/01_2026-01.jsonl"
+    older = {  # [size, mtime_ns, sha256], before the stat key
+        name: [path.stat().st_size, path.stat().st_mtime_ns, entry[-1]]
+        for name, entry in current.items()
+    }
+    tick = evaluate(defs, warehouse_resource, json.dumps(older))
+    assert not tick.run_requests  # the same content: nothing new
+    assert json.loads(tick.cursor) == current
 
 
 def test_sensor_run_key_is_the_content_so_a_replayed_tick_starts_nothing_new(

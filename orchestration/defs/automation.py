@@ -19,7 +19,7 @@ import dagster as dg
 
 from orchestration.defs.ingest import ingest_asset_key
 from orchestration.ingest.plan import PROVINCE_MONTH
-from orchestration.ingest.sniff import content_hash
+from orchestration.ingest.sniff import content_hash, stat_key
 from orchestration.ingest.sources import SOURCES
 from orchestration.resources import WarehouseResource
 
@@ -34,24 +34,24 @@ def landing_files(landing_dir: Path) -> Iterator[Path]:
 
 
 def scan_landing(landing_dir: Path, seen: Mapping[str, list]) -> dict[str, list]:
-    """`{relative path: [size, mtime_ns, sha256]}`; a file whose size and mtime are those
-    already seen keeps its hash, the others are hashed again (a 10x landing folder is GBs)."""
+    """`{relative path: [stat key, sha256]}`; a file whose stat key (`sniff.stat_key`, the
+    quick check ingest makes) is the one already seen keeps its hash, the others are hashed
+    again (a 10x landing folder is GBs). A cursor of an older form never matches: its files
+    are hashed once more."""
     state: dict[str, list] = {}
     for path in landing_files(landing_dir):
-        stat = path.stat()
+        key = stat_key(path.stat())
         name = path.relative_to(landing_dir).as_posix()
         before = seen.get(name)
-        if before and before[0] == stat.st_size and before[1] == stat.st_mtime_ns:
-            state[name] = before
-        else:
-            state[name] = [stat.st_size, stat.st_mtime_ns, content_hash(path)]
+        state[name] = before if before and before[0] == key else [key, content_hash(path)]
     return state
 
 
 def new_content(state: Mapping[str, list], seen: Mapping[str, list]) -> dict[str, str]:
-    """Files whose content no earlier scan saw (by hash, wherever it lay): `{path: sha256}`."""
-    known = {entry[2] for entry in seen.values()}
-    return {name: entry[2] for name, entry in state.items() if entry[2] not in known}
+    """Files whose content no earlier scan saw (by hash, wherever it lay): `{path: sha256}`.
+    The hash is an entry's last item, in this cursor's form and the older one alike."""
+    known = {entry[-1] for entry in seen.values()}
+    return {name: entry[-1] for name, entry in state.items() if entry[-1] not in known}
 
 
 def run_key(new: Mapping[str, str]) -> str:
