@@ -42,6 +42,10 @@ WEAK_LEVELS = "marts.mart_operating_quality_weak_levels"
 SOURCES = (INDEX, WEAK_LEVELS, "marts.dim_admin_unit")
 
 FLAG_LABELS = {"weak": "Yếu / Weak", "watch": "Cần theo dõi / Watch"}
+# a unit whose interval says weak but whose few dossiers cannot prove it (is_weak_withheld)
+WITHHELD_LABEL = (
+    "Cần theo dõi: quá ít hồ sơ để kết luận yếu / Watch: too few dossiers for a firm flag"
+)
 FIRM_LABELS = {True: "Vững / Firm", False: "Phụ thuộc trọng số / Depends on the weights"}
 FLAG_COLOURS = {"weak": "#c0392b", "watch": "#e6a700"}
 
@@ -88,6 +92,8 @@ select
     u.unit_name,
     u.unit_type,
     t.quality_flag,
+    t.is_weak_withheld,
+    t.dossiers_on_hand,
     t.composite_score,
     t.composite_lower,
     t.composite_upper,
@@ -228,7 +234,9 @@ PROVINCE_COLUMNS = {
 def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
     flagged = flagged.assign(
         unit_type=labelled(flagged["unit_type"], UNIT_TYPES),
-        quality_flag=labelled(flagged["quality_flag"], FLAG_LABELS),
+        quality_flag=labelled(flagged["quality_flag"], FLAG_LABELS).where(
+            ~flagged["is_weak_withheld"].astype(bool), WITHHELD_LABEL
+        ),
         is_rank_firm=flagged["is_rank_firm"].map(FIRM_LABELS),
         reason_1=flagged["reason_1_name_vi"] + " / " + flagged["reason_1_name_en"],
         reason_2=flagged["reason_2_name_vi"] + " / " + flagged["reason_2_name_en"],
@@ -239,6 +247,7 @@ def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
         "unit_name",
         "unit_type",
         "quality_flag",
+        "dossiers_on_hand",
         "composite_score",
         "composite_lower",
         "composite_upper",
@@ -258,6 +267,7 @@ def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
 
 FLAGGED_COLUMNS = {
     "quality_flag": "Mức / Flag",
+    "dossiers_on_hand": "Hồ sơ phải giải quyết / Dossiers on hand",
     "is_rank_firm": "Hạng vững? / Firm rank?",
     "rank_in_nation": "Hạng toàn quốc / Rank in nation",
     "rank_best_in_nation": "Hạng tốt nhất có thể / Best possible rank",
@@ -271,6 +281,7 @@ FLAGGED_COLUMNS = {
 
 COLUMN_FORMATS = {
     "Hạng / Rank": INT,
+    "Hồ sơ phải giải quyết / Dossiers on hand": INT,
     "Điểm tổng hợp / Composite": NUM1,
     "Cận dưới / Lower bound": NUM1,
     "Cận trên / Upper bound": NUM1,

@@ -91,7 +91,8 @@ def weak_unit_recovery(
 # commune-level units, the months since the reform (those of today's units, where the
 # simulator plants its weak units): the flag, the rank spread across weightings
 OPERATING_QUALITY_UNITS = """
-    select area_code, quality_flag, rank_spread from marts.mart_operating_quality
+    select area_code, quality_flag, rank_spread, is_weak_withheld
+    from marts.mart_operating_quality
     where scope = 'unit' and period = 'since_reform' and is_scored"""
 
 WEAK_LEVELS = """
@@ -113,16 +114,18 @@ def operating_quality_recovery(con: duckdb.DuckDBPyConnection, manifest: dict) -
     unscored); the weak-level provinces and the median rank spread across weightings
     (docs/indicators.md G)."""
     rows = con.execute(OPERATING_QUALITY_UNITS).fetchall()
-    flags = {code: flag for code, flag, _ in rows}
+    flags = {code: flag for code, flag, *_ in rows}
     planted = {w["unit_code"] for w in manifest["weak_units"]} & set(flags)
     weak = {code for code, flag in flags.items() if flag == "weak"}
     precision, recall = precision_recall(weak, planted)
-    spreads = sorted(spread for *_, spread in rows)
+    spreads = sorted(spread for _, _, spread, _ in rows)
     return {
         "scored": len(rows),
         "planted": planted,
         "found": weak,
         "watch": sum(flag == "watch" for flag in flags.values()),
+        # watch only because too few dossiers could prove them weak
+        "withheld": {code for code, _, _, withheld in rows if withheld},
         "precision": precision,
         "recall": recall,
         "thin": {
@@ -167,7 +170,8 @@ def main(argv: list[str] | None = None) -> None:
         thin = Counter(flag or "unscored" for flag in index["thin"].values())
         print(
             f"operating-quality weak units: {len(index['planted'])} planted of {index['scored']} "
-            f"scored, {len(index['found'])} weak, {index['watch']} watch, precision "
+            f"scored, {len(index['found'])} weak, {index['watch']} watch "
+            f"({len(index['withheld'])} of them for too few dossiers), precision "
             f"{index['precision']:.2f}, recall {index['recall']:.2f}; thin weak units "
             f"{dict(sorted(thin.items()))}; weak-level provinces "
             f"{', '.join(index['weak_provinces']) or 'none'}; median rank spread "

@@ -16,7 +16,8 @@ warehouse's indicators can be checked against them (docs/simulation.md).
 - **A thin weak unit** (`plant_thin_weak_unit`): in each province one commune-level unit
   with few dossiers (at `THIN_WEAK_VOLUME_QUANTILE` of the dossier volumes, not understaffed)
   that serves badly in every way: from the reform day its dossiers spend
-  `THIN_WEAK_UNIT_FACTOR` times the usual working time in every step, and (like the weak
+  `THIN_WEAK_UNIT_FACTOR` times the usual working time in every step (those handed over to
+  it on that day too, for the working time left: `Causes.handover_factor`), and (like the weak
   units' factors, throughout) they are lodged online `THIN_WEAK_ONLINE_FACTOR` times and
   digitised or issued electronically `THIN_WEAK_DIGITAL_FACTOR` times as often as the
   province's. It keeps only `THIN_WEAK_DOSSIERS` of the dossiers lodged with it since
@@ -48,11 +49,13 @@ WEAK_UNIT_DIGITAL_FACTOR = 0.6  # × P(components digitised), P(result issued el
 # The thin unit serves badly in every way, so that its point score lies in the bottom decile
 # whatever its two dossiers happen to be: at 3x a sixth of its dossiers still finished on
 # time and at 5x one in twenty (short procedures with generous deadlines), where one on time
-# of two lifts its score out of the decile; far below the weak units' 0.6 it lodges and
-# digitises almost nothing online.
+# of two lifts its score out of the decile; far below the weak units' 0.6 it lodges almost
+# nothing online (not none: a dossier lodged on a closed day is online whatever the factor)
+# and digitises nothing (at 0.05, two of 34 thin units had one of their two dossiers
+# digitised, which lifted them out of the decile).
 THIN_WEAK_UNIT_FACTOR = 8.0
 THIN_WEAK_ONLINE_FACTOR = 0.05
-THIN_WEAK_DIGITAL_FACTOR = 0.05
+THIN_WEAK_DIGITAL_FACTOR = 0.0
 THIN_WEAK_VOLUME_QUANTILE = 0.05  # few dossiers, but not none
 # Dossiers the thin unit keeps from the reform day on: after it, dossiers of absorbed units
 # are routed to today's units, so the volume quantile alone does not keep the count small.
@@ -79,6 +82,17 @@ class Causes:
         factor = np.where(self.weak[unit], WEAK_UNIT_FACTOR, 1.0)
         if self.thin_weak is not None:
             factor = np.where(self.thin_weak[unit], THIN_WEAK_UNIT_FACTOR, factor)
+        return factor
+
+    def handover_factor(self, unit: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Per dossier, the factor on the working time it spends after the reform day when it
+        was lodged before it (reform.slowed_after): the thin weak unit serves the dossiers
+        handed over to it as slowly as its own, else a few of them, taken at the old pace,
+        would outweigh its handful since the reform. The weak units' handed-over dossiers
+        keep their pace: among their hundreds since the reform they change little."""
+        factor = np.ones(len(unit))
+        if self.thin_weak is not None:
+            factor[self.thin_weak[unit] & (day < reform.REFORM)] = THIN_WEAK_UNIT_FACTOR
         return factor
 
     def online_factor(self, unit: np.ndarray) -> np.ndarray:

@@ -165,6 +165,7 @@ def simulate_province(
         day,
         reform.service_factor(day, unit, causes.unit_factor(unit), change.improved),
         causes,
+        causes.handover_factor(unit, day),
     )
     rating = draw_ratings(rng, timeline["overdue"], timeline["happened"][:, RESULT_RETURNED])
     recorded = reform.codes_of_time(
@@ -331,6 +332,7 @@ def lay_out_timeline(
     day: np.ndarray,
     unit_factor: np.ndarray,
     causes: Causes,
+    handover_factor: np.ndarray | float = 1.0,
 ) -> dict[str, np.ndarray]:
     """Every dossier's moments: outcome, receipt, deadline, steps, supplements, result."""
     n = len(procedure)
@@ -373,6 +375,13 @@ def lay_out_timeline(
         step_days, assigned, start_day + statutory, n_steps, u[:, 2] < HELD_FOR_APPOINTMENT, u[:, 5]
     )
     step_end = assigned[:, None] + 0.003 + np.cumsum(step_days, axis=1)
+    # A dossier in flight on the reform day is handed over to today's unit and worked at its
+    # pace from then on (causes.Causes.handover_factor).
+    step_end = reform.slowed_after(
+        step_end,
+        calendar.position_of(np.int64(reform.REFORM) * DAY),
+        np.reshape(handover_factor, (-1, 1)),
+    )
     step_start = np.column_stack([assigned + 0.002, step_end[:, :3] + 0.0005])
     end = step_end[np.arange(n), n_steps - 1] + 0.002
 

@@ -122,6 +122,15 @@ def service_factor(
     return np.where(before, np.where(improved[unit], IMPROVED_FACTOR, 1.0), weak_factor)
 
 
+def slowed_after(positions: np.ndarray, reform_position: float, factor: np.ndarray) -> np.ndarray:
+    """Working-time positions of a dossier's moments when the work left at the reform
+    position takes `factor` times as long (a dossier handed over to a slower unit): a moment
+    before it stays, one after it lies `factor` times as far past it. A factor of 1 leaves the
+    position as it was, to the last bit (the subtraction and addition would not)."""
+    slowed = (positions > reform_position) & (factor != 1.0)
+    return np.where(slowed, reform_position + (positions - reform_position) * factor, positions)
+
+
 def change_entries(
     province: str,
     unit_codes: np.ndarray,

@@ -158,12 +158,9 @@ def test_the_thin_weak_unit_has_a_low_volume_and_only_it_serves_worse():
         )
 
 
-def test_the_thin_weak_unit_keeps_few_dossiers_since_the_reform_and_nothing_else_moves():
-    """At the default size the thin unit receives a dozen dossiers after the reform (those
-    of absorbed units are routed to it); it keeps THIN_WEAK_DOSSIERS of them, spread over the
-    year among those it completed inside the window, numbered afresh within their day. Every
-    other dossier is the one simulated."""
-    province, scale = "24", 0.1  # its thin unit has dossiers still open at the window's end
+def simulated_with_thin_unit(province: str, scale: float):
+    """The province's dossiers with its thin weak unit planted (before the thinning out),
+    the planted causes, the unit, and the calendar (24 months)."""
     _, planted, thin = planted_thin_weak_unit(province, scale)
     reference = load_reference(SEEDS_DIR)
     catalogue = build_catalogue(reference.catalogue, SEED_NUMBER)
@@ -173,9 +170,19 @@ def test_the_thin_weak_unit_keeps_few_dossiers_since_the_reform_and_nothing_else
     change = reform.ReformChange(
         SEED_NUMBER, reform.load_lineage(SEEDS_DIR), np.zeros(len(planted.weak), dtype=bool)
     )
-    simulated = lc.simulate_province(
+    dossiers = lc.simulate_province(
         rng, profile, reference, calendar, catalogue, scale, planted, change
     )
+    return dossiers, planted, thin, calendar
+
+
+def test_the_thin_weak_unit_keeps_few_dossiers_since_the_reform_and_nothing_else_moves():
+    """At the default size the thin unit receives a dozen dossiers after the reform (those
+    of absorbed units are routed to it); it keeps THIN_WEAK_DOSSIERS of them, spread over the
+    year among those it completed inside the window, numbered afresh within their day. Every
+    other dossier is the one simulated."""
+    province, scale = "24", 0.1  # its thin unit has dossiers still open at the window's end
+    simulated, planted, thin, calendar = simulated_with_thin_unit(province, scale)
     thinned = thin_out_thin_weak_unit(planted, simulated)
 
     def since_reform(dossiers) -> np.ndarray:
@@ -202,13 +209,49 @@ def test_the_thin_weak_unit_keeps_few_dossiers_since_the_reform_and_nothing_else
             np.testing.assert_array_equal(after[others], before[kept], err_msg=field.name)
 
 
+def test_work_left_at_the_reform_takes_the_new_units_time():
+    """Hand-made: the reform at working-time position 11; a dossier's moments at 10, 12 and
+    15 handed over to a unit 8 times slower lie at 10, 19 and 43; at a factor of 1 every
+    moment keeps its exact bits."""
+    moments = np.array([[10.0, 12.0, 15.0], [10.1, 11.2 + 0.1, 15.3]])
+    slowed = reform.slowed_after(moments, 11.0, np.array([[8.0], [1.0]]))
+    np.testing.assert_array_equal(slowed[0], [10.0, 19.0, 43.0])
+    assert slowed[1].tobytes() == moments[1].tobytes()
+
+
+def test_dossiers_handed_over_to_the_thin_weak_unit_are_served_at_its_pace(monkeypatch):
+    """Its dossiers in flight on the reform day finish later than at the old pace: a few
+    taken at that pace would outweigh the handful it keeps since the reform. Every other
+    dossier, and every moment before the reform, is as simulated without the handover."""
+    province, scale = "24", 0.1
+    slowed, _, thin, _ = simulated_with_thin_unit(province, scale)
+    monkeypatch.setattr(Causes, "handover_factor", lambda self, unit, day: np.ones(len(unit)))
+    old_pace, *_ = simulated_with_thin_unit(province, scale)
+
+    reform_ts = reform.REFORM * lc.DAY
+    completed = lc.COMPLETED
+    handed_over = (
+        (old_pace.unit == thin)
+        & (old_pace.day < reform.REFORM)
+        & (old_pace.moments[:, completed] > reform_ts + lc.DAY)
+        & old_pace.happened[:, completed]
+    )
+    assert handed_over.any()
+    assert (slowed.moments[handed_over, completed] > old_pace.moments[handed_over, completed]).all()
+    before = old_pace.moments < reform_ts
+    np.testing.assert_array_equal(slowed.moments[before], old_pace.moments[before])
+    others = old_pace.unit != thin
+    np.testing.assert_array_equal(slowed.moments[others], old_pace.moments[others])
+    np.testing.assert_array_equal(slowed.overdue[others], old_pace.overdue[others])
+
+
 # --- the page ---------------------------------------------------------------------------------
 
 RELATIONS = ("marts.dim_admin_unit", *operating_quality.SOURCES[:2])
 SINCE_REFORM = {"period": "since_reform", "period_start": date(2025, 7, 1), "is_scored": True}
 
 
-def unit(code, province, score, low, high, rank, best, worst, flag=None):
+def unit(code, province, score, low, high, rank, best, worst, flag=None, on_hand=120):
     return {
         "scope": "unit",
         "area_code": code,
@@ -225,6 +268,8 @@ def unit(code, province, score, low, high, rank, best, worst, flag=None):
         "rank_spread": 1,
         "is_rank_firm": flag != "weak",
         "quality_flag": flag,
+        "dossiers_on_hand": on_hand,
+        "is_weak_withheld": False,
         "reason_1_name_vi": "Biên chế so với định mức",
         "reason_1_name_en": "Staff against the norm",
         "reason_1_points_lost": 12.0,
@@ -235,17 +280,23 @@ def unit(code, province, score, low, high, rank, best, worst, flag=None):
     }
 
 
-def render(tmp_path: Path, fill: bool = True) -> PageHtml:
+def unit_rows() -> list[dict]:
+    return [
+        unit("00004", "01", 80.0, 75.0, 85.0, 1, 1, 1),
+        unit("00008", "01", 60.0, 50.0, 70.0, 2, 2, 3),
+        unit("06700", "22", 40.0, 20.0, 90.0, 3, 1, 4, "watch"),
+        unit("06800", "22", 10.0, 8.0, 12.0, 4, 4, 4, "weak"),
+    ]
+
+
+def render(tmp_path: Path, fill: bool = True, units: list[dict] | None = None) -> PageHtml:
     with report_warehouse(tmp_path / "w.duckdb", *RELATIONS) as con:
         if fill:
             insert(
                 con,
                 operating_quality.INDEX,
                 [
-                    unit("00004", "01", 80.0, 75.0, 85.0, 1, 1, 1),
-                    unit("00008", "01", 60.0, 50.0, 70.0, 2, 2, 3),
-                    unit("06700", "22", 40.0, 20.0, 90.0, 3, 1, 4, "watch"),
-                    unit("06800", "22", 10.0, 8.0, 12.0, 4, 4, 4, "weak"),
+                    *(unit_rows() if units is None else units),
                     {
                         "scope": "province",
                         "area_code": "01",
@@ -321,6 +372,19 @@ def test_weak_and_watch_units_are_listed_with_their_two_reasons(tmp_path):
     assert van_don[column_of(rows, "Lý do 2")] == "Tỷ lệ hồ sơ đúng hạn / On-time rate"
 
 
+def test_a_unit_with_too_few_dossiers_for_a_firm_flag_says_so(tmp_path):
+    """Its interval alone would call it weak; the mart holds it at watch and the page says why."""
+    units = unit_rows()
+    units[1] |= {"quality_flag": "watch", "dossiers_on_hand": 3, "is_weak_withheld": True}
+    rows = render(tmp_path, units=units).tables["flagged"]
+    flags = {r[column_of(rows, "Đơn vị")]: r[column_of(rows, "Mức")] for r in rows[1:]}
+    assert flags["Phường Hạ Long"] == "Yếu / Weak"
+    assert flags["Đặc khu Vân Đồn"] == "Cần theo dõi / Watch"
+    assert flags["Xã Sóc Sơn"] == (
+        "Cần theo dõi: quá ít hồ sơ để kết luận yếu / Watch: too few dossiers for a firm flag"
+    )
+
+
 def test_empty_marts_give_notes_not_errors(tmp_path):
     page = render(tmp_path, fill=False)
     assert "flagged" not in page.tables and "provinces" not in page.tables
@@ -333,11 +397,12 @@ def test_the_recovery_script_tells_an_unflagged_thin_unit_from_an_unscored_one()
         con.execute("create schema marts")
         con.execute(
             "create table marts.mart_operating_quality as select * from (values"
-            " ('unit', 'since_reform', '00001', true, 'weak', 3),"
-            " ('unit', 'since_reform', '00002', true, 'watch', 5),"
-            " ('unit', 'since_reform', '00003', true, null, 7),"
-            " ('unit', 'since_reform', '00004', false, null, null))"
-            " as t(scope, period, area_code, is_scored, quality_flag, rank_spread)"
+            " ('unit', 'since_reform', '00001', true, 'weak', 3, false),"
+            " ('unit', 'since_reform', '00002', true, 'watch', 5, true),"
+            " ('unit', 'since_reform', '00003', true, null, 7, false),"
+            " ('unit', 'since_reform', '00004', false, null, null, false))"
+            " as t(scope, period, area_code, is_scored, quality_flag, rank_spread,"
+            " is_weak_withheld)"
         )
         con.execute(
             "create table marts.mart_operating_quality_weak_levels as"
@@ -350,6 +415,7 @@ def test_the_recovery_script_tells_an_unflagged_thin_unit_from_an_unscored_one()
         found = recovery.operating_quality_recovery(con, manifest)
     assert found["thin"] == {"00002": "watch", "00003": "unflagged", "00004": None}
     assert (found["precision"], found["recall"], found["watch"]) == (1.0, 1.0, 1)
+    assert found["withheld"] == {"00002"}
 
 
 # --- recovery of what the simulator planted (slow) ---------------------------------------------

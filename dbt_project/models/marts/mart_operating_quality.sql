@@ -15,12 +15,17 @@
     first. The best rank an area could hold is that of its upper bound among the point
     scores, the worst that of its lower bound. A commune-level unit is weak when even its
     best rank is in the bottom var('operating_quality_bottom_share') of the nation, watch
-    when only its point rank is. The ranks under other weightings (equal weights, each group
+    when only its point rank is. A unit with fewer than
+    var('operating_quality_min_dossiers_weak') dossiers on hand is at most watch: the normal
+    approximations behind the intervals do not hold over a handful of dossiers, and one
+    dossier more or less would move its interval (is_weak_withheld says where this held a
+    flag back). The ranks under other weightings (equal weights, each group
     left out) and their spread say how much the rank depends on the weights.
 #}
 
 {%- set groups = ['performance', 'effectiveness', 'efficiency'] -%}
 {%- set bottom = var('operating_quality_bottom_share') -%}
+{%- set min_dossiers_weak = var('operating_quality_min_dossiers_weak') -%}
 {%- set keys = ['scope', 'period', 'period_start'] -%}
 {#- the seed's weights, equal weights, and each group left out -#}
 {%- set weightings = [
@@ -70,6 +75,20 @@ components as (
 slow_stages as (
 
     select * from {{ ref('mart_operating_quality_slow_stages') }}
+
+),
+
+dossiers_on_hand as (
+
+    -- the dossiers a unit's service criteria are counted over: finished plus open at the end
+    select
+        scope,
+        area_code,
+        period,
+        period_start,
+        on_time_denominator as dossiers_on_hand
+    from {{ ref('mart_service_periods') }}
+    where scope in ('unit', 'province')
 
 ),
 
@@ -367,11 +386,22 @@ final as (
             and ranked.rank_composite > {{ 1 - bottom }} * ranked.ranked_in_nation,
             false
         ) as is_bottom_decile,
+        cast(coalesce(on_hand.dossiers_on_hand, 0) as {{ dbt.type_bigint() }}) as dossiers_on_hand,
         case
             when ranked.scope <> 'unit' or not ranked.is_scored then null
-            when nation.best_rank > {{ 1 - bottom }} * ranked.ranked_in_nation then 'weak'
+            when
+                nation.best_rank > {{ 1 - bottom }} * ranked.ranked_in_nation
+                and coalesce(on_hand.dossiers_on_hand, 0) >= {{ min_dossiers_weak }}
+                then 'weak'
             when ranked.rank_composite > {{ 1 - bottom }} * ranked.ranked_in_nation then 'watch'
         end as quality_flag,
+        coalesce(
+            ranked.scope = 'unit'
+            and ranked.is_scored
+            and nation.best_rank > {{ 1 - bottom }} * ranked.ranked_in_nation
+            and coalesce(on_hand.dossiers_on_hand, 0) < {{ min_dossiers_weak }},
+            false
+        ) as is_weak_withheld,
         {%- for reason in reasons %}
             {{ reason }}_reason.criterion_id as reason_{{ loop.index }}_criterion_id,
             {{ reason }}_reason_name.criterion_name_vi as reason_{{ loop.index }}_name_vi,
@@ -407,6 +437,11 @@ final as (
     left join unit_slow_stages
         on ranked.scope = 'unit'
         and ranked.area_code = unit_slow_stages.unit_code
+    left join dossiers_on_hand as on_hand
+        on ranked.scope = on_hand.scope
+        and ranked.area_code = on_hand.area_code
+        and ranked.period = on_hand.period
+        and ranked.period_start = on_hand.period_start
 
 )
 
