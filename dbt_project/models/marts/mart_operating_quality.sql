@@ -25,7 +25,11 @@
 
 {%- set groups = ['performance', 'effectiveness', 'efficiency'] -%}
 {%- set bottom = var('operating_quality_bottom_share') -%}
-{%- set min_dossiers_weak = var('operating_quality_min_dossiers_weak') -%}
+{#- in `final`: even the unit's best rank is in the bottom share; its dossiers on hand -#}
+{%- set best_rank_in_bottom =
+    'nation.best_rank > ' ~ (1 - bottom) ~ ' * ranked.ranked_in_nation' -%}
+{%- set on_hand = 'coalesce(on_hand.dossiers_on_hand, 0)' -%}
+{%- set enough_for_weak = on_hand ~ ' >= ' ~ var('operating_quality_min_dossiers_weak') -%}
 {%- set keys = ['scope', 'period', 'period_start'] -%}
 {#- the seed's weights, equal weights, and each group left out -#}
 {%- set weightings = [
@@ -386,20 +390,17 @@ final as (
             and ranked.rank_composite > {{ 1 - bottom }} * ranked.ranked_in_nation,
             false
         ) as is_bottom_decile,
-        cast(coalesce(on_hand.dossiers_on_hand, 0) as {{ dbt.type_bigint() }}) as dossiers_on_hand,
+        cast({{ on_hand }} as {{ dbt.type_bigint() }}) as dossiers_on_hand,
         case
             when ranked.scope <> 'unit' or not ranked.is_scored then null
-            when
-                nation.best_rank > {{ 1 - bottom }} * ranked.ranked_in_nation
-                and coalesce(on_hand.dossiers_on_hand, 0) >= {{ min_dossiers_weak }}
-                then 'weak'
+            when {{ best_rank_in_bottom }} and {{ enough_for_weak }} then 'weak'
             when ranked.rank_composite > {{ 1 - bottom }} * ranked.ranked_in_nation then 'watch'
         end as quality_flag,
         coalesce(
             ranked.scope = 'unit'
             and ranked.is_scored
-            and nation.best_rank > {{ 1 - bottom }} * ranked.ranked_in_nation
-            and coalesce(on_hand.dossiers_on_hand, 0) < {{ min_dossiers_weak }},
+            and {{ best_rank_in_bottom }}
+            and not {{ enough_for_weak }},
             false
         ) as is_weak_withheld,
         {%- for reason in reasons %}
