@@ -160,6 +160,30 @@ def test_truncated_last_line_and_duplicates(settings, procedure):
     assert found[5][0] == "malformed_line"
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_repeats_are_judged_within_each_file_of_a_batch_by_physical_line(settings, procedure, fmt):
+    """Files of one layout are parsed in one statement: a row sent again in another file is
+    not a repeat, and a repeat after a line the reader refused still names the right line."""
+    from orchestration.ingest.readers import MAX_LINE_BYTES
+
+    write = write_jsonl if fmt == "jsonl" else write_csv
+    header = 1 if fmt == "csv" else 0
+    shared, own = event(procedure, 1), event(procedure, 2)
+    huge = event(procedure, 3, handler_ref="x" * (MAX_LINE_BYTES + 10))
+    folder = landing(settings)
+    write(folder / f"01_2025-08.{fmt}", [shared, event(procedure, 4)])
+    write(folder / f"02_2025-08.{fmt}", [shared, own, huge, own, shared])
+    results = {Path(r.path).name: r for r in run_ingest(settings)}
+    assert results[f"01_2025-08.{fmt}"].rows_quarantined == 0
+    second = results[f"02_2025-08.{fmt}"]
+    assert (second.rows_read, second.rows_loaded, second.rows_quarantined) == (5, 2, 3)
+    found = quarantine(settings)
+    assert sorted(found) == [3 + header, 4 + header, 5 + header]
+    assert found[3 + header][0] == "line_too_long"
+    assert found[4 + header] == ("duplicate_row", f"exact repeat of line {2 + header}")
+    assert found[5 + header] == ("duplicate_row", f"exact repeat of line {1 + header}")
+
+
 def test_csv_quirks_load_and_field_count_errors_keep_their_line(settings, procedure):
     rows = [
         event(procedure, 1, event_at="05/08/2025 08:30"),  # dd/mm/yyyy

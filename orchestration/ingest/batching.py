@@ -13,7 +13,12 @@ from orchestration.ingest.contract import Dialect, SourceContract
 from orchestration.ingest.plan import Plan
 from orchestration.ingest.readers import FileRead
 
-BATCH_BYTES = 1 << 30  # landing bytes parsed in one statement
+# Landing bytes parsed in one statement. Big enough that per-statement costs (a transaction,
+# a pandera call, an append) are few, small enough that the statement's buffers stay inside
+# DuckDB's memory limit. At 1 GiB the 10× ingest wrote ~20 GB of spill files; of 64 MiB to
+# 1 GiB, 256 MiB was about the fastest and took the process peak from 2.4 to 1.6 GB
+# (DEVELOPERS.md, "Measured").
+BATCH_BYTES = 256 << 20
 REJECTS_TABLE = "rw_rejects"
 
 
