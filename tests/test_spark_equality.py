@@ -50,6 +50,20 @@ def install_spark_extras() -> None:
     assert spark_extras_installed(), f"{lock} installed, but pyspark or dbt-spark is missing"
 
 
+def test_the_spark_extras_add_no_warning_to_every_command():
+    """pandera probes `pyspark.pandas` when imported: with the extras installed, every
+    command printed pandas-on-Spark's FutureWarning about pandas 3, `--help` included."""
+    install_spark_extras()
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "reformwatch"), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "usage" in done.stdout
+    assert "Warning" not in done.stderr, done.stderr
+
+
 def spark_dbt_build(paths: spark.SparkPaths, target_path: Path) -> subprocess.CompletedProcess:
     dbt_vars = {"reformwatch_spark_dir": str(paths.root)}
     return subprocess.run(
