@@ -134,8 +134,9 @@ def run_where(args: argparse.Namespace) -> int:
         ("marts as Parquet and CSV", settings.published_exports),
         ("reports", settings.reports_dir / "index.html"),
         ("data-quality site", settings.quality_dir / "index.html"),
+        ("dbt's log and artifacts, per build", settings.dbt_runs_dir),
     ):
-        print(f"{name:34} {path}")
+        print(f"{name:36} {path}")
     return 0
 
 

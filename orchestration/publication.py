@@ -156,13 +156,14 @@ def export_marts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 
 
 def write_csv_with_bom(con: duckdb.DuckDBPyConnection, source: str, path: Path) -> None:
-    """DuckDB writes CSV without a BOM: write it aside, then stream it behind one."""
-    plain = path.with_suffix(".nobom")
-    con.execute(f"copy {source} to {literal(plain)} (format csv, header true)")
-    with path.open("wb") as out, plain.open("rb") as body:
-        out.write(UTF8_BOM)
-        shutil.copyfileobj(body, out, length=1 << 20)
-    plain.unlink()
+    """One write: DuckDB's `prefix` puts the BOM before the header row (written by default:
+    `header` cannot be named beside a prefix). A prefix needs a `suffix`, which replaces the
+    newline after the last row, so the suffix is that newline."""
+    bom = UTF8_BOM.decode("utf-8")
+    con.execute(
+        f"copy {source} to {literal(path)}"
+        f" (format csv, prefix {literal(bom)}, suffix {literal(chr(10))})"
+    )
 
 
 def swap_folder(staged: Path, target: Path) -> None:

@@ -105,6 +105,10 @@ class WarehouseResource(dg.ConfigurableResource):
     def published_warehouse(self) -> Path:
         return self.settings.published_warehouse
 
+    @property
+    def dbt_runs_dir(self) -> Path:
+        return self.settings.dbt_runs_dir
+
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """A connection to the warehouse; a lock held by another process is waited for
         (`lock_wait_s`), then reported with the holder's PID and command line."""

@@ -66,6 +66,11 @@ class Settings:
         return self.data_dir / "reports"
 
     @property
+    def dbt_runs_dir(self) -> Path:
+        """dbt's own log and artifacts (run results, manifest, compiled SQL), a folder per build."""
+        return self.data_dir / "logs" / "dbt"
+
+    @property
     def published_warehouse(self) -> Path:
         """The read-only copy BI tools open (DuckDB 1.x storage format)."""
         return self.warehouse.with_name(self.warehouse.stem + "_bi.duckdb")

@@ -72,6 +72,7 @@ COMPONENT_LABELS = {
     "synced_share": "Đồng bộ lên Cổng quốc gia / Synced to the national portal",
     "on_time_rate": "Đúng hạn / On time",
     "processing_time_ratio": "Thời gian xử lý ÷ hẹn trả / Days taken ÷ days promised",
+    "avg_processing_days": "Số ngày xử lý bình quân / Average days taken",
     "full_online_share": "Toàn trình / Fully online",
     "online_payment_share": "Thanh toán trực tuyến / Paid online",
     "result_digitised_share": "Kết quả điện tử / Result issued electronically",

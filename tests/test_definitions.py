@@ -72,6 +72,26 @@ def test_dbt_runs_leave_unit_tests_to_ci():
     assert args[0] == "build" and args[args.index("--exclude-resource-type") + 1] == "unit_test"
 
 
+def test_only_the_latest_dbt_build_folders_are_kept(tmp_path):
+    """One folder per build (dbt's log and artifacts) piled up forever; the oldest go first,
+    judged by when they were last written, whatever their run ids say."""
+    from orchestration.defs.dbt import prune_dbt_runs
+
+    ages = {"b-run": 400, "a-run": 300, "d-run": 200, "c-run": 100}  # seconds ago
+    for name, age in ages.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "dbt.log").write_text("log")
+        os.utime(folder, (folder.stat().st_atime, folder.stat().st_mtime - age))
+    (tmp_path / "notes.txt").write_text("not a build: left alone")
+
+    deleted = prune_dbt_runs(tmp_path, keep=2)
+
+    assert sorted(p.name for p in deleted) == ["a-run", "b-run"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c-run", "d-run", "notes.txt"]
+    assert prune_dbt_runs(tmp_path, keep=2) == []
+
+
 def test_one_absolute_warehouse_path_from_any_directory(tmp_path, monkeypatch):
     monkeypatch.delenv("REFORMWATCH_DATA_DIR")
     monkeypatch.chdir(tmp_path)
@@ -91,6 +111,7 @@ def test_resource_defaults_follow_the_data_dir(tmp_path):
     assert settings.tmp_dir == tmp_path / "data" / "tmp"
     assert settings.memory_limit == "1GB" and settings.uses_development_key
     assert resource.published_warehouse == tmp_path / "data" / "warehouse" / "reformwatch_bi.duckdb"
+    assert resource.dbt_runs_dir == tmp_path / "data" / "logs" / "dbt"
     assert resource.dbt_vars() == {
         "reformwatch_warehouse": str(settings.warehouse),
         "reformwatch_tmp_dir": str(tmp_path / "data" / "tmp"),

@@ -157,6 +157,15 @@ def test_the_run_is_kept_in_the_quality_history_and_published(pipeline):
     assert published == (len(tests),)
 
 
+def test_dbt_keeps_its_log_and_artifacts_with_the_data_it_built(pipeline):
+    """Under data/logs/dbt/<run id>: not in the project folder every deployment shares, where
+    a folder per build piled up and was never removed."""
+    settings, result, _ = pipeline
+    build = settings.dbt_runs_dir / result.run_id
+    assert (build / "run_results.json").is_file() and (build / "dbt.log").is_file()
+    assert list((DBT_PROJECT_DIR / "target").glob(f"*-{result.run_id[:7]}-*")) == []
+
+
 def test_ingest_accounts_for_every_row(pipeline):
     settings, _, _ = pipeline
     files = read(settings, "select * from audit.ingest_files")

@@ -177,6 +177,9 @@ def test_marts_are_exported_as_parquet_and_as_csv_excel_reads_in_vietnamese(publ
     ]
     units_csv = (exports / "csv" / "dim_admin_unit.csv").read_bytes()
     assert units_csv.startswith(b"\xef\xbb\xbf")
+    # a header, a line per row, the last row ended by one newline like every other
+    assert units_csv.count(b"\n") == 1 + len(PROVINCES) and units_csv.endswith(b"\n")
+    assert not units_csv.endswith(b"\n\n")
     from_csv = pd.read_csv(exports / "csv" / "dim_admin_unit.csv", encoding="utf-8-sig", dtype=str)
     assert list(from_csv.columns) == ["unit_code", "unit_name", "population"]
     assert set(from_csv.unit_name) == {name for _, name, _ in PROVINCES}

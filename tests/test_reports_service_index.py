@@ -153,6 +153,18 @@ def page_html(tmp_path: Path) -> str:
     return html
 
 
+def test_every_component_and_group_of_the_mart_has_a_label_in_the_marts_order():
+    """The components table sorts by the labels' order: a component the mart defines and the
+    page does not (avg_processing_days was one) showed as a bare code, sorted after the
+    satisfaction group, and pandas 4 refuses such a category."""
+    model = Path(__file__).resolve().parents[1] / "dbt_project" / "models" / "marts"
+    defined = re.findall(
+        r"\('(\w+)', '(\w+)', ", (model / "mart_service_index_components.sql").read_text()
+    )
+    assert list(service_index.COMPONENT_LABELS) == [code for code, _ in defined]
+    assert list(service_index.GROUP_LABELS) == list(dict.fromkeys(group for _, group in defined))
+
+
 def test_provinces_are_listed_by_the_marts_rank_with_score_and_band(page_html):
     rows = PageHtml(page_html).tables["provinces"]
     assert [r[column_of(rows, "Tỉnh")] for r in rows[1:]] == ["Tỉnh Quảng Ninh", "Thành phố Hà Nội"]

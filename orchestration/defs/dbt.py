@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets: one key per model, grouped by its schema."""
 
 import json
+import shutil
 import sys
 from collections.abc import Mapping
 from functools import cache
@@ -33,6 +34,11 @@ from orchestration.defs.build_state import (
 from orchestration.quality.history import record_dbt_results
 from orchestration.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
+
+# dbt writes a folder of ~25 MB per build at 10x (its debug log, the manifest, the compiled
+# SQL): enough of them to compare the last builds, not one per run forever, since a sensor
+# on the landing folder starts a build for every new set of files.
+KEPT_DBT_RUNS = 10
 
 
 def vars_arg(dbt_vars: Mapping[str, str]) -> list[str]:
@@ -157,6 +163,9 @@ def reformwatch_dbt(
     if not context.is_subset:  # a subset records nothing either way (below)
         with warehouse.connect() as con:
             mark_started(con, context.run.run_id, project)
+    target_path = warehouse.dbt_runs_dir / context.run.run_id
+    target_path.mkdir(parents=True, exist_ok=True)
+    prune_dbt_runs(warehouse.dbt_runs_dir, KEPT_DBT_RUNS)
     invocation = dbt.cli(
         [
             *dbt_build_args(),
@@ -166,6 +175,8 @@ def reformwatch_dbt(
             *vars_arg({**dbt_vars, **scope.dbt_vars()}),
         ],
         context=context,
+        # with the data it built, not in the project folder every deployment shares
+        target_path=target_path,
     )
     # Held back until dbt has exited: row counts are read from the warehouse, which dbt
     # holds locked while it runs. Yielded also when dbt fails, so what was built is recorded.
@@ -187,6 +198,20 @@ def reformwatch_dbt(
         yield from with_table_metadata(
             context, warehouse, events, fingerprint if succeeded else None, scope.describe()
         )
+
+
+def prune_dbt_runs(runs_dir: Path, keep: int) -> list[Path]:
+    """Delete all but the `keep` most recently written build folders; returns those deleted.
+
+    Called once this build's folder exists, so it is never among them."""
+    started = sorted(
+        (folder for folder in runs_dir.iterdir() if folder.is_dir()),
+        key=lambda folder: folder.stat().st_mtime,
+        reverse=True,
+    )
+    for folder in started[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)
+    return started[keep:]
 
 
 def with_table_metadata(
