@@ -33,6 +33,10 @@ NARROWED_TYPES = {"HUGEINT": "BIGINT", "UHUGEINT": "BIGINT"}
 EXPORTED_SCHEMAS = ("marts",)
 # Excel reads a CSV as UTF-8 (Vietnamese diacritics intact) only when it starts with a BOM.
 UTF8_BOM = b"\xef\xbb\xbf"
+# Excel opens at most 1,048,576 rows of a sheet (the header is one) and drops the rest with
+# a warning a user may click away: a longer mart (fct_dossiers, 1.55 M rows at 10x) is
+# written as parts that each open whole.
+EXCEL_DATA_ROWS = 1_048_576 - 1
 
 
 @dataclass(frozen=True)
@@ -140,9 +144,12 @@ def comment_table(
             con.execute(f"comment on column {copy}.{identifier(column)} is {literal(text)}")
 
 
-def export_marts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Every table of the exported schemas as `parquet/<table>.parquet` and `csv/<table>.csv`
-    (UTF-8 with BOM, header row), read from the copy just written."""
+def export_marts(
+    con: duckdb.DuckDBPyConnection, folder: Path, part_rows: int = EXCEL_DATA_ROWS
+) -> None:
+    """Every table of the exported schemas as `parquet/<table>.parquet` and, in UTF-8 with
+    BOM and a header row, `csv/<table>.csv`, or `csv/<table>.part-<i>-of-<n>.csv` when it has
+    more than `part_rows` rows; read from the copy just written."""
     for kind in ("parquet", "csv"):
         (folder / kind).mkdir(parents=True, exist_ok=True)
     for schema, table in con.execute(
@@ -152,7 +159,29 @@ def export_marts(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         source = f"bi.{identifier(schema)}.{identifier(table)}"
         parquet = folder / "parquet" / f"{table}.parquet"
         con.execute(f"copy {source} to {literal(parquet)} (format parquet, compression zstd)")
-        write_csv_with_bom(con, source, folder / "csv" / f"{table}.csv")
+        for path, rows in csv_parts(con, source, folder / "csv", table, part_rows):
+            write_csv_with_bom(con, rows, path)
+
+
+def csv_parts(
+    con: duckdb.DuckDBPyConnection, source: str, folder: Path, table: str, part_rows: int
+) -> list[tuple[Path, str]]:
+    """(file, query) for each CSV of `source`: one file, or consecutive ranges of row ids,
+    each of at most `part_rows` rows. The ranges span every row id, so no row can fall
+    outside them, and DuckDB keeps a table's order when it copies it."""
+    rows, last_rowid = con.execute(f"select count(*), max(rowid) from {source}").fetchone()
+    if rows <= part_rows:
+        return [(folder / f"{table}.csv", source)]
+    parts = last_rowid // part_rows + 1
+    width = len(str(parts))
+    return [
+        (
+            folder / f"{table}.part-{i + 1:0{width}d}-of-{parts}.csv",
+            f"(select * from {source}"
+            f" where rowid >= {i * part_rows} and rowid < {(i + 1) * part_rows})",
+        )
+        for i in range(parts)
+    ]
 
 
 def write_csv_with_bom(con: duckdb.DuckDBPyConnection, source: str, path: Path) -> None:

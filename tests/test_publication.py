@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.publication import dbt_descriptions, publish_for_bi
+from orchestration.publication import UTF8_BOM, dbt_descriptions, export_marts, publish_for_bi
 from orchestration.settings import Settings, resolve_settings
 
 OLDEST_READER = "1.1.3"  # the oldest DuckDB the copy promises to open (README)
@@ -186,6 +186,26 @@ def test_marts_are_exported_as_parquet_and_as_csv_excel_reads_in_vietnamese(publ
     from_parquet = pd.read_parquet(exports / "parquet" / "dim_admin_unit.parquet")
     assert str(from_parquet.population.dtype) == "int64"
     assert len(pd.read_parquet(exports / "parquet" / "fct_dossiers.parquet")) == 5
+
+
+def test_a_mart_longer_than_excel_opens_is_exported_in_parts_that_each_open_whole(
+    published, tmp_path
+):
+    """Excel keeps the first 1,048,576 rows of a CSV and drops the rest behind a warning;
+    fct_dossiers has 1.55 M at 10x. Parts of two rows stand in for parts of 1,048,575: a mart
+    of exactly two rows stays one file."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{published.published_warehouse}' as bi (read_only)")
+        export_marts(con, tmp_path, part_rows=2)
+        expected = con.execute("select dossier_code from bi.marts.fct_dossiers").df()
+    parts = sorted((tmp_path / "csv").glob("fct_dossiers*"))
+    assert [p.name for p in parts] == [f"fct_dossiers.part-{i}-of-3.csv" for i in (1, 2, 3)]
+    assert all(part.read_bytes().startswith(UTF8_BOM) for part in parts)
+    frames = [pd.read_csv(part, encoding="utf-8-sig", dtype=str) for part in parts]
+    assert [len(frame) for frame in frames] == [2, 2, 1]
+    assert pd.concat(frames).dossier_code.tolist() == expected.dossier_code.tolist()
+    assert [p.name for p in (tmp_path / "csv").glob("dim_admin_unit*")] == ["dim_admin_unit.csv"]
+    assert len(pd.read_parquet(tmp_path / "parquet" / "fct_dossiers.parquet")) == 5
 
 
 def test_a_mart_gone_from_the_warehouse_is_gone_from_the_export(published, tmp_path):
