@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PAGE_BUDGET_S = 2.0  # CPU seconds until a page is usable (the site's budget)
+# Disk one month of all 34 provinces takes at scale 1.0, in GB (measured at 10x, 19 months,
+# 3 December): landing files 0.30; warehouse, BI copy, exports and the baseline's file 0.30;
+# DuckDB's spill files at their peak, about 0.15. Simulated data grows with scale.
+DISK_GB_PER_SCALE_MONTH = {"landing files": 0.30, "warehouse and outputs": 0.30, "spill": 0.15}
+ALL_PROVINCES = 34
 sys.path.insert(0, str(REPO / "tests"))
 from browser import INSTALL_HINT, find_chromium, page_cpu_seconds  # noqa: E402 (tests/ is not a package)
 
@@ -153,6 +159,32 @@ def simulate(scale: float, provinces: str, months: int, landing: Path, env) -> f
         env,
     )
     return seconds
+
+
+def province_count(provinces: str) -> int:
+    """`--provinces` as the simulator reads it: a number, or a comma list of codes."""
+    if "," in provinces:
+        return len([code for code in provinces.split(",") if code.strip()])
+    return int(provinces)
+
+
+def disk_needed_gb(scale: float, provinces: str, months: int) -> dict[str, float]:
+    """What one size writes into the work folder, by kind (the held-back month included)."""
+    share = scale * (months + 1) * province_count(provinces) / ALL_PROVINCES
+    return {kind: per_month * share for kind, per_month in DISK_GB_PER_SCALE_MONTH.items()}
+
+
+def check_disk(workdir: Path, scale: float, provinces: str, months: int) -> None:
+    """Stop before simulating, not an hour later on a full disk."""
+    needed = disk_needed_gb(scale, provinces, months)
+    free_gb = shutil.disk_usage(workdir).free / 1e9
+    if sum(needed.values()) > free_gb:
+        parts = ", ".join(f"{kind} {gb:.0f}" for kind, gb in needed.items())
+        raise SystemExit(
+            f"scale {scale} needs about {sum(needed.values()):.0f} GB in {workdir} ({parts}) "
+            f"and {free_gb:.0f} GB are free: point --keep at a folder on a larger disk, or "
+            "measure fewer --months or --provinces"
+        )
 
 
 def measure(scale: float, provinces: str, months: int, memory: str, workdir: Path) -> dict:
@@ -291,16 +323,31 @@ def main(argv: list[str] | None = None) -> None:
         help="months of history (default 18); one more is simulated and added last",
     )
     parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit (1GB)")
-    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="work in this folder and keep its data (default: a temporary folder, removed "
+        "after each size)",
+    )
     args = parser.parse_args(argv)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="reformwatch-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results = []
-    for scale in [float(s) for s in args.scales.split(",")]:
-        print(f"scale {scale}: simulating and measuring in {workdir} ...", flush=True)
-        result = measure(scale, args.provinces, args.months, args.memory_limit, workdir)
-        print(json.dumps(result, indent=2), flush=True)
-        results.append(result)
+    try:
+        for scale in [float(s) for s in args.scales.split(",")]:
+            check_disk(workdir, scale, args.provinces, args.months)
+            print(f"scale {scale}: simulating and measuring in {workdir} ...", flush=True)
+            try:
+                result = measure(scale, args.provinces, args.months, args.memory_limit, workdir)
+            finally:
+                if not args.keep:  # ~15 GB at 10x: gone before the next size needs the disk
+                    shutil.rmtree(workdir / f"scale-{scale}", ignore_errors=True)
+                    (workdir / f"baseline-{scale}.duckdb").unlink(missing_ok=True)
+            print(json.dumps(result, indent=2), flush=True)
+            results.append(result)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
     print()
     print(table(results))
 

@@ -22,6 +22,59 @@ events as (
 
 ),
 
+-- A dossier's distinct units (on each side of the reform day) and procedures, counted apart
+-- from per_dossier and read from the model again rather than from `events`: a distinct
+-- count among per_dossier's aggregates made DuckDB buffer every event's aggregate inputs
+-- first (at 10x: 4.8 GB spilled, the model 49 s against 29 s), and a second reader of
+-- `events` would buffer every event too.
+event_units as (
+
+    select distinct
+        dossier_code,
+        event_at >= {{ reform }} as after_reform,
+        unit_code
+    from {{ ref('stg_procedure_logs__events') }}
+    where unit_code is not null
+        and {{ rows_to_rebuild(changed_dossiers_condition()) }}
+
+),
+
+event_procedures as (
+
+    select distinct
+        dossier_code,
+        procedure_code
+    from {{ ref('stg_procedure_logs__events') }}
+    where procedure_code is not null
+        and {{ rows_to_rebuild(changed_dossiers_condition()) }}
+
+),
+
+unit_counts as (
+
+    -- a dossier in flight on the reform day was handed over to today's unit: its events
+    -- conflict only when they name two units on the same side of that day
+    select
+        dossier_code,
+        greatest(
+            count(case when not after_reform then 1 end),
+            count(case when after_reform then 1 end)
+        ) as unit_count
+    from event_units
+    group by dossier_code
+
+),
+
+procedure_counts as (
+
+    select
+        dossier_code,
+        count(*) as procedure_count
+    from event_procedures
+    group by dossier_code
+
+),
+
 procedures as (
 
     select
@@ -88,13 +141,6 @@ per_dossier as (
         min(event_at) as first_event_at,
         max(event_at) as last_event_at,
         count(*) as event_count,
-        -- a dossier in flight on the reform day was handed over to today's unit: its events
-        -- conflict only when they name two units on the same side of that day
-        greatest(
-            count(distinct case when event_at < {{ reform }} then unit_code end),
-            count(distinct case when event_at >= {{ reform }} then unit_code end)
-        ) as unit_count,
-        count(distinct procedure_code) as procedure_count,
         min(unit_code) as any_unit_code,
         min(province_code) as any_province_code,
         min(procedure_code) as any_procedure_code,
@@ -109,6 +155,20 @@ per_dossier as (
             as satisfaction_score
     from events
     group by dossier_code
+
+),
+
+counted as (
+
+    select
+        per_dossier.*,
+        coalesce(unit_counts.unit_count, 0) as unit_count,
+        coalesce(procedure_counts.procedure_count, 0) as procedure_count
+    from per_dossier
+    left join unit_counts
+        on per_dossier.dossier_code = unit_counts.dossier_code
+    left join procedure_counts
+        on per_dossier.dossier_code = procedure_counts.dossier_code
 
 ),
 
@@ -138,7 +198,7 @@ dossiers as (
         result_digitised,
         data_reused,
         satisfaction_score
-    from per_dossier
+    from counted
 
 ),
 
