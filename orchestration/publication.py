@@ -159,8 +159,8 @@ def export_marts(
         source = f"bi.{identifier(schema)}.{identifier(table)}"
         parquet = folder / "parquet" / f"{table}.parquet"
         con.execute(f"copy {source} to {literal(parquet)} (format parquet, compression zstd)")
-        for path, rows in csv_parts(con, source, folder / "csv", table, part_rows):
-            write_csv_with_bom(con, rows, path)
+        for path, query in csv_parts(con, source, folder / "csv", table, part_rows):
+            write_csv_with_bom(con, query, path)
 
 
 def csv_parts(
