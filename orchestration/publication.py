@@ -34,7 +34,7 @@ EXPORTED_SCHEMAS = ("marts",)
 # Excel reads a CSV as UTF-8 (Vietnamese diacritics intact) only when it starts with a BOM.
 UTF8_BOM = b"\xef\xbb\xbf"
 # Excel opens at most 1,048,576 rows of a sheet (the header is one) and drops the rest with
-# a warning a user may click away: a longer mart (fct_dossiers, 1.55 M rows at 10x) is
+# a warning a user may click away: a longer mart (fct_dossiers, 1.65 M rows at 10x) is
 # written as parts that each open whole.
 EXCEL_DATA_ROWS = 1_048_576 - 1
 

@@ -192,7 +192,7 @@ def test_a_mart_longer_than_excel_opens_is_exported_in_parts_that_each_open_whol
     published, tmp_path
 ):
     """Excel keeps the first 1,048,576 rows of a CSV and drops the rest behind a warning;
-    fct_dossiers has 1.55 M at 10x. Parts of two rows stand in for parts of 1,048,575: a mart
+    fct_dossiers has 1.65 M at 10x. Parts of two rows stand in for parts of 1,048,575: a mart
     of exactly two rows stays one file."""
     with duckdb.connect() as con:
         con.execute(f"attach '{published.published_warehouse}' as bi (read_only)")
