@@ -187,8 +187,13 @@ def check_disk(workdir: Path, scale: float, provinces: str, months: int) -> None
         )
 
 
+def size_folder(workdir: Path, scale: float) -> Path:
+    """Everything one size writes: its data folder, which holds the baseline's file too."""
+    return workdir / f"scale-{scale}"
+
+
 def measure(scale: float, provinces: str, months: int, memory: str, workdir: Path) -> dict:
-    data = workdir / f"scale-{scale}"
+    data = size_folder(workdir, scale)
     landing = data / "landing"
     env = os.environ | {
         "REFORMWATCH_DATA_DIR": str(data),
@@ -215,7 +220,7 @@ def measure(scale: float, provinces: str, months: int, memory: str, workdir: Pat
             sys.executable,
             "-c",
             BASELINE,
-            str(workdir / f"baseline-{scale}.duckdb"),
+            str(data / "baseline.duckdb"),
             str(logs / "*.jsonl"),
             memory,
         ],
@@ -341,8 +346,7 @@ def main(argv: list[str] | None = None) -> None:
                 result = measure(scale, args.provinces, args.months, args.memory_limit, workdir)
             finally:
                 if not args.keep:  # ~15 GB at 10x: gone before the next size needs the disk
-                    shutil.rmtree(workdir / f"scale-{scale}", ignore_errors=True)
-                    (workdir / f"baseline-{scale}.duckdb").unlink(missing_ok=True)
+                    shutil.rmtree(size_folder(workdir, scale), ignore_errors=True)
             print(json.dumps(result, indent=2), flush=True)
             results.append(result)
     finally:

@@ -12,13 +12,15 @@
 -- depends_on: {{ ref('int_changed_dossiers') }}
 
 {%- set reform = "cast('" ~ var('reform_date') ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
+{#- the dossiers this build redoes: all, or those of the changed months -#}
+{%- set rebuilt = rows_to_rebuild(changed_dossiers_condition()) %}
 
 with
 
 events as (
 
     select * from {{ ref('stg_procedure_logs__events') }}
-    where {{ rows_to_rebuild(changed_dossiers_condition()) }}
+    where {{ rebuilt }}
 
 ),
 
@@ -35,7 +37,7 @@ event_units as (
         unit_code
     from {{ ref('stg_procedure_logs__events') }}
     where unit_code is not null
-        and {{ rows_to_rebuild(changed_dossiers_condition()) }}
+        and {{ rebuilt }}
 
 ),
 
@@ -46,7 +48,7 @@ event_procedures as (
         procedure_code
     from {{ ref('stg_procedure_logs__events') }}
     where procedure_code is not null
-        and {{ rows_to_rebuild(changed_dossiers_condition()) }}
+        and {{ rebuilt }}
 
 ),
 
